@@ -1,0 +1,425 @@
+/* cli.c - the sendmail option table
+ *
+ * Owns: which sendmail and dsmtp options are honoured, ignored or
+ *       rejected, and how their arguments are taken (glued, separate,
+ *       rest of the word).
+ * Not:  reading files or acting on the options (main.c). */
+
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "xmalloc.h"
+
+/* How an option takes its argument. */
+enum cli_arg {
+	CLI_ARG_NONE, /* a flag; more flags may follow in the same word */
+	CLI_ARG_REQ,  /* rest of the word, else the next word */
+	CLI_ARG_REST  /* rest of the word, possibly empty (-bm, -oi, -q) */
+};
+
+enum cli_action {
+	CLI_A_IGNORE, CLI_A_B, CLI_A_O, CLI_A_Q, CLI_A_X, CLI_A_I, CLI_A_T,
+	CLI_A_FROM, CLI_A_FULLNAME, CLI_A_NOTIFY, CLI_A_RET, CLI_A_ENVID,
+	CLI_A_BODY, CLI_A_CONFIG, CLI_A_VERBOSE, CLI_A_ACCOUNT, CLI_A_HOST,
+	CLI_A_PORT, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
+	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER
+};
+
+struct cli_option {
+	char letter;        /* short form, 0 for none */
+	const char *name;   /* long form without "--", NULL for none */
+	enum cli_arg arg;
+	enum cli_action action;
+};
+
+static const struct cli_option cli_table[] = {
+	/* sendmail options honoured */
+	{ 'b', NULL, CLI_ARG_REST, CLI_A_B },
+	{ 'o', NULL, CLI_ARG_REST, CLI_A_O },
+	{ 'q', NULL, CLI_ARG_REST, CLI_A_Q },
+	{ 'I', NULL, CLI_ARG_NONE, CLI_A_ALIASES },
+	{ 'i', NULL, CLI_ARG_NONE, CLI_A_I },
+	{ 't', NULL, CLI_ARG_NONE, CLI_A_T },
+	{ 'f', "from", CLI_ARG_REQ, CLI_A_FROM },
+	{ 'r', NULL, CLI_ARG_REQ, CLI_A_FROM },
+	{ 'F', NULL, CLI_ARG_REQ, CLI_A_FULLNAME },
+	{ 'N', NULL, CLI_ARG_REQ, CLI_A_NOTIFY },
+	{ 'R', NULL, CLI_ARG_REQ, CLI_A_RET },
+	{ 'V', NULL, CLI_ARG_REQ, CLI_A_ENVID },
+	{ 'B', NULL, CLI_ARG_REQ, CLI_A_BODY },
+	{ 'C', NULL, CLI_ARG_REQ, CLI_A_CONFIG },
+	{ 'v', NULL, CLI_ARG_NONE, CLI_A_VERBOSE },
+	/* sendmail options accepted and ignored */
+	{ 'A', NULL, CLI_ARG_REST, CLI_A_IGNORE },
+	{ 'G', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	{ 'h', NULL, CLI_ARG_REQ, CLI_A_IGNORE },
+	{ 'L', NULL, CLI_ARG_REQ, CLI_A_IGNORE },
+	{ 'm', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	{ 'n', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	{ 'U', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	{ 'X', NULL, CLI_ARG_REQ, CLI_A_X },
+	{ 'O', NULL, CLI_ARG_REQ, CLI_A_IGNORE },
+	{ 'c', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	{ 'e', NULL, CLI_ARG_REQ, CLI_A_IGNORE },
+	{ 'p', NULL, CLI_ARG_REQ, CLI_A_IGNORE },
+	{ 'x', NULL, CLI_ARG_NONE, CLI_A_IGNORE },
+	/* dsmtp's own */
+	{ 'a', "account", CLI_ARG_REQ, CLI_A_ACCOUNT },
+	{ 'P', "pretend", CLI_ARG_NONE, CLI_A_PRETEND },
+	{ 'S', "serverinfo", CLI_ARG_NONE, CLI_A_SERVERINFO },
+	{ 0, "host", CLI_ARG_REQ, CLI_A_HOST },
+	{ 0, "port", CLI_ARG_REQ, CLI_A_PORT },
+	{ 0, "read-envelope-from", CLI_ARG_NONE, CLI_A_READ_ENVFROM },
+	{ 0, "help", CLI_ARG_NONE, CLI_A_HELP },
+	{ 0, "version", CLI_ARG_NONE, CLI_A_VERSION },
+	{ 0, "dkim-keygen", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-daemon", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-remove", CLI_ARG_REQ, CLI_A_LATER },
+	{ 0, "queue-hold", CLI_ARG_REQ, CLI_A_LATER },
+	{ 0, "queue-release", CLI_ARG_REQ, CLI_A_LATER },
+};
+
+#define CLI_NOPTS (sizeof(cli_table) / sizeof(cli_table[0]))
+
+static const struct cli_option *
+cli_find_short(char c)
+{
+	size_t i;
+
+	for (i = 0; i < CLI_NOPTS; i++)
+		if (cli_table[i].letter == c)
+			return &cli_table[i];
+	return NULL;
+}
+
+static const struct cli_option *
+cli_find_long(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < CLI_NOPTS; i++)
+		if (cli_table[i].name != NULL &&
+		    strlen(cli_table[i].name) == len &&
+		    strncmp(cli_table[i].name, name, len) == 0)
+			return &cli_table[i];
+	return NULL;
+}
+
+static int
+cli_mode_b(struct cli_opts *o, const char *v, struct err *e)
+{
+	if (strcmp(v, "m") == 0)
+		o->mode = CLI_MODE_SEND;
+	else if (strcmp(v, "p") == 0)
+		o->mode = CLI_MODE_QUEUE_LIST;
+	else if (strcmp(v, "i") == 0)
+		o->mode = CLI_MODE_ALIASES;
+	else if (strcmp(v, "s") == 0)
+		o->mode = CLI_MODE_SMTP;
+	else if (strcmp(v, "h") == 0 || strcmp(v, "H") == 0)
+		return 0;
+	else {
+		err_set(e, ERR_USAGE, _("option -b%s is not supported"), v);
+		return -1;
+	}
+	return 0;
+}
+
+/* -q alone runs the queue, -qI<id> delivers one entry, -q<interval> (a
+ * daemon's period in sendmail) is accepted and does nothing. */
+static int
+cli_mode_q(struct cli_opts *o, const char *v, struct err *e)
+{
+	if (*v == '\0' || strcmp(v, "f") == 0) {
+		o->mode = CLI_MODE_QUEUE_RUN;
+	} else if (*v == 'I' && v[1] != '\0') {
+		o->mode = CLI_MODE_QUEUE_RUN;
+		o->queue_id = v + 1;
+	} else if (strchr("0123456789", *v) != NULL) {
+		o->mode = CLI_MODE_IGNORED;
+	} else {
+		err_set(e, ERR_USAGE, _("option -q%s is not supported"), v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_check_notify(const char *v, struct err *e)
+{
+	char *copy, *tok, *save = NULL;
+	int ok = 1, never = 0, n = 0;
+
+	copy = xstrdup(v);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save), n++) {
+		if (strcasecmp(tok, "never") == 0)
+			never = 1;
+		else if (strcasecmp(tok, "success") != 0 &&
+			 strcasecmp(tok, "failure") != 0 &&
+			 strcasecmp(tok, "delay") != 0)
+			ok = 0;
+	}
+	free(copy);
+	if (!ok || n == 0 || (never && n > 1)) {
+		err_set(e, ERR_USAGE,
+			_("invalid -N argument '%s': use never or a list of "
+			  "success, failure, delay"), v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_check_choice(const char *opt, const char *v, const char *a,
+		 const char *b, struct err *e)
+{
+	if (strcasecmp(v, a) == 0 || strcasecmp(v, b) == 0)
+		return 0;
+	err_set(e, ERR_USAGE, _("invalid %s argument '%s': use %s or %s"), opt,
+		v, a, b);
+	return -1;
+}
+
+/* Apply one parsed option; v is its argument or NULL. */
+static int
+cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
+	  int glued, struct err *e)
+{
+	switch (opt->action) {
+	case CLI_A_IGNORE:
+		return 0;
+	case CLI_A_B:
+		return cli_mode_b(o, v, e);
+	case CLI_A_O:
+		if (strcmp(v, "i") == 0)
+			o->ignore_dots = 1;
+		return 0;
+	case CLI_A_Q:
+		return cli_mode_q(o, v, e);
+	case CLI_A_X:
+		if (glued && strcmp(v, "V") == 0) {
+			err_set(e, ERR_USAGE, _("option -XV is not supported"));
+			return -1;
+		}
+		return 0;
+	case CLI_A_I:
+		o->ignore_dots = 1;
+		return 0;
+	case CLI_A_T:
+		o->read_recipients = 1;
+		return 0;
+	case CLI_A_FROM:
+		o->from = v;
+		return 0;
+	case CLI_A_FULLNAME:
+		o->full_name = v;
+		return 0;
+	case CLI_A_NOTIFY:
+		o->dsn_notify = v;
+		return cli_check_notify(v, e);
+	case CLI_A_RET:
+		o->dsn_return = v;
+		return cli_check_choice("-R", v, "full", "hdrs", e);
+	case CLI_A_ENVID:
+		o->envid = v;
+		return 0;
+	case CLI_A_BODY:
+		o->body_type = v;
+		return cli_check_choice("-B", v, "7BIT", "8BITMIME", e);
+	case CLI_A_CONFIG:
+		o->config_file = v;
+		return 0;
+	case CLI_A_VERBOSE:
+		o->verbose = 1;
+		return 0;
+	case CLI_A_ACCOUNT:
+		o->account = v;
+		return 0;
+	case CLI_A_HOST:
+		o->host = v;
+		return 0;
+	case CLI_A_PORT:
+		o->port = v;
+		return 0;
+	case CLI_A_READ_ENVFROM:
+		o->read_envelope_from = 1;
+		return 0;
+	case CLI_A_ALIASES:
+		o->mode = CLI_MODE_ALIASES;
+		return 0;
+	case CLI_A_HELP:
+		o->mode = CLI_MODE_HELP;
+		return 0;
+	case CLI_A_VERSION:
+		o->mode = CLI_MODE_VERSION;
+		return 0;
+	case CLI_A_PRETEND:
+		o->mode = CLI_MODE_PRETEND;
+		return 0;
+	case CLI_A_SERVERINFO:
+		o->mode = CLI_MODE_SERVERINFO;
+		return 0;
+	case CLI_A_LATER:
+		err_set(e, ERR_UNAVAILABLE,
+			_("--%s is not available in this version"), opt->name);
+		return -1;
+	}
+	xabort(__func__, "unknown action");
+}
+
+/* "--name[=value]" */
+static int
+cli_long(struct cli_opts *o, int argc, char **argv, int *i, struct err *e)
+{
+	const char *word = argv[*i] + 2, *eq = strchr(word, '=');
+	size_t len = eq ? (size_t)(eq - word) : strlen(word);
+	const struct cli_option *opt = cli_find_long(word, len);
+	const char *v = NULL;
+
+	if (opt == NULL) {
+		err_set(e, ERR_USAGE, _("unknown option %s"), argv[*i]);
+		return -1;
+	}
+	if (opt->arg == CLI_ARG_NONE && eq != NULL) {
+		err_set(e, ERR_USAGE, _("option --%s takes no argument"),
+			opt->name);
+		return -1;
+	}
+	if (opt->arg != CLI_ARG_NONE) {
+		if (eq != NULL)
+			v = eq + 1;
+		else if (*i + 1 < argc)
+			v = argv[++*i];
+		else {
+			err_set(e, ERR_USAGE, _("option --%s needs an argument"),
+				opt->name);
+			return -1;
+		}
+	}
+	return cli_apply(o, opt, v, 0, e);
+}
+
+/* "-xyz": flags may be bundled; an option with an argument ends the word. */
+static int
+cli_short(struct cli_opts *o, int argc, char **argv, int *i, struct err *e)
+{
+	const char *p = argv[*i] + 1;
+	const struct cli_option *opt;
+
+	for (; *p != '\0'; p++) {
+		opt = cli_find_short(*p);
+		if (opt == NULL) {
+			err_set(e, ERR_USAGE, _("unknown option -%c"), *p);
+			return -1;
+		}
+		if (opt->arg == CLI_ARG_NONE) {
+			if (cli_apply(o, opt, NULL, 0, e) < 0)
+				return -1;
+			continue;
+		}
+		if (opt->arg == CLI_ARG_REST || p[1] != '\0')
+			return cli_apply(o, opt, p + 1, 1, e);
+		if (*i + 1 >= argc) {
+			err_set(e, ERR_USAGE, _("option -%c needs an argument"),
+				*p);
+			return -1;
+		}
+		return cli_apply(o, opt, argv[++*i], 0, e);
+	}
+	return 0;
+}
+
+static enum cli_mode
+cli_mode_from_name(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	if (strcmp(base, "mailq") == 0)
+		return CLI_MODE_QUEUE_LIST;
+	if (strcmp(base, "newaliases") == 0)
+		return CLI_MODE_ALIASES;
+	return CLI_MODE_SEND;
+}
+
+int
+cli_parse(int argc, char **argv, struct cli_opts *o, struct err *e)
+{
+	int i, rc = 0, only_rcpts = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->read_envelope_from = -1;
+	o->recipients = xcalloc((size_t)argc + 1, sizeof(char *));
+	o->mode = argc > 0 ? cli_mode_from_name(argv[0]) : CLI_MODE_SEND;
+	for (i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+
+		if (only_rcpts || a[0] != '-' || a[1] == '\0')
+			o->recipients[o->nrecipients++] = a;
+		else if (strcmp(a, "--") == 0)
+			only_rcpts = 1;
+		else if (a[1] == '-')
+			rc = cli_long(o, argc, argv, &i, e);
+		else
+			rc = cli_short(o, argc, argv, &i, e);
+	}
+	return rc;
+}
+
+void
+cli_free(struct cli_opts *o)
+{
+	free(o->recipients);
+	o->recipients = NULL;
+	o->nrecipients = 0;
+}
+
+void
+cli_help(void)
+{
+	printf(_("Usage: %s [OPTION]... [RECIPIENT]...\n"), "dsmtp");
+	fputs(_("Read a message on standard input and deliver it.\n"
+		"\n"
+		"Sendmail options:\n"
+		"  -t              add recipients from To, Cc and Bcc headers\n"
+		"  -i, -oi         a line holding only '.' does not end input\n"
+		"  -f, -r ADDR     envelope sender (<> is the null sender)\n"
+		"  -F NAME         full name for an added From header\n"
+		"  -N LIST         DSN notify: never or success,failure,delay\n"
+		"  -R full|hdrs    DSN return\n"
+		"  -V ENVID        DSN envelope id\n"
+		"  -B 7BIT|8BITMIME  body type\n"
+		"  -C FILE         use FILE instead of the user configuration\n"
+		"  -v              show the SMTP dialogue on standard error\n"
+		"  -bm             deliver a message (the default)\n"
+		"  -bs             speak SMTP on standard input and output\n"
+		"  -bi, -I         check the aliases file (newaliases)\n"
+		"  -bp             list the queue (mailq)\n"
+		"  -q              run the queue\n"
+		"\n"
+		"dsmtp options:\n"
+		"  -a, --account=NAME     use this account\n"
+		"      --host=HOST        deliver to this relay host\n"
+		"      --port=PORT        relay port\n"
+		"      --from=ADDR        envelope sender, same as -f\n"
+		"      --read-envelope-from  take the sender from the From "
+		"header\n"
+		"  -P, --pretend          print the effective configuration\n"
+		"  -S, --serverinfo       show what the relay server offers\n"
+		"      --help             show this help and exit\n"
+		"      --version          show version information and exit\n"
+		"\n"
+		"Other sendmail options are accepted and ignored.\n"),
+	      stdout);
+	printf(_("Report bugs to <%s>.\n"), PACKAGE_BUGREPORT);
+}

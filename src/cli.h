@@ -1,0 +1,54 @@
+/* cli.h - the sendmail command line */
+#ifndef DSMTP_CLI_H
+#define DSMTP_CLI_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum cli_mode {
+	CLI_MODE_SEND = 0,  /* -bm, the default */
+	CLI_MODE_QUEUE_LIST, /* -bp, mailq */
+	CLI_MODE_ALIASES,   /* -bi, -I, newaliases */
+	CLI_MODE_SMTP,      /* -bs */
+	CLI_MODE_QUEUE_RUN, /* -q, -qI<id>, --queue-* */
+	CLI_MODE_HELP,
+	CLI_MODE_VERSION,
+	CLI_MODE_PRETEND,   /* -P, --pretend */
+	CLI_MODE_SERVERINFO, /* -S, --serverinfo */
+	CLI_MODE_IGNORED    /* -q<interval>: accepted, nothing to do */
+};
+
+/* What the command line asked for. Strings borrow from argv. */
+struct cli_opts {
+	enum cli_mode mode;
+	const char *from;        /* -f/-r/--from; NULL when absent */
+	const char *full_name;   /* -F */
+	int ignore_dots;         /* -i, -oi */
+	int read_recipients;     /* -t */
+	const char *dsn_notify;  /* -N */
+	const char *dsn_return;  /* -R */
+	const char *envid;       /* -V */
+	const char *body_type;   /* -B */
+	const char *config_file; /* -C */
+	int verbose;             /* -v */
+	const char *account;     /* -a, --account */
+	const char *host;        /* --host */
+	const char *port;        /* --port */
+	int read_envelope_from;  /* --read-envelope-from: 1, else -1 unset */
+	const char *queue_id;    /* -qI<id> */
+	const char **recipients; /* argument recipients; caller frees array */
+	size_t nrecipients;
+};
+
+/* Parse argv. The mode starts from the basename of argv[0] (sendmail,
+ * dsmtp: send; mailq: queue list; newaliases: aliases). Returns 0, or -1
+ * with e set (ERR_USAGE, ERR_UNAVAILABLE). o->recipients is allocated;
+ * release with cli_free. */
+int cli_parse(int argc, char **argv, struct cli_opts *o, struct err *e);
+void cli_free(struct cli_opts *o);
+
+/* Print the --help text on stdout. */
+void cli_help(void);
+
+#endif

@@ -1,0 +1,585 @@
+/* config.c - msmtprc grammar, defaults, inheritance, account choice
+ *
+ * Owns: reading configuration files (msmtp syntax plus dsmtp's commands),
+ *       validating every value when it is read, the password-file
+ *       permission rule, account choice.
+ * Not:  acting on settings, network, secrets retrieval (secret.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "i18n.h"
+#include "log.h"
+#include "xmalloc.h"
+
+enum config_type {
+	T_STR, T_PATH, T_PORT, T_TIMEOUT, T_BOOL, T_ENUM, T_DURATION,
+	T_SYSLOG, T_DKIM_KEY, T_SIZE, T_FINGERPRINT
+};
+
+struct config_def {
+	const char *name;
+	enum config_type type;
+	const char *choices; /* T_ENUM: "a|b|c" */
+	int secret;
+};
+
+static const struct config_def config_defs[CFG_NCMDS] = {
+	[CFG_HOST] = { "host", T_STR, NULL, 0 },
+	[CFG_PORT] = { "port", T_PORT, NULL, 0 },
+	[CFG_SOURCE_IP] = { "source_ip", T_STR, NULL, 0 },
+	[CFG_PROXY_HOST] = { "proxy_host", T_STR, NULL, 0 },
+	[CFG_PROXY_PORT] = { "proxy_port", T_PORT, NULL, 0 },
+	[CFG_SOCKET] = { "socket", T_PATH, NULL, 0 },
+	[CFG_TIMEOUT] = { "timeout", T_TIMEOUT, NULL, 0 },
+	[CFG_PROTOCOL] = { "protocol", T_ENUM, "smtp|lmtp", 0 },
+	[CFG_DOMAIN] = { "domain", T_STR, NULL, 0 },
+	[CFG_AUTH] = { "auth", T_ENUM,
+		       "on|off|plain|login|cram-md5|scram-sha-256|xoauth2|"
+		       "oauthbearer|external", 0 },
+	[CFG_USER] = { "user", T_STR, NULL, 0 },
+	[CFG_PASSWORD] = { "password", T_STR, NULL, 1 },
+	[CFG_PASSWORDEVAL] = { "passwordeval", T_STR, NULL, 0 },
+	[CFG_TLS] = { "tls", T_BOOL, NULL, 0 },
+	[CFG_TLS_STARTTLS] = { "tls_starttls", T_BOOL, NULL, 0 },
+	[CFG_TLS_TRUST_FILE] = { "tls_trust_file", T_PATH, NULL, 0 },
+	[CFG_TLS_CRL_FILE] = { "tls_crl_file", T_PATH, NULL, 0 },
+	[CFG_TLS_FINGERPRINT] = { "tls_fingerprint", T_FINGERPRINT, NULL, 0 },
+	[CFG_TLS_KEY_FILE] = { "tls_key_file", T_PATH, NULL, 0 },
+	[CFG_TLS_CERT_FILE] = { "tls_cert_file", T_PATH, NULL, 0 },
+	[CFG_TLS_CERTCHECK] = { "tls_certcheck", T_BOOL, NULL, 0 },
+	[CFG_TLS_PRIORITIES] = { "tls_priorities", T_STR, NULL, 0 },
+	[CFG_TLS_HOST_OVERRIDE] = { "tls_host_override", T_STR, NULL, 0 },
+	[CFG_TLS_MIN_DH_PRIME_BITS] = { "tls_min_dh_prime_bits", T_STR, NULL,
+					0 },
+	[CFG_FROM] = { "from", T_STR, NULL, 0 },
+	[CFG_FROM_FULL_NAME] = { "from_full_name", T_STR, NULL, 0 },
+	[CFG_ALLOW_FROM_OVERRIDE] = { "allow_from_override", T_BOOL, NULL, 0 },
+	[CFG_DSN_NOTIFY] = { "dsn_notify", T_STR, NULL, 0 },
+	[CFG_DSN_RETURN] = { "dsn_return", T_ENUM, "off|full|headers|hdrs",
+			     0 },
+	[CFG_SET_FROM_HEADER] = { "set_from_header", T_ENUM, "auto|on|off",
+				  0 },
+	[CFG_SET_DATE_HEADER] = { "set_date_header", T_ENUM, "auto|off", 0 },
+	[CFG_SET_MSGID_HEADER] = { "set_msgid_header", T_ENUM, "auto|off", 0 },
+	[CFG_SET_TO_HEADER] = { "set_to_header", T_BOOL, NULL, 0 },
+	[CFG_REMOVE_BCC_HEADERS] = { "remove_bcc_headers", T_BOOL, NULL, 0 },
+	[CFG_UNDISCLOSED_RECIPIENTS] = { "undisclosed_recipients", T_BOOL,
+					 NULL, 0 },
+	[CFG_ALIASES] = { "aliases", T_PATH, NULL, 0 },
+	[CFG_LOGFILE] = { "logfile", T_PATH, NULL, 0 },
+	[CFG_LOGFILE_TIME_FORMAT] = { "logfile_time_format", T_STR, NULL, 0 },
+	[CFG_SYSLOG] = { "syslog", T_SYSLOG, NULL, 0 },
+	[CFG_READ_ENVELOPE_FROM] = { "read_envelope_from", T_BOOL, NULL, 0 },
+	[CFG_DELIVERY] = { "delivery", T_ENUM, "relay|mx", 0 },
+	[CFG_DKIM_KEY] = { "dkim_key", T_DKIM_KEY, NULL, 0 },
+	[CFG_DKIM_DOMAIN] = { "dkim_domain", T_STR, NULL, 0 },
+	[CFG_DKIM_HEADERS] = { "dkim_headers", T_STR, NULL, 0 },
+	[CFG_DKIM_CANONICALIZATION] = { "dkim_canonicalization", T_ENUM,
+					"relaxed/relaxed|relaxed/simple|"
+					"simple/relaxed|simple/simple|"
+					"relaxed|simple", 0 },
+	[CFG_DKIM_EXPIRE] = { "dkim_expire", T_DURATION, NULL, 0 },
+	[CFG_QUALIFY_DOMAIN] = { "qualify_domain", T_STR, NULL, 0 },
+	[CFG_QUEUE] = { "queue", T_BOOL, NULL, 0 },
+	[CFG_QUEUE_DIR] = { "queue_dir", T_PATH, NULL, 0 },
+	[CFG_QUEUE_LIFETIME] = { "queue_lifetime", T_DURATION, NULL, 0 },
+	[CFG_MX_TLS] = { "mx_tls", T_ENUM, "opportunistic|verify|dane", 0 },
+	[CFG_MTA_STS] = { "mta_sts", T_BOOL, NULL, 0 },
+	[CFG_MAX_MESSAGE_SIZE] = { "max_message_size", T_SIZE, NULL, 0 },
+};
+
+/* Parser state for one file or eval output. */
+struct config_ctx {
+	struct config *c;
+	struct account *cur;  /* NULL: the defaults section */
+	const char *name;     /* file name for messages */
+	int line;
+	int depth;            /* eval nesting */
+	int has_password;
+	struct err *e;
+};
+
+const char *
+config_cmd_name(enum config_cmd cmd)
+{
+	return config_defs[cmd].name;
+}
+
+int
+config_cmd_secret(enum config_cmd cmd)
+{
+	return config_defs[cmd].secret;
+}
+
+static int
+config_find_cmd(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CFG_NCMDS; i++)
+		if (strcmp(config_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+long
+config_parse_duration(const char *s)
+{
+	long total = 0, n;
+	char *end;
+
+	if (*s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = strtol(s, &end, 10);
+		switch (*end) {
+		case 'w': n *= 7 * 86400; end++; break;
+		case 'd': n *= 86400; end++; break;
+		case 'h': n *= 3600; end++; break;
+		case 'm': n *= 60; end++; break;
+		case 's': end++; break;
+		case '\0': break;
+		default: return -1;
+		}
+		total += n;
+		s = end;
+	}
+	return total;
+}
+
+static long
+config_parse_size(const char *s)
+{
+	char *end;
+	long n;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtol(s, &end, 10);
+	if (strcasecmp(end, "k") == 0)
+		n *= 1024;
+	else if (strcasecmp(end, "m") == 0)
+		n *= 1024 * 1024;
+	else if (strcasecmp(end, "g") == 0)
+		n *= 1024L * 1024 * 1024;
+	else if (*end != '\0')
+		return -1;
+	return n;
+}
+
+static int
+config_is_bool(const char *v)
+{
+	return strcmp(v, "on") == 0 || strcmp(v, "off") == 0;
+}
+
+static int
+config_in_choices(const char *v, const char *choices)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+
+	while (p != NULL && *p != '\0') {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncasecmp(p, v, n) == 0)
+			return 1;
+		p = bar ? bar + 1 : NULL;
+	}
+	return 0;
+}
+
+static int
+config_check_port(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	return *v != '\0' && *end == '\0' && n >= 1 && n <= 65535;
+}
+
+static int
+config_check_fingerprint(const char *v)
+{
+	size_t i, len = strlen(v);
+
+	/* 32 bytes as hex pairs separated by ':' (msmtp's format). */
+	if (len != 32 * 3 - 1)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (i % 3 == 2 ? v[i] != ':'
+			       : strchr("0123456789abcdefABCDEF", v[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Check v for cmd; returns NULL when fine, else a translated reason. */
+static const char *
+config_check_value(enum config_cmd cmd, const char *v)
+{
+	const struct config_def *d = &config_defs[cmd];
+
+	switch (d->type) {
+	case T_STR:
+	case T_PATH:
+		return 0;
+	case T_PORT:
+		return config_check_port(v) ? NULL : _("invalid port number");
+	case T_TIMEOUT:
+		return strcmp(v, "off") == 0 || config_parse_duration(v) >= 0
+			       ? NULL : _("invalid timeout");
+	case T_BOOL:
+		return config_is_bool(v) ? NULL : _("expected on or off");
+	case T_ENUM:
+		return config_in_choices(v, d->choices) ? NULL
+							: _("invalid value");
+	case T_DURATION:
+		return strcmp(v, "off") == 0 || config_parse_duration(v) >= 0
+			       ? NULL : _("invalid duration");
+	case T_SYSLOG:
+		return config_is_bool(v) || log_facility(v) >= 0
+			       ? NULL : _("unknown syslog facility");
+	case T_DKIM_KEY:
+		return strchr(v, ' ') != NULL ? NULL
+					      : _("expected SELECTOR FILE");
+	case T_SIZE:
+		return config_parse_size(v) >= 0 ? NULL : _("invalid size");
+	case T_FINGERPRINT:
+		return config_check_fingerprint(v)
+			       ? NULL
+			       : _("expected a SHA-256 fingerprint "
+				   "(32 hex pairs separated by ':')");
+	}
+	return NULL;
+}
+
+/* Expand a leading "~/" to the home directory; caller frees. */
+static char *
+config_expand_home(const char *v)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (strncmp(v, "~/", 2) != 0)
+		return xstrdup(v);
+	if (home == NULL || *home == '\0') {
+		pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : "/";
+	}
+	return xasprintf("%s/%s", home, v + 2);
+}
+
+static void
+account_set(struct account *a, enum config_cmd cmd, const char *v,
+	    const char *origin)
+{
+	char *nv;
+
+	if (cmd == CFG_DKIM_KEY && a->val[cmd] != NULL)
+		nv = xasprintf("%s\n%s", a->val[cmd], v);
+	else if (config_defs[cmd].type == T_PATH)
+		nv = config_expand_home(v);
+	else
+		nv = xstrdup(v);
+	if (config_defs[cmd].secret)
+		xfree_secret(a->val[cmd]);
+	else
+		free(a->val[cmd]);
+	a->val[cmd] = nv;
+	free(a->origin[cmd]);
+	a->origin[cmd] = xstrdup(origin);
+}
+
+static void
+account_clear(struct account *a)
+{
+	int i;
+
+	for (i = 0; i < CFG_NCMDS; i++) {
+		if (config_defs[i].secret)
+			xfree_secret(a->val[i]);
+		else
+			free(a->val[i]);
+		free(a->origin[i]);
+		a->val[i] = NULL;
+		a->origin[i] = NULL;
+	}
+	free(a->name);
+	a->name = NULL;
+}
+
+/* Overlay every value set in src onto dst. */
+static void
+account_overlay(struct account *dst, const struct account *src)
+{
+	int i;
+
+	for (i = 0; i < CFG_NCMDS; i++) {
+		if (src->val[i] == NULL)
+			continue;
+		if (config_defs[i].secret)
+			xfree_secret(dst->val[i]);
+		else
+			free(dst->val[i]);
+		free(dst->origin[i]);
+		dst->val[i] = xstrdup(src->val[i]);
+		dst->origin[i] = xstrdup(src->origin[i]);
+	}
+}
+
+struct account *
+config_account(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++)
+		if (strcmp(c->accounts[i]->name, name) == 0)
+			return c->accounts[i];
+	return NULL;
+}
+
+static void
+config_remove_account(struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++) {
+		if (strcmp(c->accounts[i]->name, name) != 0)
+			continue;
+		account_clear(c->accounts[i]);
+		free(c->accounts[i]);
+		memmove(&c->accounts[i], &c->accounts[i + 1],
+			(c->naccounts - i - 1) * sizeof(c->accounts[0]));
+		c->naccounts--;
+		return;
+	}
+}
+
+static int config_fail(struct config_ctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+config_fail(struct config_ctx *x, const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	err_set(x->e, ERR_CONFIG, "%s:%d: %s", x->name, x->line, b.data);
+	buf_free(&b);
+	return -1;
+}
+
+/* "account NAME [: BASE[, BASE]...]" */
+static int
+config_new_account(struct config_ctx *x, char *arg)
+{
+	char *colon = strchr(arg, ':'), *name, *bases = NULL, *tok, *save;
+	struct account *a, *base;
+	int rc = 0;
+
+	if (colon != NULL) {
+		*colon = '\0';
+		bases = colon + 1;
+	}
+	name = arg + strspn(arg, " \t");
+	name[strcspn(name, " \t")] = '\0';
+	if (*name == '\0')
+		return config_fail(x, "%s", _("account needs a name"));
+	config_remove_account(x->c, name);
+	a = xcalloc(1, sizeof(*a));
+	a->name = xstrdup(name);
+	account_overlay(a, &x->c->defaults);
+	for (tok = bases ? strtok_r(bases, ", \t", &save) : NULL;
+	     tok != NULL && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
+		base = config_account(x->c, tok);
+		if (base == NULL)
+			rc = config_fail(x, _("account %s is not defined"), tok);
+		else
+			account_overlay(a, base);
+	}
+	x->c->accounts = xrealloc(x->c->accounts, (x->c->naccounts + 1) *
+						       sizeof(x->c->accounts[0]));
+	x->c->accounts[x->c->naccounts++] = a;
+	x->cur = a;
+	return rc;
+}
+
+static int config_parse_lines(struct config_ctx *x, const char *text,
+			      size_t len);
+
+/* "eval COMMAND": the command's output is read as configuration. */
+static int
+config_eval(struct config_ctx *x, const char *cmd)
+{
+	struct buf out = { 0 };
+	char chunk[4096];
+	size_t n;
+	FILE *p;
+	int status, rc;
+
+	if (x->depth > 8)
+		return config_fail(x, "%s", _("eval nested too deeply"));
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return config_fail(x, _("cannot run eval command: %s"),
+				   strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(&out, chunk, n);
+	status = pclose(p);
+	if (status != 0) {
+		buf_wipe(&out);
+		return config_fail(x, "%s", _("eval command failed"));
+	}
+	x->depth++;
+	rc = config_parse_lines(x, buf_cstr(&out), out.len);
+	x->depth--;
+	buf_wipe(&out);
+	return rc;
+}
+
+/* Split a line into command and argument. The argument is the rest of the
+ * line; double quotes group (with \" and \\ escapes inside), an unquoted
+ * '#' starts a comment. Returns -1 on an unterminated quote. */
+static int
+config_split(const char *line, struct buf *cmd, struct buf *arg)
+{
+	const char *p = line + strspn(line, " \t");
+	int quoted = 0;
+	size_t keep = 0;
+
+	while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '#')
+		buf_append_char(cmd, *p++);
+	p += strspn(p, " \t");
+	for (; *p != '\0'; p++) {
+		if (quoted && *p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+			buf_append_char(arg, *++p);
+		} else if (*p == '"') {
+			quoted = !quoted;
+		} else if (!quoted && *p == '#') {
+			break;
+		} else {
+			buf_append_char(arg, *p);
+		}
+		if (quoted || (*p != ' ' && *p != '\t'))
+			keep = arg->len;
+	}
+	buf_cstr(arg);
+	arg->len = keep;
+	arg->data[keep] = '\0';
+	return quoted ? -1 : 0;
+}
+
+static int
+config_setting(struct config_ctx *x, const char *name, const char *arg)
+{
+	int cmd = config_find_cmd(name);
+	const char *why;
+	char origin[512];
+	struct account *a = x->cur ? x->cur : &x->c->defaults;
+
+	if (cmd < 0)
+		return config_fail(x, _("unknown command %s"), name);
+	/* An empty argument means "on" for switches, as in msmtp. */
+	if (*arg == '\0' && config_defs[cmd].type == T_BOOL)
+		arg = "on";
+	why = config_check_value(cmd, arg);
+	if (why != NULL) {
+		err_set(x->e, ERR_CONFIG, "%s:%d: %s: %s", x->name, x->line,
+			name, why);
+		return -1;
+	}
+	if (cmd == CFG_PASSWORD)
+		x->has_password = 1;
+	snprintf(origin, sizeof(origin), "%s:%d", x->name, x->line);
+	account_set(a, cmd, arg, origin);
+	return 0;
+}
+
+static int
+config_line(struct config_ctx *x, const char *line)
+{
+	struct buf cmd = { 0 }, arg = { 0 };
+	int rc = 0;
+
+	if (config_split(line, &cmd, &arg) < 0)
+		rc = config_fail(x, "%s", _("unterminated quote"));
+	else if (cmd.len == 0)
+		rc = 0;
+	else if (strcmp(cmd.data, "defaults") == 0)
+		x->cur = NULL;
+	else if (strcmp(cmd.data, "account") == 0)
+		rc = config_new_account(x, (char *)buf_cstr(&arg));
+	else if (strcmp(cmd.data, "eval") == 0)
+		rc = config_eval(x, buf_cstr(&arg));
+	else
+		rc = config_setting(x, cmd.data, buf_cstr(&arg));
+	buf_free(&cmd);
+	buf_wipe(&arg);
+	return rc;
+}
+
+static int
+config_parse_lines(struct config_ctx *x, const char *text, size_t len)
+{
+	size_t start = 0, end;
+	int saved = x->line, rc = 0;
+	char *line;
+
+	while (start < len && rc == 0) {
+		end = start;
+		while (end < len && text[end] != '\n')
+			end++;
+		line = xstrndup(text + start, end - start);
+		if (end > start && line[end - start - 1] == '\r')
+			line[end - start - 1] = '\0';
+		if (x->depth == 0)
+			x->line++;
+		rc = config_line(x, line);
+		xfree_secret(line);
+		start = end + 1;
+	}
+	if (x->depth > 0)
+		x->line = saved;
+	return rc;
+}
+
+int
+config_parse_text(struct config *c, const char *text, size_t len,
+		  const char *name, int *has_password, struct err *e)
+{
+	struct config_ctx x = { 0 };
+	int rc;
+
+	x.c = c;
+	x.name = name;
+	x.e = e;
+	if (memchr(text, '\0', len) != NULL) {
+		err_set(e, ERR_CONFIG, _("%s: contains a NUL byte"), name);
+		return -1;
+	}
+	rc = config_parse_lines(&x, text, len);
+	if (has_password != NULL)
+		*has_password = x.has_password;
+	return rc;
+}

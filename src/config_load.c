@@ -1,0 +1,305 @@
+/* config_load.c - configuration files, account choice, typed access
+ *
+ * Owns: which files are read (dsmtp's, else msmtp's), the rule that a user
+ *       file holding a password is private, choosing the account, typed
+ *       views of validated values, and what this version cannot honour.
+ * Not:  the grammar (config.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "i18n.h"
+#include "xmalloc.h"
+
+/* Read the whole file. Returns 1 when read, 0 when it does not exist (and
+ * missing_ok), -1 with e set. st receives the file's status. */
+static int
+config_read_file(const char *path, int missing_ok, struct buf *out,
+		 struct stat *st, struct err *e)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT && missing_ok)
+			return 0;
+		err_set(e, ERR_CONFIG, _("cannot read %s: %s"), path,
+			strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		err_set(e, ERR_CONFIG, _("%s is not a regular file"), path);
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	close(fd);
+	xwipe(chunk, sizeof(chunk));
+	if (n < 0) {
+		err_set(e, ERR_CONFIG, _("cannot read %s: %s"), path,
+			strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+static int
+config_load_file(struct config *c, const char *path, int user_file,
+		 int missing_ok, struct err *e)
+{
+	struct buf text = { 0 };
+	struct stat st;
+	int rc, has_password = 0;
+
+	rc = config_read_file(path, missing_ok, &text, &st, e);
+	if (rc <= 0)
+		goto out;
+	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof(char *));
+	c->files[c->nfiles++] = xstrdup(path);
+	if (config_parse_text(c, buf_cstr(&text), text.len, path,
+			      &has_password, e) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (user_file && has_password &&
+	    (st.st_uid != geteuid() || (st.st_mode & 077) != 0)) {
+		err_set(e, ERR_CONFIG,
+			_("%s holds a password, so it must be owned by you and "
+			  "readable only by you (chmod 600)"), path);
+		rc = -1;
+	}
+out:
+	buf_wipe(&text);
+	return rc;
+}
+
+/* $XDG_CONFIG_HOME/<dir>/config when it exists, else ~/<dotfile>. */
+static char *
+config_user_path(const char *dir, const char *dotfile)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *p;
+
+	if (xdg != NULL && *xdg == '/') {
+		p = xasprintf("%s/%s/config", xdg, dir);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	} else if (home != NULL) {
+		p = xasprintf("%s/.config/%s/config", home, dir);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return home ? xasprintf("%s/%s", home, dotfile) : NULL;
+}
+
+/* Read a system file and a user file; 1 when either existed. */
+static int
+config_load_pair(struct config *c, const char *sys, const char *user,
+		 int user_explicit, struct err *e)
+{
+	int found = 0, rc;
+
+	if (sys != NULL) {
+		rc = config_load_file(c, sys, 0, 1, e);
+		if (rc < 0)
+			return -1;
+		found |= rc;
+	}
+	if (user != NULL) {
+		rc = config_load_file(c, user, 1, !user_explicit, e);
+		if (rc < 0)
+			return -1;
+		found |= rc;
+	}
+	return found;
+}
+
+int
+config_load(struct config *c, const struct config_sources *src,
+	    struct err *e)
+{
+	char *user = NULL, *msys = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (src->user_file != NULL)
+		user = xstrdup(src->user_file);
+	else
+		user = config_user_path("dsmtp", ".dsmtprc");
+	rc = config_load_pair(c, src->system_file, user,
+			      src->user_file_explicit, e);
+	free(user);
+	if (rc != 0 || src->user_file_explicit)
+		return rc < 0 ? -1 : 0;
+	/* No dsmtp file at all: an msmtp user's files work unchanged. */
+	user = config_user_path("msmtp", ".msmtprc");
+	msys = xstrdup(SYSCONFDIR "/msmtprc");
+	rc = config_load_pair(c, msys, user, 0, e);
+	free(user);
+	free(msys);
+	return rc < 0 ? -1 : 0;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->naccounts; i++) {
+		for (k = 0; k < CFG_NCMDS; k++) {
+			xfree_secret(c->accounts[i]->val[k]);
+			free(c->accounts[i]->origin[k]);
+		}
+		free(c->accounts[i]->name);
+		free(c->accounts[i]);
+	}
+	for (k = 0; k < CFG_NCMDS; k++) {
+		xfree_secret(c->defaults.val[k]);
+		free(c->defaults.origin[k]);
+	}
+	free(c->defaults.name);
+	free(c->accounts);
+	for (i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct account *
+config_match_from(const struct config *c, const char *addr)
+{
+	size_t i;
+	const char *pat;
+
+	for (i = 0; i < c->naccounts; i++) {
+		pat = c->accounts[i]->val[CFG_FROM];
+		if (pat != NULL && fnmatch(pat, addr, FNM_CASEFOLD) == 0)
+			return c->accounts[i];
+	}
+	return NULL;
+}
+
+struct account *
+config_choose(const struct config *c, const char *name, const char *env_from,
+	      const char *header_from, int *by_header, struct err *e)
+{
+	struct account *a = NULL;
+
+	*by_header = 0;
+	if (name != NULL) {
+		a = config_account(c, name);
+		if (a == NULL)
+			err_set(e, ERR_CONFIG, _("account %s not found"), name);
+		return a;
+	}
+	if (env_from != NULL && *env_from != '\0')
+		a = config_match_from(c, env_from);
+	else if (env_from == NULL && header_from != NULL) {
+		a = config_match_from(c, header_from);
+		*by_header = a != NULL;
+	}
+	if (a == NULL)
+		a = config_account(c, "default");
+	if (a == NULL && c->naccounts == 0 && c->defaults.val[CFG_HOST])
+		a = (struct account *)&c->defaults;
+	if (a == NULL)
+		err_set(e, ERR_CONFIG,
+			_("no account chosen: use -a, or define an account "
+			  "named default"));
+	return a;
+}
+
+const char *
+config_str(const struct account *a, enum config_cmd cmd, const char *dflt)
+{
+	return a->val[cmd] != NULL ? a->val[cmd] : dflt;
+}
+
+int
+config_bool(const struct account *a, enum config_cmd cmd, int dflt)
+{
+	const char *v = a->val[cmd];
+
+	if (v == NULL)
+		return dflt;
+	return strcmp(v, "off") != 0;
+}
+
+long
+config_num(const struct account *a, enum config_cmd cmd, long dflt)
+{
+	const char *v = a->val[cmd];
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return dflt;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	if (cmd == CFG_TIMEOUT || cmd == CFG_QUEUE_LIFETIME ||
+	    cmd == CFG_DKIM_EXPIRE)
+		return config_parse_duration(v);
+	n = strtol(v, &end, 10);
+	if (strcasecmp(end, "k") == 0)
+		n *= 1024;
+	else if (strcasecmp(end, "m") == 0)
+		n *= 1024 * 1024;
+	else if (strcasecmp(end, "g") == 0)
+		n *= 1024L * 1024 * 1024;
+	return n;
+}
+
+static int
+config_unsupported(const struct account *a, enum config_cmd cmd,
+		   const char *what, struct err *e)
+{
+	err_set(e, ERR_CONFIG, _("%s: %s %s: %s is not supported yet"),
+		a->origin[cmd] ? a->origin[cmd] : "-", config_cmd_name(cmd),
+		a->val[cmd] ? a->val[cmd] : "", what);
+	return -1;
+}
+
+int
+config_check_supported(const struct account *a, struct err *e)
+{
+	const char *auth = config_str(a, CFG_AUTH, "off");
+	const char *delivery = config_str(a, CFG_DELIVERY, NULL);
+
+	if (delivery != NULL && strcmp(delivery, "mx") == 0)
+		return config_unsupported(a, CFG_DELIVERY,
+					  _("direct MX delivery"), e);
+	if (delivery == NULL && a->val[CFG_HOST] == NULL) {
+		err_set(e, ERR_CONFIG,
+			_("account %s has no host (direct MX delivery is not "
+			  "supported yet)"), a->name ? a->name : "defaults");
+		return -1;
+	}
+	if (config_bool(a, CFG_TLS, 0))
+		return config_unsupported(a, CFG_TLS, "TLS", e);
+	if (strcmp(auth, "off") != 0)
+		return config_unsupported(a, CFG_AUTH, _("authentication"), e);
+	if (a->val[CFG_DKIM_KEY] != NULL)
+		return config_unsupported(a, CFG_DKIM_KEY, _("DKIM signing"),
+					  e);
+	if (a->val[CFG_PROXY_HOST] != NULL)
+		return config_unsupported(a, CFG_PROXY_HOST,
+					  _("a SOCKS proxy"), e);
+	if (strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0)
+		return config_unsupported(a, CFG_PROTOCOL, "LMTP", e);
+	return 0;
+}

@@ -1,0 +1,156 @@
+/* deliver.c - the delivery engine
+ *
+ * Owns: one delivery attempt of one message: choosing the next hop (the
+ *       account's relay), running the SMTP transaction, logging each
+ *       outcome, and summing per-recipient results into one failure
+ *       class. Submission and (later) the queue runner share this path.
+ * Not:  exit codes (main.c), retry policy. */
+
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "deliver.h"
+#include "i18n.h"
+#include "log.h"
+#include "xmalloc.h"
+
+void
+deliver_target(const struct account *a, const char *helo,
+	       struct smtp_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->host = config_str(a, CFG_HOST, "localhost");
+	t->port = (int)config_num(a, CFG_PORT, 25);
+	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
+	t->socket_path = config_str(a, CFG_SOCKET, NULL);
+	t->timeout = (int)config_num(a, CFG_TIMEOUT, 300);
+	t->helo = config_str(a, CFG_DOMAIN, helo);
+}
+
+static double
+deliver_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Log the recipients that ended in class cls, if any. */
+static void
+deliver_log(const struct deliver_job *j, const struct smtp_target *t,
+	    const char *ip, const struct smtp_rcpt *res, enum smtp_class cls,
+	    double delay)
+{
+	static const char *status[] = { "deferred", "sent", "deferred",
+					"bounced" };
+	const char **to = xcalloc(j->rcpts->n, sizeof(char *));
+	const char *reply = NULL;
+	struct log_record r = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < j->rcpts->n; i++) {
+		if (res[i].cls != cls)
+			continue;
+		to[n++] = j->rcpts->v[i];
+		if (reply == NULL)
+			reply = res[i].reply;
+	}
+	if (n > 0) {
+		r.id = j->m->id;
+		r.from = j->from;
+		r.to = to;
+		r.nto = n;
+		r.relay_host = t->socket_path ? t->socket_path : t->host;
+		r.relay_ip = ip && *ip ? ip : NULL;
+		r.relay_port = t->port;
+		r.size = (long long)message_size(j->m);
+		r.delay = delay;
+		r.attempt = j->attempt;
+		r.status = status[cls];
+		r.smtp = reply;
+		log_delivery(&r);
+	}
+	free(to);
+}
+
+/* Sum up: the worst per-recipient outcome decides the class. */
+static int
+deliver_summary(const struct deliver_job *j, const struct smtp_rcpt *res,
+		int rc, struct err *e)
+{
+	size_t i, temp = 0, perm = 0;
+	const char *first = NULL;
+
+	for (i = 0; i < j->rcpts->n; i++) {
+		if (res[i].cls == SMTP_TEMP)
+			temp++;
+		else if (res[i].cls == SMTP_PERM)
+			perm++;
+		if (res[i].cls != SMTP_DONE && first == NULL)
+			first = j->rcpts->v[i];
+	}
+	if (rc < 0 || e->cls != ERR_NONE)
+		return -1;
+	if (temp == 0 && perm == 0)
+		return 0;
+	for (i = 0; res[i].cls == SMTP_DONE; i++)
+		;
+	err_set(e, temp ? ERR_TEMP : ERR_NOUSER,
+		_("recipient %s refused: %s"), first,
+		res[i].reply ? res[i].reply : "");
+	return -1;
+}
+
+int
+deliver_run(const struct account *a, const struct deliver_job *j,
+	    struct smtp_rcpt **results, struct err *e)
+{
+	struct smtp_session s;
+	struct smtp_envelope env = { 0 };
+	struct smtp_target t;
+	struct smtp_rcpt *res = xcalloc(j->rcpts->n, sizeof(*res));
+	double start = deliver_now();
+	char *last = NULL;
+	size_t i;
+	int rc, k;
+
+	for (i = 0; i < j->rcpts->n; i++)
+		res[i].addr = j->rcpts->v[i];
+	*results = res;
+	deliver_target(a, j->helo, &t);
+	env.from = j->from;
+	env.rcpts = res;
+	env.nrcpts = j->rcpts->n;
+	env.notify = j->notify;
+	env.ret = j->ret;
+	env.envid = j->envid;
+	rc = smtp_open(&s, &t, e);
+	if (rc == 0)
+		rc = smtp_send(&s, j->m, &env, &last, e);
+	else
+		for (i = 0; i < j->rcpts->n; i++) {
+			res[i].cls = e->cls == ERR_UNAVAILABLE ? SMTP_PERM
+							       : SMTP_TEMP;
+			res[i].reply = xstrdup(e->msg ? e->msg : "");
+		}
+	for (k = SMTP_DONE; k <= SMTP_PERM; k++)
+		deliver_log(j, &t, s.net.peer_ip, res, (enum smtp_class)k,
+			    deliver_now() - start);
+	smtp_close(&s);
+	free(last);
+	return deliver_summary(j, res, rc, e);
+}
+
+void
+deliver_free(struct smtp_rcpt *results, size_t n)
+{
+	size_t i;
+
+	for (i = 0; results != NULL && i < n; i++)
+		free(results[i].reply);
+	free(results);
+}

@@ -1,0 +1,37 @@
+/* deliver.h - the delivery engine: one message, one attempt */
+#ifndef DSMTP_DELIVER_H
+#define DSMTP_DELIVER_H
+
+#include "aliases.h"
+#include "config.h"
+#include "err.h"
+#include "message.h"
+#include "smtp.h"
+
+/* One message to deliver. Everything is borrowed. */
+struct deliver_job {
+	struct message *m;
+	const char *from;       /* envelope sender, "" for the null sender */
+	const struct strlist *rcpts;
+	const char *notify;     /* DSN, or NULL */
+	const char *ret;
+	const char *envid;
+	const char *helo;       /* EHLO name */
+	int attempt;            /* 1 for the first */
+};
+
+/* Deliver j through the account's relay, log one line per outcome, and
+ * fill results (j->rcpts->n entries; caller frees with deliver_free).
+ * Returns 0 when every recipient was accepted, else -1 with e set:
+ * ERR_TEMP (try again later), ERR_NOUSER (a recipient was refused
+ * permanently), ERR_UNAVAILABLE (the server refused the message),
+ * ERR_PROTOCOL, ERR_CONFIG. */
+int deliver_run(const struct account *a, const struct deliver_job *j,
+		struct smtp_rcpt **results, struct err *e);
+void deliver_free(struct smtp_rcpt *results, size_t n);
+
+/* The relay target of an account (host, port, timeout...). */
+void deliver_target(const struct account *a, const char *helo,
+		    struct smtp_target *t);
+
+#endif

@@ -1,0 +1,58 @@
+/* log.h - diagnostics, -v transcripts, and delivery log lines */
+#ifndef DSMTP_LOG_H
+#define DSMTP_LOG_H
+
+#include <stddef.h>
+
+/* Where delivery lines go. syslog_facility < 0 means no syslog. */
+struct log_config {
+	int syslog_facility;
+	const char *logfile;     /* NULL: none */
+	const char *time_format; /* strftime format for logfile lines */
+};
+
+/* One delivery attempt to one destination (spec section 6). Pointers are
+ * borrowed; NULL strings are logged as "none" or omitted as noted. */
+struct log_record {
+	const char *id;
+	const char *from;
+	const char *const *to;
+	size_t nto;
+	const char *relay_host;
+	const char *relay_ip;   /* omitted when NULL */
+	int relay_port;
+	const char *tls;        /* "none" when NULL */
+	const char *auth;       /* "none" when NULL */
+	const char *dkim;       /* omitted when NULL */
+	long long size;
+	double delay;
+	int attempt;
+	const char *status;     /* sent, deferred, bounced, expired */
+	const char *smtp;       /* last reply, omitted when NULL */
+};
+
+/* Print "dsmtp: <text>" and a newline on stderr. */
+void log_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Turn the -v protocol transcript on stderr on or off. */
+void log_set_verbose(int on);
+int log_verbose(void);
+/* Show one protocol line in the transcript when verbose. dir is '<' for
+ * received, '>' for sent. AUTH arguments are shown as <redacted>. */
+void log_transcript(char dir, const char *line, size_t len);
+
+/* Open the destinations; may be called again to change them. A logfile
+ * that cannot be opened is reported on stderr once and then ignored. */
+void log_open(const struct log_config *cfg);
+void log_close(void);
+
+/* Format r as key=value pairs into out (NUL-terminated, caller frees). */
+char *log_format(const struct log_record *r);
+/* Send r to syslog and/or the logfile. */
+void log_delivery(const struct log_record *r);
+
+/* Map a syslog facility name (mail, user, local0..7, daemon) to its value,
+ * -1 when unknown. */
+int log_facility(const char *name);
+
+#endif

@@ -1,0 +1,220 @@
+/* main.c - dsmtp's entry point
+ *
+ * Owns: the mode chosen by argv[0] and the options, wiring the modules
+ *       together, and mapping failure classes to sysexits codes.
+ * Not:  any protocol or parsing detail. */
+
+#include <config.h>
+
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "aliases.h"
+#include "cli.h"
+#include "config.h"
+#include "deliver.h"
+#include "err.h"
+#include "i18n.h"
+#include "log.h"
+#include "smtp.h"
+#include "smtpd_stdio.h"
+#include "submit.h"
+
+/* Make sure fds 0-2 are open, so no file we open becomes stdout. */
+static void
+main_sane_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int
+main_fail(struct err *e)
+{
+	int code = err_exit_code(e->cls);
+
+	log_diag("%s", e->msg ? e->msg : _("unknown error"));
+	err_clear(e);
+	return code;
+}
+
+static int
+main_aliases(const struct config *cfg, struct err *e)
+{
+	const char *path = config_str(&cfg->defaults, CFG_ALIASES,
+				      "/etc/aliases");
+	struct aliases al = { 0 };
+	int rc = aliases_load(&al, path, cfg->defaults.val[CFG_ALIASES] == NULL,
+			      e);
+
+	aliases_free(&al);
+	return rc < 0 ? main_fail(e) : EX_OK;
+}
+
+static void
+main_pretend_account(const struct account *a)
+{
+	int i;
+
+	printf("account %s\n", a->name ? a->name : "defaults");
+	for (i = 0; i < CFG_NCMDS; i++) {
+		const char *v = a->val[i];
+
+		if (v == NULL)
+			continue;
+		printf("%s %s\n", config_cmd_name((enum config_cmd)i),
+		       config_cmd_secret((enum config_cmd)i) ? "*" : v);
+	}
+}
+
+static int
+main_pretend(const struct cli_opts *cli, const struct config *cfg,
+	     struct err *e)
+{
+	struct account scratch;
+	const struct account *a = submit_account(cli, cfg, &scratch, e);
+	size_t i;
+
+	if (a == NULL)
+		return main_fail(e);
+	for (i = 0; i < cfg->nfiles; i++)
+		printf("# %s\n", cfg->files[i]);
+	main_pretend_account(a);
+	return EX_OK;
+}
+
+static int
+main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
+		struct err *e)
+{
+	struct account scratch;
+	const struct account *a = submit_account(cli, cfg, &scratch, e);
+	struct smtp_session s;
+	struct smtp_target t;
+
+	if (a == NULL)
+		return main_fail(e);
+	deliver_target(a, "localhost", &t);
+	if (smtp_open(&s, &t, e) < 0) {
+		smtp_close(&s);
+		return main_fail(e);
+	}
+	printf(_("SMTP server at %s (%s), port %d:\n"), t.host, s.net.peer_ip,
+	       t.port);
+	printf("    %s\n", buf_cstr(&s.greeting));
+	printf(_("Capabilities:\n"));
+	printf("    SIZE %lld\n", s.caps.size);
+	if (s.caps.pipelining)
+		printf("    PIPELINING\n");
+	if (s.caps.eightbitmime)
+		printf("    8BITMIME\n");
+	if (s.caps.dsn)
+		printf("    DSN\n");
+	if (s.caps.enhanced)
+		printf("    ENHANCEDSTATUSCODES\n");
+	if (s.caps.smtputf8)
+		printf("    SMTPUTF8\n");
+	if (s.caps.starttls)
+		printf("    STARTTLS\n");
+	if (s.caps.auth)
+		printf("    AUTH %s\n", s.caps.auth);
+	smtp_close(&s);
+	return EX_OK;
+}
+
+static int
+main_load_config(const struct cli_opts *cli, struct config *cfg,
+		 struct err *e)
+{
+	struct config_sources src = { 0 };
+
+	src.system_file = SYSCONFDIR "/dsmtprc";
+	src.user_file = cli->config_file;
+	src.user_file_explicit = cli->config_file != NULL;
+	return config_load(cfg, &src, e);
+}
+
+static int
+main_run(const struct cli_opts *cli, struct err *e)
+{
+	struct config cfg;
+	int rc;
+
+	if (main_load_config(cli, &cfg, e) < 0) {
+		config_free(&cfg);
+		return main_fail(e);
+	}
+	switch (cli->mode) {
+	case CLI_MODE_ALIASES:
+		rc = main_aliases(&cfg, e);
+		break;
+	case CLI_MODE_PRETEND:
+		rc = main_pretend(cli, &cfg, e);
+		break;
+	case CLI_MODE_SERVERINFO:
+		rc = main_serverinfo(cli, &cfg, e);
+		break;
+	case CLI_MODE_SMTP:
+		rc = smtpd_stdio_run(cli, &cfg, STDIN_FILENO, STDOUT_FILENO);
+		break;
+	default:
+		rc = submit_message(cli, &cfg, STDIN_FILENO, NULL, e) < 0
+			     ? main_fail(e) : EX_OK;
+		break;
+	}
+	config_free(&cfg);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_opts cli;
+	struct err e = { 0 };
+	int rc;
+
+	main_sane_fds();
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+	if (cli_parse(argc, argv, &cli, &e) < 0) {
+		cli_free(&cli);
+		return main_fail(&e);
+	}
+	log_set_verbose(cli.verbose);
+	switch (cli.mode) {
+	case CLI_MODE_HELP:
+		cli_help();
+		rc = EX_OK;
+		break;
+	case CLI_MODE_VERSION:
+		printf("dsmtp %s\n", VERSION);
+		rc = EX_OK;
+		break;
+	case CLI_MODE_IGNORED:
+		rc = EX_OK;
+		break;
+	case CLI_MODE_QUEUE_LIST:
+	case CLI_MODE_QUEUE_RUN:
+		err_set(&e, ERR_UNAVAILABLE,
+			_("the mail queue is not available in this version: "
+			  "messages are delivered at once or refused"));
+		rc = main_fail(&e);
+		break;
+	default:
+		rc = main_run(&cli, &e);
+		break;
+	}
+	cli_free(&cli);
+	log_close();
+	return rc;
+}

@@ -1,0 +1,379 @@
+/* message.c - reading a message from standard input
+ *
+ * Owns: line-end normalisation, the lone-dot rule, the mbox "From " line,
+ *       splitting header fields from the body, keeping the body in an
+ *       unlinked temporary file while noting 8-bit bytes and long lines.
+ * Not:  header fix-ups (message_hdr.c), the wire form (message_emit.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "i18n.h"
+#include "message.h"
+#include "rfc5322.h"
+#include "xmalloc.h"
+
+#define MESSAGE_LINE_MAX 998
+#define MESSAGE_FLUSH (64 * 1024)
+
+struct intake {
+	const struct message_intake *in;
+	struct message *m;
+	struct err *e;
+	struct buf line;   /* header phase: the current line, no line end */
+	struct buf out;    /* body phase: bytes not yet written */
+	size_t header_bytes;
+	size_t line_len;   /* body phase: length of the current line */
+	int in_body;
+	int first_line;
+	int pending_cr;
+	int held_dot;      /* body line so far is a single '.' held back */
+	int utf8_need;     /* UTF-8 continuation bytes still expected */
+	int done;          /* the lone-dot terminator was read */
+	int failed;
+};
+
+static int
+intake_tmpfile(const struct message_intake *in, struct err *e)
+{
+	const char *dir = in->tmpdir ? in->tmpdir : getenv("TMPDIR");
+	char *tmpl;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	tmpl = xasprintf("%s/dsmtp.XXXXXX", dir);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);
+	else
+		err_set(e, ERR_CANTCREAT, _("cannot create a file in %s: %s"),
+			dir, strerror(errno));
+	free(tmpl);
+	return fd;
+}
+
+static int
+intake_flush(struct intake *x)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < x->out.len) {
+		n = write(x->m->body_fd, x->out.data + off, x->out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(x->e, ERR_IO, _("cannot store the message: %s"),
+				strerror(errno));
+			x->failed = 1;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	x->m->body_size += (off_t)x->out.len;
+	buf_reset(&x->out);
+	return 0;
+}
+
+static void
+intake_utf8(struct intake *x, unsigned char c)
+{
+	if (x->utf8_need > 0) {
+		if ((c & 0xC0) == 0x80)
+			x->utf8_need--;
+		else
+			x->m->body_utf8 = 0, x->utf8_need = 0;
+		return;
+	}
+	if (c < 0x80)
+		return;
+	if (c >= 0xC2 && c <= 0xDF)
+		x->utf8_need = 1;
+	else if (c >= 0xE0 && c <= 0xEF)
+		x->utf8_need = 2;
+	else if (c >= 0xF0 && c <= 0xF4)
+		x->utf8_need = 3;
+	else
+		x->m->body_utf8 = 0;
+}
+
+static void
+body_char(struct intake *x, char c)
+{
+	if (x->held_dot) {
+		buf_append_char(&x->out, '.');
+		x->held_dot = 0;
+	}
+	if ((unsigned char)c >= 0x80)
+		x->m->body_8bit = 1;
+	intake_utf8(x, (unsigned char)c);
+	x->line_len++;
+	buf_append_char(&x->out, c);
+}
+
+static void
+body_end_line(struct intake *x)
+{
+	if (x->held_dot && x->line_len == 1) {
+		x->held_dot = 0;
+		x->done = 1;
+		return;
+	}
+	if (x->held_dot)
+		buf_append_char(&x->out, '.'), x->held_dot = 0;
+	if (x->line_len > MESSAGE_LINE_MAX)
+		x->m->body_long_lines = 1;
+	if (x->utf8_need > 0)
+		x->m->body_utf8 = 0, x->utf8_need = 0;
+	buf_append(&x->out, "\r\n", 2);
+	x->line_len = 0;
+	if (x->out.len >= MESSAGE_FLUSH)
+		intake_flush(x);
+}
+
+static void
+body_byte(struct intake *x, char c)
+{
+	if (x->line_len == 0 && c == '.' && !x->in->ignore_dots &&
+	    !x->held_dot) {
+		x->held_dot = 1;
+		x->line_len = 1;
+		return;
+	}
+	body_char(x, c);
+}
+
+static void
+header_add_field(struct intake *x, const char *p, size_t n, size_t name)
+{
+	struct message *m = x->m;
+	struct msg_field *f;
+
+	m->fields = xrealloc(m->fields, (m->nfields + 1) * sizeof(*f));
+	f = &m->fields[m->nfields++];
+	f->text = xmalloc(n + 3);
+	memcpy(f->text, p, n);
+	memcpy(f->text + n, "\r\n", 3);
+	f->len = n + 2;
+	f->name_len = name;
+}
+
+static void
+header_continue(struct intake *x, const char *p, size_t n)
+{
+	struct msg_field *f = &x->m->fields[x->m->nfields - 1];
+
+	f->text = xrealloc(f->text, f->len + n + 3);
+	memcpy(f->text + f->len, p, n);
+	memcpy(f->text + f->len + n, "\r\n", 3);
+	f->len += n + 2;
+}
+
+/* A line that is not a header field starts the body. */
+static void
+header_to_body(struct intake *x, const char *p, size_t n)
+{
+	size_t i;
+
+	x->in_body = 1;
+	for (i = 0; i < n; i++)
+		body_byte(x, p[i]);
+	body_end_line(x);
+}
+
+static void
+header_end_line(struct intake *x)
+{
+	const char *p = buf_cstr(&x->line);
+	size_t n = x->line.len, name;
+
+	if (x->first_line && n >= 5 && memcmp(p, "From ", 5) == 0) {
+		x->first_line = 0;
+		goto out;
+	}
+	x->first_line = 0;
+	if (!x->in->ignore_dots && n == 1 && p[0] == '.') {
+		x->done = 1;
+	} else if (n == 0) {
+		x->in_body = 1;
+	} else if (n > MESSAGE_LINE_MAX) {
+		err_set(x->e, ERR_DATA,
+			_("a header line is longer than 998 octets"));
+		x->failed = 1;
+	} else if ((p[0] == ' ' || p[0] == '\t') && x->m->nfields > 0) {
+		header_continue(x, p, n);
+	} else if ((name = rfc5322_field_name(p, n)) > 0) {
+		header_add_field(x, p, n, name);
+	} else {
+		header_to_body(x, p, n);
+	}
+	x->header_bytes += n + 2;
+	if (x->header_bytes > x->in->max_header) {
+		err_set(x->e, ERR_DATA, _("the header section is too large"));
+		x->failed = 1;
+	}
+out:
+	buf_reset(&x->line);
+}
+
+static void
+intake_end_line(struct intake *x)
+{
+	if (x->in_body)
+		body_end_line(x);
+	else
+		header_end_line(x);
+}
+
+static void
+intake_byte(struct intake *x, char c)
+{
+	if (x->pending_cr) {
+		x->pending_cr = 0;
+		intake_end_line(x);
+		if (c == '\n' || x->done || x->failed)
+			return;
+	}
+	if (c == '\r') {
+		x->pending_cr = 1;
+	} else if (c == '\n') {
+		intake_end_line(x);
+	} else if (x->in_body) {
+		body_byte(x, c);
+	} else {
+		if ((unsigned char)c >= 0x80)
+			x->m->header_8bit = 1;
+		buf_append_char(&x->line, c);
+	}
+}
+
+/* Feed a chunk; stops at the terminator or a failure. */
+static void
+intake_chunk(struct intake *x, const char *p, size_t n)
+{
+	size_t i;
+
+	if (memchr(p, '\0', n) != NULL) {
+		err_set(x->e, ERR_DATA, _("the message contains a NUL byte"));
+		x->failed = 1;
+		return;
+	}
+	for (i = 0; i < n && !x->done && !x->failed; i++)
+		intake_byte(x, p[i]);
+}
+
+static void
+intake_finish(struct intake *x)
+{
+	if (x->pending_cr) {
+		x->pending_cr = 0;
+		intake_end_line(x);
+	}
+	if (x->done || x->failed)
+		return;
+	if (!x->in_body && x->line.len > 0)
+		header_end_line(x);
+	else if (x->in_body && (x->line_len > 0 || x->held_dot))
+		body_end_line(x);
+}
+
+static void
+message_make_id(struct message *m)
+{
+	unsigned char r[4] = { 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r[0] = (unsigned char)getpid();
+	snprintf(m->id, sizeof(m->id), "%09llX%05lX%02X%02X",
+		 (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
+		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
+}
+
+static int
+intake_read_all(struct intake *x, int fd)
+{
+	char chunk[MESSAGE_FLUSH];
+	ssize_t n;
+	off_t total = 0;
+
+	while (!x->done && !x->failed) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(x->e, ERR_IO, _("cannot read the message: %s"),
+				strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		total += n;
+		if (x->in->max_size > 0 && total > x->in->max_size) {
+			err_set(x->e, ERR_DATA,
+				_("the message is larger than the limit of "
+				  "%lld bytes"), (long long)x->in->max_size);
+			return -1;
+		}
+		intake_chunk(x, chunk, (size_t)n);
+	}
+	if (!x->failed)
+		intake_finish(x);
+	return x->failed ? -1 : 0;
+}
+
+int
+message_read(int fd, const struct message_intake *in, struct message *m,
+	     struct err *e)
+{
+	struct intake x = { 0 };
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->body_utf8 = 1;
+	message_make_id(m);
+	m->body_fd = intake_tmpfile(in, e);
+	if (m->body_fd < 0)
+		return -1;
+	x.in = in;
+	x.m = m;
+	x.e = e;
+	x.first_line = 1;
+	rc = intake_read_all(&x, fd);
+	if (rc == 0)
+		rc = intake_flush(&x);
+	buf_free(&x.line);
+	buf_free(&x.out);
+	if (!m->body_8bit)
+		m->body_utf8 = 0;
+	return rc;
+}
+
+void
+message_free(struct message *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		free(m->fields[i].text);
+	free(m->fields);
+	m->fields = NULL;
+	m->nfields = 0;
+	if (m->body_fd >= 0)
+		close(m->body_fd);
+	m->body_fd = -1;
+}

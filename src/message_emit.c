@@ -1,0 +1,205 @@
+/* message_emit.c - the wire form of a message
+ *
+ * Owns: producing header fields and body as they go on the wire (before
+ *       dot-stuffing), and the quoted-printable re-encoding that keeps
+ *       8-bit bytes and long lines off servers that cannot take them.
+ * Not:  dot-stuffing and sockets (smtp.c), reading input (message.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "i18n.h"
+#include "message.h"
+#include "xmalloc.h"
+
+#define EMIT_CHUNK (64 * 1024)
+#define QP_LINE 76
+
+struct qp {
+	struct buf out;
+	size_t col;      /* length of the current output line */
+	char pending_ws; /* a blank held back until we know it is not last */
+	int pending_cr;
+};
+
+off_t
+message_size(const struct message *m)
+{
+	off_t n = 2 + m->body_size;
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		n += (off_t)m->fields[i].len;
+	return n;
+}
+
+int
+message_needs_qp(const struct message *m, int have_8bitmime)
+{
+	return m->body_long_lines || (m->body_8bit && !have_8bitmime);
+}
+
+/* Room for n more output bytes on this line, else a soft line break. */
+static void
+qp_room(struct qp *q, size_t n)
+{
+	if (q->col + n > QP_LINE - 1) {
+		buf_append(&q->out, "=\r\n", 3);
+		q->col = 0;
+	}
+}
+
+static void
+qp_put(struct qp *q, unsigned char c, int literal)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char enc[3] = { '=', hex[c >> 4], hex[c & 15] };
+
+	qp_room(q, literal ? 1 : 3);
+	if (literal)
+		buf_append_char(&q->out, (char)c);
+	else
+		buf_append(&q->out, enc, 3);
+	q->col += literal ? 1 : 3;
+}
+
+static void
+qp_flush_ws(struct qp *q, int at_eol)
+{
+	if (q->pending_ws)
+		qp_put(q, (unsigned char)q->pending_ws, !at_eol);
+	q->pending_ws = 0;
+}
+
+static void
+qp_byte(struct qp *q, unsigned char c)
+{
+	if (q->pending_cr) {
+		q->pending_cr = 0;
+		if (c == '\n') {
+			qp_flush_ws(q, 1);
+			buf_append(&q->out, "\r\n", 2);
+			q->col = 0;
+			return;
+		}
+		qp_flush_ws(q, 0);
+		qp_put(q, '\r', 0);
+	}
+	if (c == '\r') {
+		q->pending_cr = 1;
+		return;
+	}
+	qp_flush_ws(q, 0);
+	if (c == ' ' || c == '\t')
+		q->pending_ws = (char)c;
+	else
+		qp_put(q, c, c >= 33 && c <= 126 && c != '=' &&
+				     !(q->col == 0 && c == '.'));
+}
+
+static int
+emit_field_skipped(const struct msg_field *f, int qp)
+{
+	return qp && f->name_len == 25 &&
+	       strncasecmp(f->text, "Content-Transfer-Encoding", 25) == 0;
+}
+
+static int
+emit_headers(struct message *m, int qp, message_sink sink, void *ctx)
+{
+	struct buf extra = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->nfields && rc == 0; i++)
+		if (!emit_field_skipped(&m->fields[i], qp))
+			rc = sink(ctx, m->fields[i].text, m->fields[i].len);
+	if (qp) {
+		if (message_find(m, "MIME-Version", 0) < 0)
+			buf_append_str(&extra, "MIME-Version: 1.0\r\n");
+		if (message_find(m, "Content-Type", 0) < 0)
+			buf_printf(&extra, "Content-Type: text/plain; "
+					   "charset=%s\r\n",
+				   m->body_utf8 || !m->body_8bit
+					   ? "utf-8" : "unknown-8bit");
+		buf_append_str(&extra, "Content-Transfer-Encoding: "
+				       "quoted-printable\r\n");
+	}
+	buf_append_str(&extra, "\r\n");
+	if (rc == 0)
+		rc = sink(ctx, extra.data, extra.len);
+	buf_free(&extra);
+	return rc;
+}
+
+static int
+emit_body(struct message *m, int qp, message_sink sink, void *ctx,
+	  struct err *e)
+{
+	char *chunk = xmalloc(EMIT_CHUNK);
+	struct qp q = { 0 };
+	off_t off = 0;
+	ssize_t n, i;
+	int rc = 0;
+
+	while (rc == 0 && off < m->body_size) {
+		n = pread(m->body_fd, chunk, EMIT_CHUNK, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set(e, ERR_IO, _("cannot read the stored message: "
+					     "%s"), n < 0 ? strerror(errno)
+							  : _("truncated"));
+			rc = -1;
+			break;
+		}
+		off += n;
+		if (!qp) {
+			rc = sink(ctx, chunk, (size_t)n);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			qp_byte(&q, (unsigned char)chunk[i]);
+		rc = sink(ctx, q.out.data, q.out.len);
+		buf_reset(&q.out);
+	}
+	free(chunk);
+	buf_free(&q.out);
+	return rc;
+}
+
+int
+message_check_qp(const struct message *m, struct err *e)
+{
+	ssize_t i = message_find(m, "Content-Type", 0);
+	const char *v;
+	size_t len;
+
+	if (i < 0)
+		return 0;
+	v = message_value(m, (size_t)i, &len);
+	v += strspn(v, " \t");
+	if (strncasecmp(v, "multipart/", 10) != 0 &&
+	    strncasecmp(v, "message/", 8) != 0)
+		return 0;
+	err_set(e, ERR_UNAVAILABLE,
+		_("the message is MIME multipart with 8-bit data or long lines, "
+		  "which dsmtp cannot re-encode yet for a server without "
+		  "8BITMIME"));
+	return -1;
+}
+
+int
+message_emit(struct message *m, int qp, message_sink sink, void *ctx,
+	     struct err *e)
+{
+	if (emit_headers(m, qp, sink, ctx) < 0)
+		return -1;
+	return emit_body(m, qp, sink, ctx, e);
+}

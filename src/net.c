@@ -1,0 +1,279 @@
+/* net.c - TCP and Unix-socket connections
+ *
+ * Owns: name resolution for a relay host, non-blocking connect with a
+ *       timeout, buffered reads and writes that never wait longer than
+ *       the timeout, the cap on a received line.
+ * Not:  SMTP (smtp.c), TLS (tls.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "net.h"
+#include "xmalloc.h"
+
+#define NET_SEND_AT (64 * 1024)
+#define NET_READ_CHUNK 4096
+
+static int
+net_wait(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int rc;
+
+	do
+		rc = poll(&p, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	return rc;
+}
+
+/* Finish a non-blocking connect; returns 0 or an errno value. */
+static int
+net_finish_connect(int fd, int timeout_ms)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	int rc = net_wait(fd, POLLOUT, timeout_ms);
+
+	if (rc == 0)
+		return ETIMEDOUT;
+	if (rc < 0)
+		return errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return errno;
+	return err;
+}
+
+static int
+net_bind_source(int fd, const struct addrinfo *ai, const char *source_ip)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	int rc;
+
+	hints.ai_family = ai->ai_family;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if (getaddrinfo(source_ip, NULL, &hints, &res) != 0)
+		return EADDRNOTAVAIL;
+	rc = bind(fd, res->ai_addr, res->ai_addrlen) < 0 ? errno : 0;
+	freeaddrinfo(res);
+	return rc;
+}
+
+static int
+net_try(struct net *n, const struct addrinfo *ai, const char *source_ip)
+{
+	int fd, one = 1, err;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+					   SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return errno;
+	err = source_ip ? net_bind_source(fd, ai, source_ip) : 0;
+	if (err == 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		err = errno == EINPROGRESS
+			      ? net_finish_connect(fd, n->timeout_ms) : errno;
+	if (err != 0) {
+		close(fd);
+		return err;
+	}
+	if (ai->ai_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	getnameinfo(ai->ai_addr, ai->ai_addrlen, n->peer_ip,
+		    sizeof(n->peer_ip), NULL, 0, NI_NUMERICHOST);
+	n->fd = fd;
+	return 0;
+}
+
+static int
+net_connect_unix(struct net *n, const char *path, struct err *e)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct addrinfo ai = { 0 };
+	int err;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		err_set(e, ERR_CONFIG, _("socket path too long: %s"), path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	ai.ai_family = AF_UNIX;
+	ai.ai_socktype = SOCK_STREAM;
+	ai.ai_addr = (struct sockaddr *)&sun;
+	ai.ai_addrlen = sizeof(sun);
+	err = net_try(n, &ai, NULL);
+	if (err != 0) {
+		err_set(e, ERR_TEMP, _("cannot connect to %s: %s"), path,
+			strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_connect(struct net *n, const char *host, int port, const char *source_ip,
+	    const char *socket_path, int timeout_s, struct err *e)
+{
+	struct addrinfo hints = { 0 }, *res = NULL, *ai;
+	char service[16];
+	int rc, err = ECONNREFUSED;
+
+	memset(n, 0, sizeof(*n));
+	n->fd = -1;
+	n->timeout_ms = (timeout_s > 0 ? timeout_s : 300) * 1000;
+	n->peer_port = port;
+	if (socket_path != NULL)
+		return net_connect_unix(n, socket_path, e);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(service, sizeof(service), "%d", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0) {
+		err_set(e, ERR_TEMP, _("cannot resolve %s: %s"), host,
+			gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if ((err = net_try(n, ai, source_ip)) == 0)
+			break;
+	freeaddrinfo(res);
+	if (n->fd < 0) {
+		err_set(e, ERR_TEMP, _("cannot connect to %s port %d: %s"),
+			host, port, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+net_fill(struct net *n, struct err *e)
+{
+	char chunk[NET_READ_CHUNK];
+	ssize_t r;
+	int rc;
+
+	for (;;) {
+		r = read(n->fd, chunk, sizeof(chunk));
+		if (r > 0) {
+			buf_append(&n->in, chunk, (size_t)r);
+			return 0;
+		}
+		if (r == 0) {
+			err_set(e, ERR_TEMP,
+				_("the server closed the connection"));
+			return -1;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			err_set(e, ERR_TEMP, _("cannot read from the server: "
+					       "%s"), strerror(errno));
+			return -1;
+		}
+		rc = net_wait(n->fd, POLLIN, n->timeout_ms);
+		if (rc <= 0) {
+			err_set(e, ERR_TEMP,
+				_("the server did not answer within %d "
+				  "seconds"), n->timeout_ms / 1000);
+			return -1;
+		}
+	}
+}
+
+int
+net_read_line(struct net *n, struct buf *line, size_t max, struct err *e)
+{
+	char *nl;
+	size_t len;
+
+	while ((nl = memchr(n->in.data ? n->in.data : "", '\n', n->in.len)) ==
+	       NULL) {
+		if (n->in.len > max) {
+			err_set(e, ERR_PROTOCOL,
+				_("the server sent a line over %zu bytes"),
+				max);
+			return -1;
+		}
+		if (net_fill(n, e) < 0)
+			return -1;
+	}
+	len = (size_t)(nl - n->in.data);
+	if (len > max) {
+		err_set(e, ERR_PROTOCOL,
+			_("the server sent a line over %zu bytes"), max);
+		return -1;
+	}
+	buf_reset(line);
+	buf_append(line, n->in.data, len > 0 && nl[-1] == '\r' ? len - 1
+							       : len);
+	buf_consume(&n->in, len + 1);
+	return 0;
+}
+
+int
+net_flush(struct net *n, struct err *e)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < n->out.len) {
+		w = write(n->fd, n->out.data + off, n->out.len - off);
+		if (w > 0) {
+			off += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    net_wait(n->fd, POLLOUT, n->timeout_ms) > 0)
+			continue;
+		err_set(e, ERR_TEMP, _("cannot send to the server: %s"),
+			w < 0 ? strerror(errno) : _("timed out"));
+		buf_reset(&n->out);
+		return -1;
+	}
+	buf_reset(&n->out);
+	return 0;
+}
+
+int
+net_write(struct net *n, const void *p, size_t len, struct err *e)
+{
+	buf_append(&n->out, p, len);
+	if (n->out.len >= NET_SEND_AT)
+		return net_flush(n, e);
+	return 0;
+}
+
+int
+net_pending(const struct net *n)
+{
+	return n->in.len > 0;
+}
+
+void
+net_discard_input(struct net *n)
+{
+	buf_reset(&n->in);
+}
+
+void
+net_close(struct net *n)
+{
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+	buf_free(&n->in);
+	buf_free(&n->out);
+}

@@ -1,0 +1,267 @@
+/* smtp.c - SMTP client: session set-up and replies
+ *
+ * Owns: the greeting, EHLO/HELO and the capability list, reading replies
+ *       with caps on length and line count, the -v transcript of what is
+ *       said.
+ * Not:  the mail transaction (smtp_send.c), sockets (net.c), exit codes. */
+
+#include <config.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "smtp.h"
+#include "xmalloc.h"
+
+#define SMTP_LINE_MAX 4096
+#define SMTP_LINES_MAX 200
+
+void
+smtp_reply_free(struct smtp_reply *r)
+{
+	buf_free(&r->text);
+	buf_free(&r->all);
+	r->code = 0;
+	r->enhanced[0] = '\0';
+}
+
+/* "250-text", "250 text" or "250": code and whether more lines follow.
+ * Returns -1 when the line is not a reply line. */
+static int
+smtp_parse_line(const char *p, size_t len, int *code, int *more)
+{
+	if (len < 3 || !isdigit((unsigned char)p[0]) ||
+	    !isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) ||
+	    p[0] < '2' || p[0] > '5')
+		return -1;
+	if (len > 3 && p[3] != ' ' && p[3] != '-')
+		return -1;
+	*code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	*more = len > 3 && p[3] == '-';
+	return 0;
+}
+
+/* Take "x.y.z " off the front of text into r->enhanced. */
+static void
+smtp_take_enhanced(struct smtp_reply *r, const char *t)
+{
+	size_t i = 0, dots = 0;
+
+	if (t[0] != '2' && t[0] != '4' && t[0] != '5')
+		return;
+	while (t[i] != '\0' && t[i] != ' ' && i < sizeof(r->enhanced) - 1) {
+		if (t[i] == '.')
+			dots++;
+		else if (!isdigit((unsigned char)t[i]))
+			return;
+		i++;
+	}
+	if (dots == 2 && (t[i] == ' ' || t[i] == '\0') && t[i - 1] != '.') {
+		memcpy(r->enhanced, t, i);
+		r->enhanced[i] = '\0';
+	}
+}
+
+static void
+smtp_reply_add(struct smtp_reply *r, const char *line, size_t len,
+	       size_t nlines)
+{
+	const char *t = len > 4 ? line + 4 : "";
+	size_t tlen = len > 4 ? len - 4 : 0;
+
+	if (nlines == 0) {
+		buf_append(&r->text, t, tlen);
+		smtp_take_enhanced(r, buf_cstr(&r->text));
+	} else {
+		buf_append_char(&r->all, '\n');
+	}
+	buf_append(&r->all, t, tlen);
+}
+
+int
+smtp_read_reply(struct net *n, struct smtp_reply *r, struct err *e)
+{
+	struct buf line = { 0 };
+	size_t nlines;
+	int code, more = 1, rc = 0;
+
+	smtp_reply_free(r);
+	for (nlines = 0; more && rc == 0; nlines++) {
+		if (nlines >= SMTP_LINES_MAX) {
+			err_set(e, ERR_PROTOCOL,
+				_("the server's reply has too many lines"));
+			rc = -1;
+		} else if ((rc = net_read_line(n, &line, SMTP_LINE_MAX, e)) <
+			   0) {
+			break;
+		} else if (log_transcript('<', line.data, line.len),
+			   smtp_parse_line(line.data, line.len, &code,
+					   &more) < 0 ||
+				   (nlines > 0 && code != r->code)) {
+			err_set(e, ERR_PROTOCOL,
+				_("the server's reply is not SMTP: %.60s"),
+				buf_cstr(&line));
+			rc = -1;
+		} else {
+			r->code = code;
+			smtp_reply_add(r, line.data, line.len, nlines);
+		}
+	}
+	buf_free(&line);
+	return rc;
+}
+
+void
+smtp_parse_cap(struct smtp_caps *c, const char *line)
+{
+	char word[32];
+	size_t n = strcspn(line, " =");
+
+	if (n >= sizeof(word))
+		return;
+	memcpy(word, line, n);
+	word[n] = '\0';
+	if (strcasecmp(word, "PIPELINING") == 0)
+		c->pipelining = 1;
+	else if (strcasecmp(word, "8BITMIME") == 0)
+		c->eightbitmime = 1;
+	else if (strcasecmp(word, "DSN") == 0)
+		c->dsn = 1;
+	else if (strcasecmp(word, "ENHANCEDSTATUSCODES") == 0)
+		c->enhanced = 1;
+	else if (strcasecmp(word, "SMTPUTF8") == 0)
+		c->smtputf8 = 1;
+	else if (strcasecmp(word, "STARTTLS") == 0)
+		c->starttls = 1;
+	else if (strcasecmp(word, "SIZE") == 0)
+		c->size = line[n] ? strtoll(line + n + 1, NULL, 10) : 0;
+	else if (strcasecmp(word, "AUTH") == 0 && line[n] != '\0') {
+		free(c->auth);
+		c->auth = xstrdup(line + n + 1);
+	}
+}
+
+int
+smtp_command(struct smtp_session *s, const char *cmd, struct err *e)
+{
+	log_transcript('>', cmd, strlen(cmd));
+	if (net_write(&s->net, cmd, strlen(cmd), e) < 0 ||
+	    net_write(&s->net, "\r\n", 2, e) < 0)
+		return -1;
+	return net_flush(&s->net, e);
+}
+
+int
+smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
+	  const char *what, struct err *e)
+{
+	err_set(e, r->code >= 500 ? ERR_UNAVAILABLE : ERR_TEMP,
+		_("%s refused %s: %d %s"), s->host, what, r->code,
+		r->text.data ? r->text.data : "");
+	return -1;
+}
+
+static void
+smtp_caps_reset(struct smtp_caps *c)
+{
+	free(c->auth);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
+{
+	struct smtp_reply r = { 0 };
+	char *cmd = xasprintf("EHLO %s", helo);
+	const char *p, *nl;
+	int rc = smtp_command(s, cmd, e);
+
+	free(cmd);
+	if (rc == 0)
+		rc = smtp_read_reply(&s->net, &r, e);
+	smtp_caps_reset(&s->caps);
+	if (rc == 0 && r.code == 250) {
+		s->caps.esmtp = 1;
+		/* The first line is the server's name, the rest keywords. */
+		for (p = strchr(buf_cstr(&r.all), '\n'); p != NULL; p = nl) {
+			nl = strchr(++p, '\n');
+			char *kw = xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+			smtp_parse_cap(&s->caps, kw);
+			free(kw);
+		}
+	} else if (rc == 0 && r.code >= 500) {
+		cmd = xasprintf("HELO %s", helo);
+		rc = smtp_command(s, cmd, e);
+		free(cmd);
+		if (rc == 0)
+			rc = smtp_read_reply(&s->net, &r, e);
+		if (rc == 0 && r.code != 250)
+			rc = smtp_fail(s, &r, "HELO", e);
+	} else if (rc == 0) {
+		rc = smtp_fail(s, &r, "EHLO", e);
+	}
+	smtp_reply_free(&r);
+	return rc;
+}
+
+int
+smtp_open(struct smtp_session *s, const struct smtp_target *t,
+	  struct err *e)
+{
+	struct smtp_reply r = { 0 };
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->host = xstrdup(t->socket_path ? t->socket_path : t->host);
+	if (net_connect(&s->net, t->host, t->port, t->source_ip,
+			t->socket_path, t->timeout, e) < 0)
+		return -1;
+	rc = smtp_read_reply(&s->net, &r, e);
+	if (rc == 0 && r.code != 220)
+		rc = smtp_fail(s, &r, _("the connection"), e);
+	if (rc == 0)
+		buf_append(&s->greeting, r.text.data, r.text.len);
+	smtp_reply_free(&r);
+	if (rc == 0)
+		rc = smtp_hello(s, t->helo, e);
+	return rc;
+}
+
+void
+smtp_close(struct smtp_session *s)
+{
+	struct err ignored = { 0 };
+
+	if (s->net.fd >= 0 && smtp_command(s, "QUIT", &ignored) == 0) {
+		struct smtp_reply r = { 0 };
+
+		s->net.timeout_ms = s->net.timeout_ms < 5000 ? s->net.timeout_ms
+							     : 5000;
+		smtp_read_reply(&s->net, &r, &ignored);
+		smtp_reply_free(&r);
+	}
+	err_clear(&ignored);
+	net_close(&s->net);
+	smtp_caps_reset(&s->caps);
+	buf_free(&s->greeting);
+	free(s->host);
+	s->host = NULL;
+}
+
+void
+smtp_xtext(struct buf *out, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p < 33 || *p > 126 || *p == '+' || *p == '=')
+			buf_printf(out, "+%02X", *p);
+		else
+			buf_append_char(out, (char)*p);
+	}
+}

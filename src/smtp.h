@@ -1,0 +1,107 @@
+/* smtp.h - the SMTP client engine */
+#ifndef DSMTP_SMTP_H
+#define DSMTP_SMTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "message.h"
+#include "net.h"
+
+/* How one recipient (or the whole transaction) ended. */
+enum smtp_class {
+	SMTP_PENDING = 0,
+	SMTP_DONE,
+	SMTP_TEMP,
+	SMTP_PERM
+};
+
+struct smtp_reply {
+	int code;            /* e.g. 250; 0 when none was read */
+	char enhanced[16];   /* e.g. "5.1.1", or "" */
+	struct buf text;     /* text of the first line */
+	struct buf all;      /* every line's text after the code, '\n' joined */
+};
+
+/* What the server offered in its EHLO reply. */
+struct smtp_caps {
+	int esmtp, pipelining, eightbitmime, dsn, enhanced, smtputf8,
+		starttls;
+	long long size;      /* SIZE limit, 0 when none was given */
+	char *auth;          /* AUTH mechanisms, NULL when none */
+};
+
+struct smtp_session {
+	struct net net;
+	struct smtp_caps caps;
+	char *host;          /* for messages */
+	struct buf greeting; /* text of the 220 reply */
+};
+
+/* Where and how to connect. */
+struct smtp_target {
+	const char *host;
+	int port;
+	const char *source_ip;
+	const char *socket_path;
+	int timeout;          /* seconds */
+	const char *helo;     /* EHLO/HELO argument */
+};
+
+/* One recipient of a transaction and how it ended. */
+struct smtp_rcpt {
+	const char *addr;     /* borrowed */
+	enum smtp_class cls;
+	char *reply;          /* "<code> <enhanced> <text>", caller frees */
+};
+
+/* The envelope of one transaction. */
+struct smtp_envelope {
+	const char *from;     /* "" for the null sender */
+	struct smtp_rcpt *rcpts;
+	size_t nrcpts;
+	const char *notify;   /* DSN NOTIFY, or NULL */
+	const char *ret;      /* DSN RET (full, hdrs), or NULL */
+	const char *envid;    /* DSN ENVID, or NULL */
+};
+
+/* Connect, read the greeting, say EHLO (HELO when EHLO is refused).
+ * Returns 0, or -1 with e set: ERR_TEMP (network, 4xx), ERR_UNAVAILABLE
+ * (5xx greeting), ERR_PROTOCOL (not SMTP). */
+int smtp_open(struct smtp_session *s, const struct smtp_target *t,
+	      struct err *e);
+
+/* Run one mail transaction for m. Per-recipient results go into
+ * env->rcpts; returns 0 when the transaction reached its end (some
+ * recipients may still have failed), or -1 with e set when the whole
+ * transaction failed (then every recipient not yet refused carries the
+ * class of e: SMTP_TEMP or SMTP_PERM). *last receives the last reply as
+ * "<code> <enhanced> <text>" (caller frees). */
+int smtp_send(struct smtp_session *s, struct message *m,
+	      struct smtp_envelope *env, char **last, struct err *e);
+
+/* Say QUIT (ignoring the answer) and close. */
+void smtp_close(struct smtp_session *s);
+
+/* Read one reply, possibly multi-line (capped in line length and count).
+ * Returns 0, or -1 with e set (ERR_PROTOCOL for a reply that is not SMTP,
+ * ERR_TEMP on I/O). */
+int smtp_read_reply(struct net *n, struct smtp_reply *r, struct err *e);
+void smtp_reply_free(struct smtp_reply *r);
+
+/* Parse one EHLO reply line's text into caps. */
+void smtp_parse_cap(struct smtp_caps *c, const char *line);
+
+/* Within the smtp module: send one command line (CRLF added, flushed),
+ * shown in the -v transcript. */
+int smtp_command(struct smtp_session *s, const char *cmd, struct err *e);
+/* Within the smtp module: set e from an unexpected reply to what
+ * (ERR_UNAVAILABLE for 5xx, else ERR_TEMP); returns -1. */
+int smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
+	      const char *what, struct err *e);
+
+/* Encode s as xtext (RFC 3461) into out. */
+void smtp_xtext(struct buf *out, const char *s);
+
+#endif

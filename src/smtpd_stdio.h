@@ -1,0 +1,20 @@
+/* smtpd_stdio.h - the -bs SMTP server dialogue on stdin/stdout */
+#ifndef DSMTP_SMTPD_STDIO_H
+#define DSMTP_SMTPD_STDIO_H
+
+#include "cli.h"
+#include "config.h"
+
+/* Speak SMTP on in_fd/out_fd until QUIT or end of input; each accepted
+ * message is delivered with submit_message and answered with its
+ * outcome. Returns 0, or 74 (EX_IOERR) when the output breaks. */
+int smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
+		    int in_fd, int out_fd);
+
+/* Parse "FROM:<addr> params" / "TO:<addr> params" after the verb; the
+ * address goes into addr (caller frees), the parameters into *params
+ * (borrowed from arg). Returns -1 on a syntax error. */
+int smtpd_parse_path(const char *arg, const char *keyword, char **addr,
+		     const char **params);
+
+#endif

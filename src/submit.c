@@ -1,0 +1,315 @@
+/* submit.c - one submission, from standard input to the relay
+ *
+ * Owns: the order of the steps of spec section 4 for one message: intake,
+ *       account choice, envelope sender and recipients (argv, -t,
+ *       aliases, qualification), header fix-ups, delivery.
+ * Not:  the steps themselves (message, addr, aliases, deliver), exit
+ *       codes (main.c). */
+
+#include <config.h>
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "deliver.h"
+#include "i18n.h"
+#include "log.h"
+#include "message.h"
+#include "rfc5322.h"
+#include "submit.h"
+#include "xmalloc.h"
+
+#define SUBMIT_MAX_HEADER (1024 * 1024)
+
+/* Everything one submission works out, released by submit_clear. */
+struct submission {
+	struct message m;
+	struct account scratch;
+	const struct account *a;
+	char *domain;
+	char *header_from;
+	char *from;
+	struct strlist rcpts;
+	struct aliases aliases;
+};
+
+const struct account *
+submit_account(const struct cli_opts *cli, const struct config *cfg,
+	       struct account *scratch, struct err *e)
+{
+	struct account *a;
+	int by_header;
+
+	if (cli->host != NULL) {
+		*scratch = cfg->defaults;
+		scratch->name = (char *)"--host";
+		scratch->val[CFG_HOST] = (char *)cli->host;
+		if (cli->port != NULL)
+			scratch->val[CFG_PORT] = (char *)cli->port;
+		return scratch;
+	}
+	a = config_choose(cfg, cli->account, cli->from, NULL, &by_header, e);
+	if (a != NULL && cli->port != NULL) {
+		*scratch = *a;
+		scratch->val[CFG_PORT] = (char *)cli->port;
+		return scratch;
+	}
+	return a;
+}
+
+static char *
+submit_login(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = pw ? pw->pw_name : getenv("LOGNAME");
+
+	return xstrdup(u && *u ? u : "nobody");
+}
+
+/* -F, the account's from_full_name, $NAME, else the password file. */
+static char *
+submit_full_name(const struct cli_opts *cli, const struct account *a)
+{
+	const char *n = cli->full_name;
+	struct passwd *pw;
+
+	if (n == NULL)
+		n = config_str(a, CFG_FROM_FULL_NAME, NULL);
+	if (n == NULL)
+		n = getenv("NAME");
+	if (n == NULL && (pw = getpwuid(getuid())) != NULL && pw->pw_gecos)
+		return xstrndup(pw->pw_gecos, strcspn(pw->pw_gecos, ","));
+	return n ? xstrdup(n) : NULL;
+}
+
+static int
+submit_is_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Spec section 4 item 3: -f (when the account allows it); else the From
+ * address when it chose the account; else the account's plain from; else
+ * login@domain. */
+static char *
+submit_sender(struct submission *s, const char *given, int by_header)
+{
+	const char *afrom = config_str(s->a, CFG_FROM, NULL);
+	int plain = afrom != NULL && !submit_is_glob(afrom);
+	char *login, *q;
+
+	if (given != NULL &&
+	    (config_bool(s->a, CFG_ALLOW_FROM_OVERRIDE, 1) || !plain))
+		return addr_qualify(given, s->domain);
+	if (by_header && s->header_from != NULL)
+		return addr_qualify(s->header_from, s->domain);
+	if (plain)
+		return addr_qualify(afrom, s->domain);
+	login = submit_login();
+	q = addr_qualify(login, s->domain);
+	free(login);
+	return q;
+}
+
+static int
+submit_add_rcpt(struct submission *s, const char *addr, struct err *e)
+{
+	if (addr_check(addr, _("recipient"), e) < 0)
+		return -1;
+	return aliases_expand(&s->aliases, addr, s->domain, &s->rcpts, e);
+}
+
+/* Argument recipients are address lists ("a@x,b@y", "Name <a@x>"). */
+static int
+submit_arg_rcpts(struct submission *s, const char *arg, struct err *e)
+{
+	struct rfc5322_addrs l = { 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = addr_check(arg, _("recipient"), e)) < 0)
+		return -1;
+	rfc5322_parse_addrs(arg, strlen(arg), &l);
+	for (i = 0; i < l.n && rc == 0; i++)
+		rc = submit_add_rcpt(s, l.v[i].addr, e);
+	rfc5322_addrs_free(&l);
+	return rc;
+}
+
+static int
+submit_recipients(struct submission *s, const struct cli_opts *cli,
+		  const struct submit_envelope *env, struct err *e)
+{
+	struct strlist hdr = { 0 };
+	const char *path = config_str(s->a, CFG_ALIASES, "/etc/aliases");
+	size_t i;
+	int rc = aliases_load(&s->aliases, path,
+			      s->a->val[CFG_ALIASES] == NULL, e);
+
+	if (env != NULL) {
+		for (i = 0; i < env->rcpts->n && rc == 0; i++)
+			rc = submit_add_rcpt(s, env->rcpts->v[i], e);
+		return rc;
+	}
+	for (i = 0; i < cli->nrecipients && rc == 0; i++)
+		rc = submit_arg_rcpts(s, cli->recipients[i], e);
+	if (cli->read_recipients)
+		message_header_rcpts(&s->m, &hdr);
+	for (i = 0; i < hdr.n && rc == 0; i++)
+		rc = submit_add_rcpt(s, hdr.v[i], e);
+	strlist_free(&hdr);
+	if (rc == 0 && s->rcpts.n == 0) {
+		err_set(e, ERR_USAGE, _("no recipients"));
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+submit_fix(struct submission *s, const struct cli_opts *cli, struct err *e)
+{
+	struct message_fix f = { 0 };
+	const char *sf = config_str(s->a, CFG_SET_FROM_HEADER, "auto");
+	char *name = submit_full_name(cli, s->a);
+	int rc;
+
+	f.env_from = s->from;
+	f.full_name = name;
+	f.domain = s->domain;
+	f.set_from = strcmp(sf, "off") == 0 ? 0 : strcmp(sf, "on") == 0 ? 2 : 1;
+	f.set_date = strcmp(config_str(s->a, CFG_SET_DATE_HEADER, "auto"),
+			    "off") != 0;
+	f.set_msgid = strcmp(config_str(s->a, CFG_SET_MSGID_HEADER, "auto"),
+			     "off") != 0;
+	f.remove_bcc = config_bool(s->a, CFG_REMOVE_BCC_HEADERS, 1);
+	f.undisclosed = config_bool(s->a, CFG_UNDISCLOSED_RECIPIENTS, 0);
+	f.set_to = config_bool(s->a, CFG_SET_TO_HEADER, 0)
+			   ? "undisclosed-recipients:;" : NULL;
+	rc = message_fix(&s->m, &f, e);
+	free(name);
+	return rc;
+}
+
+static void
+submit_log_setup(const struct account *a)
+{
+	struct log_config lc = { 0 };
+	const char *sl = config_str(a, CFG_SYSLOG, "on");
+
+	lc.syslog_facility = strcmp(sl, "off") == 0 ? -1
+			     : strcmp(sl, "on") == 0 ? log_facility("mail")
+						      : log_facility(sl);
+	lc.logfile = config_str(a, CFG_LOGFILE, NULL);
+	lc.time_format = config_str(a, CFG_LOGFILE_TIME_FORMAT, NULL);
+	log_open(&lc);
+}
+
+/* Read the message and choose the account and the domain. */
+static int
+submit_intake(struct submission *s, const struct cli_opts *cli,
+	      const struct config *cfg, int fd, const char *given,
+	      int bs, int *by_header, struct err *e)
+{
+	struct message_intake in = { 0 };
+	struct account *a;
+
+	in.ignore_dots = cli->ignore_dots || bs;
+	in.max_header = SUBMIT_MAX_HEADER;
+	in.max_size = config_num(&cfg->defaults, CFG_MAX_MESSAGE_SIZE, 0);
+	if (message_read(fd, &in, &s->m, e) < 0)
+		return -1;
+	s->header_from = message_from_addr(&s->m);
+	if (cli->host != NULL || cli->port != NULL) {
+		s->a = submit_account(cli, cfg, &s->scratch, e);
+	} else {
+		int ref = cli->read_envelope_from == 1 ||
+			  config_bool(&cfg->defaults, CFG_READ_ENVELOPE_FROM,
+				      1);
+
+		a = config_choose(cfg, cli->account, given,
+				  ref ? s->header_from : NULL, by_header, e);
+		s->a = a;
+	}
+	if (s->a == NULL || config_check_supported(s->a, e) < 0)
+		return -1;
+	s->domain = s->a->val[CFG_QUALIFY_DOMAIN]
+			    ? xstrdup(s->a->val[CFG_QUALIFY_DOMAIN])
+			    : addr_default_domain();
+	return 0;
+}
+
+static int
+submit_deliver(struct submission *s, const struct cli_opts *cli,
+	       struct err *e)
+{
+	struct deliver_job j = { 0 };
+	struct smtp_rcpt *res = NULL;
+	int rc;
+
+	j.m = &s->m;
+	j.from = s->from;
+	j.rcpts = &s->rcpts;
+	j.notify = cli->dsn_notify ? cli->dsn_notify
+				   : config_str(s->a, CFG_DSN_NOTIFY, NULL);
+	j.ret = cli->dsn_return ? cli->dsn_return
+				: config_str(s->a, CFG_DSN_RETURN, NULL);
+	if (j.ret != NULL && strcmp(j.ret, "off") == 0)
+		j.ret = NULL;
+	j.envid = cli->envid;
+	j.helo = s->domain;
+	j.attempt = 1;
+	rc = deliver_run(s->a, &j, &res, e);
+	deliver_free(res, s->rcpts.n);
+	return rc;
+}
+
+static void
+submit_clear(struct submission *s)
+{
+	message_free(&s->m);
+	free(s->domain);
+	free(s->header_from);
+	free(s->from);
+	strlist_free(&s->rcpts);
+	aliases_free(&s->aliases);
+}
+
+static char *
+submit_given_sender(const struct cli_opts *cli,
+		    const struct submit_envelope *env)
+{
+	const char *g = env ? env->from : cli->from;
+
+	if (g == NULL)
+		return NULL;
+	return addr_strip_angles(g);
+}
+
+int
+submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
+	       const struct submit_envelope *env, struct err *e)
+{
+	struct submission s = { 0 };
+	char *given = submit_given_sender(cli, env);
+	int by_header = 0, rc = -1;
+
+	s.m.body_fd = -1;
+	if (given != NULL && addr_check(given, _("sender"), e) < 0)
+		goto out;
+	if (submit_intake(&s, cli, cfg, fd, given, env != NULL, &by_header,
+			  e) < 0)
+		goto out;
+	submit_log_setup(s.a);
+	s.from = submit_sender(&s, given, by_header);
+	if (submit_recipients(&s, cli, env, e) < 0 ||
+	    submit_fix(&s, cli, e) < 0)
+		goto out;
+	rc = submit_deliver(&s, cli, e);
+out:
+	free(given);
+	submit_clear(&s);
+	return rc;
+}

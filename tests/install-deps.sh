@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install the Debian 12 packages that building dsmtp, its tests and its
+# demo need. Run as root; does nothing when DSMTP_NO_APT=1.
+set -eu
+[ "${DSMTP_NO_APT:-0}" = 1 ] && exit 0
+packages="build-essential autoconf automake autopoint gettext pkg-config
+ libgnutls28-dev libidn2-dev libunistring-dev libsecret-1-dev libcmocka-dev
+ texinfo groff-base python3 python3-aiosmtpd swaks zsh fish gnutls-bin git"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
