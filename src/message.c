@@ -194,11 +194,40 @@ header_to_body(struct intake *x, const char *p, size_t n)
 	body_end_line(x);
 }
 
+/* Fold a header line over 998 octets at blanks (each new line starts
+ * with the blank, so unfolding gives the line back); -1 when a stretch
+ * of 998 octets has no blank. */
+static int
+header_fold(const char *p, size_t n, struct buf *out)
+{
+	size_t start = 0, cut, i;
+
+	while (n - start > MESSAGE_LINE_MAX) {
+		cut = 0;
+		for (i = start + MESSAGE_LINE_MAX; i > start && !cut; i--)
+			if (p[i] == ' ' || p[i] == '\t')
+				cut = i;
+		if (cut == 0)
+			return -1;
+		buf_append(out, p + start, cut - start);
+		buf_append(out, "\r\n", 2);
+		start = cut;
+	}
+	buf_append(out, p + start, n - start);
+	return 0;
+}
+
 static void
 header_end_line(struct intake *x)
 {
+	struct buf folded = { 0 };
 	const char *p = buf_cstr(&x->line);
 	size_t n = x->line.len, name;
+
+	if (n > MESSAGE_LINE_MAX && header_fold(p, n, &folded) == 0) {
+		p = folded.data;
+		n = folded.len;
+	}
 
 	if (x->first_line && n >= 5 && memcmp(p, "From ", 5) == 0) {
 		x->first_line = 0;
@@ -209,16 +238,17 @@ header_end_line(struct intake *x)
 		x->done = 1;
 	} else if (n == 0) {
 		x->in_body = 1;
-	} else if (n > MESSAGE_LINE_MAX) {
+	} else if (n > MESSAGE_LINE_MAX && folded.len == 0) {
 		err_set(x->e, ERR_DATA,
-			_("a header line is longer than 998 octets"));
+			_("a header line is longer than 998 octets and has no "
+			  "blank to fold it at"));
 		x->failed = 1;
 	} else if ((p[0] == ' ' || p[0] == '\t') && x->m->nfields > 0) {
 		header_continue(x, p, n);
 	} else if ((name = rfc5322_field_name(p, n)) > 0) {
 		header_add_field(x, p, n, name);
 	} else {
-		header_to_body(x, p, n);
+		header_to_body(x, x->line.data, x->line.len);
 	}
 	x->header_bytes += n + 2;
 	if (x->header_bytes > x->in->max_header) {
@@ -226,6 +256,7 @@ header_end_line(struct intake *x)
 		x->failed = 1;
 	}
 out:
+	buf_free(&folded);
 	buf_reset(&x->line);
 }
 
@@ -260,19 +291,55 @@ intake_byte(struct intake *x, char c)
 	}
 }
 
+/* The body's common case in bulk: bytes up to the next CR or LF in the
+ * middle of a line. Returns how many bytes it took (0: use intake_byte). */
+static size_t
+body_span(struct intake *x, const char *p, size_t n)
+{
+	const char *lf, *cr;
+	unsigned char high = 0;
+	size_t len, i;
+
+	if (!x->in_body || x->pending_cr || x->held_dot ||
+	    (x->line_len == 0 && *p == '.'))
+		return 0;
+	lf = memchr(p, '\n', n);
+	len = lf ? (size_t)(lf - p) : n;
+	cr = memchr(p, '\r', len);
+	if (cr != NULL)
+		len = (size_t)(cr - p);
+	for (i = 0; i < len; i++)
+		high |= (unsigned char)p[i];
+	if (high & 0x80) {
+		x->m->body_8bit = 1;
+		for (i = 0; i < len; i++)
+			intake_utf8(x, (unsigned char)p[i]);
+	} else if (x->utf8_need > 0 && len > 0) {
+		x->m->body_utf8 = 0;
+		x->utf8_need = 0;
+	}
+	buf_append(&x->out, p, len);
+	x->line_len += len;
+	return len;
+}
+
 /* Feed a chunk; stops at the terminator or a failure. */
 static void
 intake_chunk(struct intake *x, const char *p, size_t n)
 {
-	size_t i;
+	size_t i, span;
 
 	if (memchr(p, '\0', n) != NULL) {
 		err_set(x->e, ERR_DATA, _("the message contains a NUL byte"));
 		x->failed = 1;
 		return;
 	}
-	for (i = 0; i < n && !x->done && !x->failed; i++)
-		intake_byte(x, p[i]);
+	for (i = 0; i < n && !x->done && !x->failed; i++) {
+		span = body_span(x, p + i, n - i);
+		i += span;
+		if (i < n)
+			intake_byte(x, p[i]);
+	}
 }
 
 static void

@@ -228,7 +228,8 @@ net_flush(struct net *n, struct err *e)
 	ssize_t w;
 
 	while (off < n->out.len) {
-		w = write(n->fd, n->out.data + off, n->out.len - off);
+		w = send(n->fd, n->out.data + off, n->out.len - off,
+			 MSG_NOSIGNAL);
 		if (w > 0) {
 			off += (size_t)w;
 			continue;
