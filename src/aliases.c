@@ -66,7 +66,7 @@ static int
 aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 		struct err *e)
 {
-	const char *p = v, *comma;
+	const char *p = v, *comma, *q;
 	char *t;
 
 	while (*p != '\0') {
@@ -77,7 +77,8 @@ aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 			free(t);
 			continue;
 		}
-		if (*t == '|' || *t == '/' || strncasecmp(t, ":include:", 9) == 0) {
+		q = t + (*t == '"');
+		if (*q == '|' || *q == '/' || strncasecmp(q, ":include:", 9) == 0) {
 			err_set(e, ERR_CONFIG,
 				_("%s:%d: alias %s: %s cannot be delivered by "
 				  "dsmtp (only addresses are supported)"),
@@ -229,15 +230,15 @@ aliases_walk(const struct aliases *al, const char *addr, const char *domain,
 	size_t i;
 	int rc = 0;
 
-	if (path->n >= ALIASES_MAX_DEPTH) {
-		err_set(e, ERR_DATA, _("alias expansion of %s is too deep"),
-			path->v[0]);
-		return -1;
-	}
 	if (strchr(addr, '@') == NULL && !aliases_on_path(path, addr)) {
 		en = aliases_find(al, addr);
 		if (en == NULL)
 			en = aliases_find(al, "default");
+	}
+	if (en != NULL && path->n >= ALIASES_MAX_DEPTH) {
+		err_set(e, ERR_DATA, _("alias expansion of %s is too deep"),
+			path->v[0]);
+		return -1;
 	}
 	if (en == NULL) {
 		q = addr_qualify(addr, domain);

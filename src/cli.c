@@ -28,7 +28,8 @@ enum cli_action {
 	CLI_A_FROM, CLI_A_FULLNAME, CLI_A_NOTIFY, CLI_A_RET, CLI_A_ENVID,
 	CLI_A_BODY, CLI_A_CONFIG, CLI_A_VERBOSE, CLI_A_ACCOUNT, CLI_A_HOST,
 	CLI_A_PORT, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
-	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER
+	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
+	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN
 };
 
 struct cli_option {
@@ -78,7 +79,10 @@ static const struct cli_option cli_table[] = {
 	{ 0, "read-envelope-from", CLI_ARG_NONE, CLI_A_READ_ENVFROM },
 	{ 0, "help", CLI_ARG_NONE, CLI_A_HELP },
 	{ 0, "version", CLI_ARG_NONE, CLI_A_VERSION },
-	{ 0, "dkim-keygen", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "dkim-keygen", CLI_ARG_NONE, CLI_A_KEYGEN },
+	{ 0, "key-type", CLI_ARG_REQ, CLI_A_KEY_TYPE },
+	{ 0, "selector", CLI_ARG_REQ, CLI_A_SELECTOR },
+	{ 0, "domain", CLI_ARG_REQ, CLI_A_DOMAIN },
 	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_LATER },
@@ -269,6 +273,18 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 	case CLI_A_SERVERINFO:
 		o->mode = CLI_MODE_SERVERINFO;
 		return 0;
+	case CLI_A_KEYGEN:
+		o->mode = CLI_MODE_KEYGEN;
+		return 0;
+	case CLI_A_KEY_TYPE:
+		o->key_type = v;
+		return cli_check_choice("--key-type", v, "rsa", "ed25519", e);
+	case CLI_A_SELECTOR:
+		o->selector = v;
+		return 0;
+	case CLI_A_DOMAIN:
+		o->domain = v;
+		return 0;
 	case CLI_A_LATER:
 		err_set(e, ERR_UNAVAILABLE,
 			_("--%s is not available in this version"), opt->name);
@@ -416,6 +432,12 @@ cli_help(void)
 		"header\n"
 		"  -P, --pretend          print the effective configuration\n"
 		"  -S, --serverinfo       show what the relay server offers\n"
+		"      --dkim-keygen FILE make a DKIM key in FILE and print "
+		"its DNS record\n"
+		"      --key-type=TYPE    rsa (2048 bits, the default) or "
+		"ed25519\n"
+		"      --selector=NAME    DKIM selector for the record\n"
+		"      --domain=DOMAIN    domain for the record\n"
 		"      --help             show this help and exit\n"
 		"      --version          show version information and exit\n"
 		"\n"

@@ -16,7 +16,8 @@ enum cli_mode {
 	CLI_MODE_VERSION,
 	CLI_MODE_PRETEND,   /* -P, --pretend */
 	CLI_MODE_SERVERINFO, /* -S, --serverinfo */
-	CLI_MODE_IGNORED    /* -q<interval>: accepted, nothing to do */
+	CLI_MODE_IGNORED,   /* -q<interval>: accepted, nothing to do */
+	CLI_MODE_KEYGEN     /* --dkim-keygen */
 };
 
 /* What the command line asked for. Strings borrow from argv. */
@@ -37,6 +38,9 @@ struct cli_opts {
 	const char *port;        /* --port */
 	int read_envelope_from;  /* --read-envelope-from: 1, else -1 unset */
 	const char *queue_id;    /* -qI<id> */
+	const char *key_type;    /* --key-type (keygen) */
+	const char *selector;    /* --selector (keygen) */
+	const char *domain;      /* --domain (keygen) */
 	const char **recipients; /* argument recipients; caller frees array */
 	size_t nrecipients;
 };

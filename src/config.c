@@ -164,7 +164,7 @@ config_parse_duration(const char *s)
 	return total;
 }
 
-static long
+long
 config_parse_size(const char *s)
 {
 	char *end;
@@ -501,7 +501,8 @@ config_setting(struct config_ctx *x, const char *name, const char *arg)
 	if (cmd < 0)
 		return config_fail(x, _("unknown command %s"), name);
 	/* An empty argument means "on" for switches, as in msmtp. */
-	if (*arg == '\0' && config_defs[cmd].type == T_BOOL)
+	if (*arg == '\0' && (config_defs[cmd].type == T_BOOL ||
+			      cmd == CFG_AUTH || cmd == CFG_SYSLOG))
 		arg = "on";
 	why = config_check_value(cmd, arg);
 	if (why != NULL) {

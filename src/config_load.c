@@ -244,8 +244,6 @@ long
 config_num(const struct account *a, enum config_cmd cmd, long dflt)
 {
 	const char *v = a->val[cmd];
-	char *end;
-	long n;
 
 	if (v == NULL)
 		return dflt;
@@ -254,14 +252,7 @@ config_num(const struct account *a, enum config_cmd cmd, long dflt)
 	if (cmd == CFG_TIMEOUT || cmd == CFG_QUEUE_LIFETIME ||
 	    cmd == CFG_DKIM_EXPIRE)
 		return config_parse_duration(v);
-	n = strtol(v, &end, 10);
-	if (strcasecmp(end, "k") == 0)
-		n *= 1024;
-	else if (strcasecmp(end, "m") == 0)
-		n *= 1024 * 1024;
-	else if (strcasecmp(end, "g") == 0)
-		n *= 1024L * 1024 * 1024;
-	return n;
+	return config_parse_size(v);
 }
 
 static int
@@ -293,9 +284,6 @@ config_check_supported(const struct account *a, struct err *e)
 		return config_unsupported(a, CFG_TLS, "TLS", e);
 	if (strcmp(auth, "off") != 0)
 		return config_unsupported(a, CFG_AUTH, _("authentication"), e);
-	if (a->val[CFG_DKIM_KEY] != NULL)
-		return config_unsupported(a, CFG_DKIM_KEY, _("DKIM signing"),
-					  e);
 	if (a->val[CFG_PROXY_HOST] != NULL)
 		return config_unsupported(a, CFG_PROXY_HOST,
 					  _("a SOCKS proxy"), e);

@@ -68,6 +68,7 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 		r.relay_ip = ip && *ip ? ip : NULL;
 		r.relay_port = t->port;
 		r.size = (long long)message_size(j->m);
+		r.dkim = j->signing ? j->signing->summary : NULL;
 		r.delay = delay;
 		r.attempt = j->attempt;
 		r.status = status[cls];
@@ -128,6 +129,10 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	env.notify = j->notify;
 	env.ret = j->ret;
 	env.envid = j->envid;
+	if (j->signing != NULL && j->signing->nkeys > 0) {
+		env.sign = signing_sign;
+		env.sign_ctx = j->signing;
+	}
 	rc = smtp_open(&s, &t, e);
 	if (rc == 0)
 		rc = smtp_send(&s, j->m, &env, &last, e);

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "err.h"
 #include "message.h"
+#include "signing.h"
 #include "smtp.h"
 
 /* One message to deliver. Everything is borrowed. */
@@ -18,6 +19,7 @@ struct deliver_job {
 	const char *envid;
 	const char *helo;       /* EHLO name */
 	int attempt;            /* 1 for the first */
+	struct signing *signing; /* DKIM; NULL or no keys: unsigned */
 };
 
 /* Deliver j through the account's relay, log one line per outcome, and

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,7 +210,8 @@ log_to_file(const char *line)
 	f = fopen(log_file_path, "a");
 	if (f == NULL) {
 		if (!complained)
-			log_diag(_("cannot open logfile %s"), log_file_path);
+			log_diag(_("cannot open logfile %s: %s"), log_file_path,
+				 strerror(errno));
 		complained = 1;
 		return;
 	}

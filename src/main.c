@@ -15,16 +15,21 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "aliases.h"
+#include "buf.h"
+#include "crypto.h"
 #include "cli.h"
 #include "config.h"
 #include "deliver.h"
+#include "dnsrec.h"
 #include "err.h"
 #include "i18n.h"
 #include "log.h"
 #include "smtp.h"
 #include "smtpd_stdio.h"
 #include "submit.h"
+#include "xmalloc.h"
 
 /* Make sure fds 0-2 are open, so no file we open becomes stdout. */
 static void
@@ -132,6 +137,38 @@ main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
 	return EX_OK;
 }
 
+/* --dkim-keygen FILE: make the key, print the record and the config line. */
+static int
+main_keygen(const struct cli_opts *cli, struct err *e)
+{
+	int ed = cli->key_type != NULL && strcmp(cli->key_type, "ed25519") == 0;
+	const char *sel = cli->selector ? cli->selector : ed ? "ed" : "rsa";
+	char *dom = cli->domain ? xstrdup(cli->domain) : addr_default_domain();
+	struct crypto_key *k = NULL;
+	struct buf out = { 0 };
+	char *abs = NULL;
+	int rc = -1;
+
+	if (cli->nrecipients != 1) {
+		err_set(e, ERR_USAGE, _("--dkim-keygen needs one key file name"));
+	} else if (crypto_keygen(ed ? CRYPTO_KEY_ED25519 : CRYPTO_KEY_RSA,
+				 2048, cli->recipients[0], &k, e) == 0 &&
+		   dnsrec_dkim(&out, sel, dom, k, e) == 0) {
+		printf(_("; Publish this record in the DNS zone of %s:\n"), dom);
+		fputs(out.data, stdout);
+		printf(_("; and add this line to the account that signs:\n"));
+		abs = realpath(cli->recipients[0], NULL);
+		printf("; dkim_key %s %s\n", sel,
+		       abs ? abs : cli->recipients[0]);
+		free(abs);
+		rc = 0;
+	}
+	crypto_key_free(k);
+	buf_free(&out);
+	free(dom);
+	return rc < 0 ? main_fail(e) : EX_OK;
+}
+
 static int
 main_load_config(const struct cli_opts *cli, struct config *cfg,
 		 struct err *e)
@@ -205,6 +242,9 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_IGNORED:
 		rc = EX_OK;
+		break;
+	case CLI_MODE_KEYGEN:
+		rc = main_keygen(&cli, &e);
 		break;
 	case CLI_MODE_QUEUE_LIST:
 	case CLI_MODE_QUEUE_RUN:

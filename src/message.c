@@ -207,8 +207,10 @@ header_fold(const char *p, size_t n, struct buf *out)
 		for (i = start + MESSAGE_LINE_MAX; i > start && !cut; i--)
 			if (p[i] == ' ' || p[i] == '\t')
 				cut = i;
-		if (cut == 0)
+		if (cut == 0) {
+			buf_reset(out);
 			return -1;
+		}
 		buf_append(out, p + start, cut - start);
 		buf_append(out, "\r\n", 2);
 		start = cut;
@@ -223,10 +225,12 @@ header_end_line(struct intake *x)
 	struct buf folded = { 0 };
 	const char *p = buf_cstr(&x->line);
 	size_t n = x->line.len, name;
+	int unfoldable = 0;
 
-	if (n > MESSAGE_LINE_MAX && header_fold(p, n, &folded) == 0) {
-		p = folded.data;
-		n = folded.len;
+	if (n > MESSAGE_LINE_MAX) {
+		unfoldable = header_fold(p, n, &folded) < 0;
+		p = unfoldable ? p : folded.data;
+		n = unfoldable ? n : folded.len;
 	}
 
 	if (x->first_line && n >= 5 && memcmp(p, "From ", 5) == 0) {
@@ -238,7 +242,7 @@ header_end_line(struct intake *x)
 		x->done = 1;
 	} else if (n == 0) {
 		x->in_body = 1;
-	} else if (n > MESSAGE_LINE_MAX && folded.len == 0) {
+	} else if (unfoldable) {
 		err_set(x->e, ERR_DATA,
 			_("a header line is longer than 998 octets and has no "
 			  "blank to fold it at"));

@@ -93,13 +93,22 @@ int message_needs_qp(const struct message *m, int have_8bitmime);
 int message_check_qp(const struct message *m, struct err *e);
 
 /* Produce the message as it goes on the wire (CRLF, not dot-stuffed):
- * fields, blank line, body; with qp the body is quoted-printable and the
- * MIME fields say so. Returns 0, or -1 with e set (a sink failure leaves
- * e untouched: the sink reports its own error). */
-int message_emit(struct message *m, int qp, message_sink sink, void *ctx,
-		 struct err *e);
+ * prefix (extra header fields such as DKIM-Signature, each ending in CRLF;
+ * NULL for none), the fields, a blank line, the body; with qp the body is
+ * quoted-printable and the MIME fields say so. Returns 0, or -1 (a sink
+ * failure leaves e to the sink; a read failure sets e). */
+int message_emit(struct message *m, int qp, const char *prefix,
+		 message_sink sink, void *ctx, struct err *e);
+/* Only the body part of message_emit. */
+int message_emit_body(struct message *m, int qp, message_sink sink,
+		      void *ctx, struct err *e);
+/* The header fields as message_emit sends them (copies; free with
+ * message_fields_free). */
+void message_wire_fields(const struct message *m, int qp,
+			 struct msg_field **out, size_t *n);
+void message_fields_free(struct msg_field *f, size_t n);
 
-/* Size of the wire form without re-encoding. */
+/* Size of the wire form without re-encoding or signatures. */
 off_t message_size(const struct message *m);
 
 #endif

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -110,36 +111,70 @@ emit_field_skipped(const struct msg_field *f, int qp)
 	       strncasecmp(f->text, "Content-Transfer-Encoding", 25) == 0;
 }
 
-static int
-emit_headers(struct message *m, int qp, message_sink sink, void *ctx)
+static void
+emit_push(struct msg_field **v, size_t *n, const char *text)
 {
-	struct buf extra = { 0 };
-	size_t i;
-	int rc = 0;
+	struct msg_field *f;
 
-	for (i = 0; i < m->nfields && rc == 0; i++)
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	f = &(*v)[(*n)++];
+	f->text = xstrdup(text);
+	f->len = strlen(text);
+	f->name_len = strcspn(text, ":");
+}
+
+void
+message_wire_fields(const struct message *m, int qp, struct msg_field **out,
+		    size_t *n)
+{
+	char ct[80];
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < m->nfields; i++)
 		if (!emit_field_skipped(&m->fields[i], qp))
-			rc = sink(ctx, m->fields[i].text, m->fields[i].len);
-	if (qp) {
-		if (message_find(m, "MIME-Version", 0) < 0)
-			buf_append_str(&extra, "MIME-Version: 1.0\r\n");
-		if (message_find(m, "Content-Type", 0) < 0)
-			buf_printf(&extra, "Content-Type: text/plain; "
-					   "charset=%s\r\n",
-				   m->body_utf8 || !m->body_8bit
-					   ? "utf-8" : "unknown-8bit");
-		buf_append_str(&extra, "Content-Transfer-Encoding: "
-				       "quoted-printable\r\n");
+			emit_push(out, n, m->fields[i].text);
+	if (!qp)
+		return;
+	if (message_find(m, "MIME-Version", 0) < 0)
+		emit_push(out, n, "MIME-Version: 1.0\r\n");
+	if (message_find(m, "Content-Type", 0) < 0) {
+		snprintf(ct, sizeof(ct),
+			 "Content-Type: text/plain; charset=%s\r\n",
+			 m->body_utf8 || !m->body_8bit ? "utf-8"
+						       : "unknown-8bit");
+		emit_push(out, n, ct);
 	}
-	buf_append_str(&extra, "\r\n");
-	if (rc == 0)
-		rc = sink(ctx, extra.data, extra.len);
-	buf_free(&extra);
-	return rc;
+	emit_push(out, n, "Content-Transfer-Encoding: quoted-printable\r\n");
+}
+
+void
+message_fields_free(struct msg_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].text);
+	free(f);
 }
 
 static int
-emit_body(struct message *m, int qp, message_sink sink, void *ctx,
+emit_headers(struct message *m, int qp, message_sink sink, void *ctx)
+{
+	struct msg_field *f;
+	size_t n, i;
+	int rc = 0;
+
+	message_wire_fields(m, qp, &f, &n);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = sink(ctx, f[i].text, f[i].len);
+	message_fields_free(f, n);
+	return rc == 0 ? sink(ctx, "\r\n", 2) : rc;
+}
+
+int
+message_emit_body(struct message *m, int qp, message_sink sink, void *ctx,
 	  struct err *e)
 {
 	char *chunk = xmalloc(EMIT_CHUNK);
@@ -184,7 +219,7 @@ message_check_qp(const struct message *m, struct err *e)
 	if (i < 0)
 		return 0;
 	v = message_value(m, (size_t)i, &len);
-	v += strspn(v, " \t");
+	v += strspn(v, " \t\r\n");
 	if (strncasecmp(v, "multipart/", 10) != 0 &&
 	    strncasecmp(v, "message/", 8) != 0)
 		return 0;
@@ -196,10 +231,13 @@ message_check_qp(const struct message *m, struct err *e)
 }
 
 int
-message_emit(struct message *m, int qp, message_sink sink, void *ctx,
-	     struct err *e)
+message_emit(struct message *m, int qp, const char *prefix,
+	     message_sink sink, void *ctx, struct err *e)
 {
+	if (prefix != NULL && *prefix != '\0' &&
+	    sink(ctx, prefix, strlen(prefix)) < 0)
+		return -1;
 	if (emit_headers(m, qp, sink, ctx) < 0)
 		return -1;
-	return emit_body(m, qp, sink, ctx, e);
+	return message_emit_body(m, qp, sink, ctx, e);
 }

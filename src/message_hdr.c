@@ -173,18 +173,19 @@ static void
 message_append_name(struct buf *b, const char *name)
 {
 	const char *p;
+	int quote = strpbrk(name, "()<>[]:;@\\,.\"") != NULL;
 
-	if (strpbrk(name, "()<>[]:;@\\,.\"") == NULL) {
-		buf_append_str(b, name);
-		return;
-	}
-	buf_append_char(b, '"');
+	/* Control characters (CR, LF: header injection) become blanks. */
+	if (quote)
+		buf_append_char(b, '"');
 	for (p = name; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		if (quote && (*p == '"' || *p == '\\'))
 			buf_append_char(b, '\\');
-		buf_append_char(b, *p);
+		buf_append_char(b, (unsigned char)*p < 0x20 || *p == 0x7f
+					   ? ' ' : *p);
 	}
-	buf_append_char(b, '"');
+	if (quote)
+		buf_append_char(b, '"');
 }
 
 static void

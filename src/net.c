@@ -169,23 +169,28 @@ net_fill(struct net *n, struct err *e)
 			buf_append(&n->in, chunk, (size_t)r);
 			return 0;
 		}
+		n->broken = 1;
 		if (r == 0) {
 			err_set(e, ERR_TEMP,
 				_("the server closed the connection"));
 			return -1;
 		}
-		if (errno == EINTR)
+		if (errno == EINTR) {
+			n->broken = 0;
 			continue;
+		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			err_set(e, ERR_TEMP, _("cannot read from the server: "
 					       "%s"), strerror(errno));
 			return -1;
 		}
+		n->broken = 0;
 		rc = net_wait(n->fd, POLLIN, n->timeout_ms);
 		if (rc <= 0) {
+			n->broken = 1;
 			err_set(e, ERR_TEMP,
-				_("the server did not answer within %d "
-				  "seconds"), n->timeout_ms / 1000);
+				_("no answer from the server within the timeout "
+				  "(%d s)"), n->timeout_ms / 1000);
 			return -1;
 		}
 	}
@@ -239,6 +244,7 @@ net_flush(struct net *n, struct err *e)
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
 		    net_wait(n->fd, POLLOUT, n->timeout_ms) > 0)
 			continue;
+		n->broken = 1;
 		err_set(e, ERR_TEMP, _("cannot send to the server: %s"),
 			w < 0 ? strerror(errno) : _("timed out"));
 		buf_reset(&n->out);

@@ -14,6 +14,7 @@ struct net {
 	struct buf out;      /* queued for sending */
 	char peer_ip[64];    /* numeric address of the peer, or "" */
 	int peer_port;
+	int broken;          /* a read or write failed: do not talk on */
 };
 
 /* Connect to host:port (or, when socket_path is set, to that Unix

@@ -53,6 +53,15 @@ rfc5322_skip(const char *v, size_t len, size_t i)
 {
 	int depth = 0;
 
+	if (v[i] == '[') { /* a domain literal may hold ':' and ',' */
+		for (i++; i < len; i++) {
+			if (v[i] == '\\' && i + 1 < len)
+				i++;
+			else if (v[i] == ']')
+				return i + 1;
+		}
+		return len;
+	}
 	if (v[i] == '"') {
 		for (i++; i < len; i++) {
 			if (v[i] == '\\' && i + 1 < len)
@@ -150,7 +159,7 @@ rfc5322_parse_addrs(const char *v, size_t len, struct rfc5322_addrs *out)
 	int angle = 0;
 
 	for (i = 0; i <= len; i++) {
-		if (i < len && (v[i] == '"' || v[i] == '(')) {
+		if (i < len && (v[i] == '"' || v[i] == '(' || v[i] == '[')) {
 			i = rfc5322_skip(v, len, i) - 1;
 			continue;
 		}

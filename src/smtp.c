@@ -237,7 +237,8 @@ smtp_close(struct smtp_session *s)
 {
 	struct err ignored = { 0 };
 
-	if (s->net.fd >= 0 && smtp_command(s, "QUIT", &ignored) == 0) {
+	if (s->net.fd >= 0 && !s->net.broken &&
+	    smtp_command(s, "QUIT", &ignored) == 0) {
 		struct smtp_reply r = { 0 };
 
 		s->net.timeout_ms = s->net.timeout_ms < 5000 ? s->net.timeout_ms

@@ -64,6 +64,11 @@ struct smtp_envelope {
 	const char *notify;   /* DSN NOTIFY, or NULL */
 	const char *ret;      /* DSN RET (full, hdrs), or NULL */
 	const char *envid;    /* DSN ENVID, or NULL */
+	/* Called once the wire form is known (after EHLO, before MAIL) to
+	 * add header fields on top, e.g. DKIM-Signature; NULL for none. */
+	int (*sign)(void *ctx, struct message *m, int qp, struct buf *out,
+		    struct err *e);
+	void *sign_ctx;
 };
 
 /* Connect, read the greeting, say EHLO (HELO when EHLO is refused).

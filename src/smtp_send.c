@@ -192,12 +192,12 @@ smtp_envelope(struct smtp_session *s, struct smtp_envelope *env,
 /* Send the message after a 354 and read the final reply. */
 static int
 smtp_data(struct smtp_session *s, struct message *m, int qp,
-	  struct smtp_reply *r, struct err *e)
+	  const char *prefix, struct smtp_reply *r, struct err *e)
 {
 	struct stuff_ctx c = { &s->net, 1, e };
 
 	log_transcript('>', "<message>", 9);
-	if (message_emit(m, qp, smtp_stuff, &c, e) < 0)
+	if (message_emit(m, qp, prefix, smtp_stuff, &c, e) < 0)
 		return -1;
 	log_transcript('>', ".", 1);
 	if (net_write(&s->net, ".\r\n", 3, e) < 0 || net_flush(&s->net, e) < 0)
@@ -255,14 +255,17 @@ smtp_send(struct smtp_session *s, struct message *m,
 	  struct smtp_envelope *env, char **last, struct err *e)
 {
 	struct smtp_reply r = { 0 };
+	struct buf prefix = { 0 };
 	int qp = message_needs_qp(m, s->caps.eightbitmime), accepted, rc = 0;
 	char *reply;
 
 	*last = NULL;
 	if (smtp_precheck(s, m, qp, e) < 0)
 		goto fail;
-	accepted = smtp_envelope(s, env, message_size(m), m->body_8bit && !qp,
-				 &r, e);
+	if (env->sign != NULL && env->sign(env->sign_ctx, m, qp, &prefix, e) < 0)
+		goto fail;
+	accepted = smtp_envelope(s, env, message_size(m) + (off_t)prefix.len,
+				 m->body_8bit && !qp, &r, e);
 	if (accepted < 0)
 		goto fail;
 	if (!s->caps.pipelining && accepted == 0) {
@@ -283,7 +286,7 @@ smtp_send(struct smtp_session *s, struct message *m,
 		smtp_end_quietly(s, ".");
 		goto out;
 	}
-	if (smtp_data(s, m, qp, &r, e) < 0)
+	if (smtp_data(s, m, qp, buf_cstr(&prefix), &r, e) < 0)
 		goto fail;
 	smtp_finish_rcpts(env, &r);
 	if (r.code / 100 != 2)
@@ -298,5 +301,6 @@ out:
 	if (r.code != 0)
 		*last = smtp_reply_string(&r);
 	smtp_reply_free(&r);
+	buf_free(&prefix);
 	return rc ? -1 : 0;
 }

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "message.h"
 #include "rfc5322.h"
+#include "signing.h"
 #include "submit.h"
 #include "xmalloc.h"
 
@@ -34,6 +35,7 @@ struct submission {
 	char *from;
 	struct strlist rcpts;
 	struct aliases aliases;
+	struct signing signing;
 };
 
 const struct account *
@@ -261,6 +263,7 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	j.envid = cli->envid;
 	j.helo = s->domain;
 	j.attempt = 1;
+	j.signing = &s->signing;
 	rc = deliver_run(s->a, &j, &res, e);
 	deliver_free(res, s->rcpts.n);
 	return rc;
@@ -275,6 +278,19 @@ submit_clear(struct submission *s)
 	free(s->from);
 	strlist_free(&s->rcpts);
 	aliases_free(&s->aliases);
+	signing_free(&s->signing);
+}
+
+/* DKIM keys, with d= defaulting to the From header's domain. */
+static int
+submit_signing(struct submission *s, struct err *e)
+{
+	char *from = message_from_addr(&s->m);
+	const char *dom = from && strchr(from, '@') ? addr_domain(from) : NULL;
+	int rc = signing_setup(&s->signing, s->a, dom, e);
+
+	free(from);
+	return rc;
 }
 
 static char *
@@ -305,7 +321,7 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	submit_log_setup(s.a);
 	s.from = submit_sender(&s, given, by_header);
 	if (submit_recipients(&s, cli, env, e) < 0 ||
-	    submit_fix(&s, cli, e) < 0)
+	    submit_fix(&s, cli, e) < 0 || submit_signing(&s, e) < 0)
 		goto out;
 	rc = submit_deliver(&s, cli, e);
 out:

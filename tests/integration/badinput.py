@@ -8,6 +8,7 @@ stderr, and the server sees no connection at all."""
 import os
 import sys
 
+sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402

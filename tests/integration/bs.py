@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 
+sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402

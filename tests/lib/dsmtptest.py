@@ -206,7 +206,7 @@ class Result:
     out: bytes
     err: bytes
     elapsed: float       # seconds
-    maxrss_kb: int       # peak resident set of dsmtp itself
+    peak_kb: int         # highest VmHWM seen while dsmtp ran (0: none)
     timed_out: bool = False
 
 
@@ -245,16 +245,39 @@ def _kill_group(proc, flag):
         pass
 
 
+def _hwm_kb(pid, comm):
+    """VmHWM of pid once it runs comm (before exec the forked child still
+    has this test's memory), else 0."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            status = dict(l.split(':', 1) for l in f if ':' in l)
+    except OSError:
+        return 0
+    if status.get('Name', '').strip() != comm or 'VmHWM' not in status:
+        return 0
+    return int(status['VmHWM'].split()[0])
+
+
+def _watch_memory(pid, peak, done):
+    # ru_maxrss cannot be used: Linux carries the parent's RSS at fork
+    # across execve into it.
+    comm = os.path.basename(DSMTP)[:15]
+    while not done.is_set():
+        peak[0] = max(peak[0], _hwm_kb(pid, comm))
+        done.wait(0.005)
+
+
 def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None):
-    """Run DSMTP with argv (argv0 as its name) and stdin bytes; reap it
-    ourselves to learn its peak memory.  Kills its process group after
-    timeout seconds."""
+    """Run DSMTP with argv (argv0 as its name) and stdin bytes, sampling
+    its peak memory.  Kills its process group after timeout seconds."""
     proc = subprocess.Popen([argv0] + list(argv), executable=DSMTP,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             env=env or (sandbox_env(box) if box else None))
-    out, err, killed = [], [], []
-    threads = [threading.Thread(target=_pump_in, args=(proc.stdin, stdin)),
+    out, err, killed, peak, done = [], [], [], [0], threading.Event()
+    threads = [threading.Thread(target=_watch_memory, args=(proc.pid, peak,
+                                                            done)),
+               threading.Thread(target=_pump_in, args=(proc.stdin, stdin)),
                threading.Thread(target=_pump_out, args=(proc.stdout, out)),
                threading.Thread(target=_pump_out, args=(proc.stderr, err))]
     start = time.monotonic()
@@ -263,14 +286,14 @@ def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None):
     watchdog.start()
     for t in threads:
         t.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc.wait()
     elapsed = time.monotonic() - start
+    done.set()
     watchdog.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     for t in threads:
         t.join()
-    return Result(proc.returncode, out[0], err[0], elapsed,
-                  usage.ru_maxrss, bool(killed))
+    return Result(proc.returncode, out[0], err[0], elapsed, peak[0],
+                  bool(killed))
 
 
 def sendmail(box, port, argv, stdin, extra=(), **kw):

@@ -1,0 +1,287 @@
+# dsmtp.bash - bash completion for dsmtp(1)                -*- shell-script -*-
+#
+# Installed as $(datadir)/bash-completion/completions/dsmtp. Works without
+# the bash-completion library too: source this file from ~/.bashrc.
+#
+# The options follow src/cli.c (dsmtp --help): sendmail's short options,
+# which may be bundled (-ti) and take their argument glued (-Nfailure) or
+# as the next word (-N failure), and dsmtp's long options (--account=NAME
+# or --account NAME). Options sendmail has but dsmtp ignores are accepted
+# by dsmtp but not offered here.
+#
+# sendmail, mailq and newaliases get the same completion when they are
+# links to dsmtp.
+
+# Short options by argument style (src/cli.c's table).
+# Flags; more options may follow in the same word.
+_dsmtp_flag_letters='IitvGmnUcxPS'
+# The rest of the word is the argument, possibly empty (-bm, -oi, -q30m).
+_dsmtp_rest_letters='boqA'
+# The rest of the word, else the next word, is the argument.
+_dsmtp_req_letters='frFNRVBChLXOepa'
+
+# What dsmtp --help lists.
+_dsmtp_short_opts='-t -i -oi -f -r -F -N -R -V -B -C -v -bm -bs -bi -bp -I -q
+	-a -P -S'
+_dsmtp_long_opts='--account --host --port --from --read-envelope-from
+	--pretend --serverinfo --dkim-keygen --key-type --selector --domain
+	--help --version'
+
+# Parse a word of short options such as "-tiNfailure". Sets (in the
+# caller's scope) _dsmtp_opt to the letter that takes an argument, or ""
+# when the word holds only flags, and _dsmtp_rest to what follows that
+# letter in the word. Fails on a letter dsmtp does not know.
+_dsmtp_parse_short()
+{
+	local w=${1#-} c
+
+	_dsmtp_opt='' _dsmtp_rest=''
+	while [[ -n $w ]]; do
+		c=${w:0:1}
+		w=${w:1}
+		if [[ $_dsmtp_flag_letters == *"$c"* ]]; then
+			continue
+		elif [[ $_dsmtp_rest_letters$_dsmtp_req_letters == *"$c"* ]]; then
+			_dsmtp_opt=$c _dsmtp_rest=$w
+			return 0
+		else
+			return 1
+		fi
+	done
+	return 0
+}
+
+# The user configuration file: $XDG_CONFIG_HOME/DIR/config (or
+# ~/.config/DIR/config) when it exists, else ~/DOTFILE. As dsmtp does.
+_dsmtp_user_file()
+{
+	local xdg=${XDG_CONFIG_HOME-}
+
+	if [[ $xdg == /* ]]; then
+		if [[ -e $xdg/$1/config ]]; then
+			printf '%s\n' "$xdg/$1/config"
+			return
+		fi
+	elif [[ -n ${HOME-} && -e $HOME/.config/$1/config ]]; then
+		printf '%s\n' "$HOME/.config/$1/config"
+		return
+	fi
+	[[ -n ${HOME-} ]] && printf '%s\n' "$HOME/$2"
+}
+
+# Print the account names ("account NAME [: BASE...]" lines) of the files
+# dsmtp reads: /etc/dsmtprc and the user file, or the -C file ($1) in its
+# place; without any dsmtp file, msmtp's. "eval" lines are not run.
+_dsmtp_accounts()
+{
+	local IFS=$' \t\n' f user kw name rest
+	local -a files
+
+	if [[ -n $1 ]]; then
+		files=(/etc/dsmtprc "$1")
+	else
+		user=$(_dsmtp_user_file dsmtp .dsmtprc)
+		files=(/etc/dsmtprc "$user")
+		if [[ ! -f /etc/dsmtprc && ! -f $user ]]; then
+			files=(/etc/msmtprc "$(_dsmtp_user_file msmtp .msmtprc)")
+		fi
+	fi
+	for f in "${files[@]}"; do
+		[[ -n $f && -f $f && -r $f ]] || continue
+		while read -r kw name rest || [[ -n $kw ]]; do
+			[[ $kw == account ]] || continue
+			name=${name%%[:#]*}
+			[[ -n $name ]] && printf '%s\n' "$name"
+		done <"$f"
+	done
+}
+
+# Fill COMPREPLY with the values of option $1 (a letter, or the long
+# option's name)
+# that start with $2, each preceded by $3 (the option when glued to its
+# value, "--opt=" when the '=' is not a word break). $4 is the -C file.
+# Word lists are one word a line.
+_dsmtp_values()
+{
+	local opt=$1 cur=$2 prefix=$3 cfile=$4 IFS=$'\n' head='' v
+	local -a words
+
+	case $opt in
+	a)
+		mapfile -t COMPREPLY < <(compgen \
+			-W "$(_dsmtp_accounts "$cfile")" -- "$cur")
+		;;
+	N)
+		# never, or a comma-separated list of the other three.
+		if [[ $cur == *,* ]]; then
+			head=${cur%,*},
+			cur=${cur##*,}
+			[[ ,${head,,} == *,never,* ]] && return
+			for v in success failure delay; do
+				[[ ,${head,,} == *,$v,* ]] || words+=("$v")
+			done
+		else
+			words=(never success failure delay)
+		fi
+		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "${cur,,}")
+		COMPREPLY=("${COMPREPLY[@]/#/$head}")
+		;;
+	R)
+		mapfile -t COMPREPLY < <(compgen -W $'full\nhdrs' -- "${cur,,}")
+		;;
+	B)
+		mapfile -t COMPREPLY < <(compgen -W $'7BIT\n8BITMIME' -- "${cur^^}")
+		;;
+	C)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		[[ -z $prefix ]] && compopt -o filenames 2>/dev/null
+		;;
+	host)
+		mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
+		;;
+	port)
+		mapfile -t COMPREPLY < <(compgen -W $'25\n465\n587' -- "$cur")
+		;;
+	key-type)
+		mapfile -t COMPREPLY < <(compgen -W $'rsa\ned25519' -- "${cur,,}")
+		;;
+	esac
+	# -f, -r, --from, -F, -V, --selector, --domain and the ignored
+	# options: nothing to offer.
+	if [[ -n $prefix && ${#COMPREPLY[@]} -gt 0 ]]; then
+		COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
+	fi
+}
+
+_dsmtp()
+{
+	local cur w cfile='' need='' prefix='' keygen='' i _dsmtp_opt _dsmtp_rest
+	local cword=${COMP_CWORD:-0}
+	local -a words=("${COMP_WORDS[@]}")
+
+	COMPREPLY=()
+	cur=${words[cword]-}
+
+	# Walk the words before the current one: find -C FILE, a "--" after
+	# which only recipients follow, and whether the word before the
+	# current one leaves its option waiting for an argument. With '=' in
+	# COMP_WORDBREAKS, "--account=x" arrives as "--account" "=" "x".
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if [[ -n $need ]]; then
+			[[ $need == C ]] && cfile=$w
+			need=
+			continue
+		fi
+		case $w in
+		--)
+			[[ -n $keygen ]] && _dsmtp_values C "$cur" "" ""
+			return 0
+			;;
+		--account | --from | --host | --port | --key-type | \
+			--selector | --domain)
+			need=${w#--}
+			[[ $need == account ]] && need=a
+			[[ $need == from ]] && need=f
+			[[ ${words[i + 1]-} == = ]] && ((i++))
+			;;
+		--dkim-keygen)
+			keygen=1
+			;;
+		--*)
+			;;
+		-?*)
+			if _dsmtp_parse_short "$w" && [[ -n $_dsmtp_opt ]]; then
+				if [[ $_dsmtp_req_letters == *"$_dsmtp_opt"* ]]; then
+					if [[ -z $_dsmtp_rest ]]; then
+						need=$_dsmtp_opt
+					elif [[ $_dsmtp_opt == C ]]; then
+						cfile=$_dsmtp_rest
+					fi
+				fi
+			fi
+			;;
+		esac
+	done
+	# A literal ~/ in the word: bash has not expanded it.
+	# shellcheck disable=SC2088
+	[[ $cfile == '~/'* ]] && cfile=${HOME-}/${cfile#'~/'}
+
+	# "--opt=" typed, '=' a word break: the current word is "=".
+	if [[ -n $need && $cur == = && ${words[cword - 1]} == --* ]]; then
+		cur=
+	fi
+	# "--opt=value" in one word ('=' not a word break).
+	if [[ -z $need && $cur == --*=* ]]; then
+		case ${cur%%=*} in
+		--account) need=a ;;
+		--from) need=f ;;
+		--host) need=host ;;
+		--port) need=port ;;
+		--key-type) need=key-type ;;
+		*) return 0 ;;
+		esac
+		prefix=${cur%%=*}=
+		cur=${cur#*=}
+	fi
+	if [[ -n $need ]]; then
+		_dsmtp_values "$need" "$cur" "$prefix" "$cfile"
+		return 0
+	fi
+
+	# Not an option: a recipient, or with --dkim-keygen the key file.
+	if [[ $cur != -* ]]; then
+		[[ -n $keygen ]] && _dsmtp_values C "$cur" "" ""
+		return 0
+	fi
+	case $cur in
+	--*)
+		mapfile -t COMPREPLY < <(compgen -W "$_dsmtp_long_opts" -- "$cur")
+		;;
+	-*)
+		# A short option with its value glued: -Nfa, -tiasm, -C~/x.
+		if _dsmtp_parse_short "$cur" && [[ -n $_dsmtp_rest &&
+			$_dsmtp_req_letters == *"$_dsmtp_opt"* ]]; then
+			_dsmtp_values "$_dsmtp_opt" "$_dsmtp_rest" \
+				"${cur%"$_dsmtp_rest"}" "$cfile"
+			return 0
+		fi
+		mapfile -t COMPREPLY < <(compgen \
+			-W "$_dsmtp_short_opts $_dsmtp_long_opts" -- "$cur")
+		# Bundled flags such as -ti are complete as they are.
+		if [[ ${#COMPREPLY[@]} -eq 0 && $cur == -?* ]] &&
+			_dsmtp_parse_short "$cur" && [[ -z $_dsmtp_opt ]]; then
+			COMPREPLY=("$cur")
+		fi
+		;;
+	esac
+	return 0
+}
+
+complete -F _dsmtp dsmtp
+
+# Is command $1 (a name or a path) dsmtp under another name?
+_dsmtp_is_dsmtp()
+{
+	local p t
+
+	if [[ $1 == /* ]]; then
+		p=$1
+	else
+		p=$(type -P -- "$1" 2>/dev/null)
+	fi
+	[[ -n $p && -x $p ]] || return 1
+	t=$(readlink -f -- "$p" 2>/dev/null) || return 1
+	[[ ${t##*/} == dsmtp ]]
+}
+
+for _dsmtp_cmd in sendmail /usr/sbin/sendmail /usr/lib/sendmail mailq \
+	newaliases; do
+	if _dsmtp_is_dsmtp "$_dsmtp_cmd"; then
+		complete -F _dsmtp "$_dsmtp_cmd"
+	fi
+done
+unset _dsmtp_cmd
+unset -f _dsmtp_is_dsmtp
+
+# ex: filetype=sh noexpandtab

@@ -1,0 +1,132 @@
+# dsmtp.fish - fish completion for dsmtp(1), a sendmail-compatible mail
+# submission agent. Installed in $(datadir)/fish/vendor_completions.d.
+#
+# The options follow src/cli.c (dsmtp --help): sendmail's short options,
+# which take their argument glued (-Nfailure) or as the next word, the
+# multi-letter sendmail options -bm, -bs, -bi, -bp and -oi, and dsmtp's
+# long options. Options sendmail has but dsmtp ignores are accepted by
+# dsmtp, not offered here.
+
+# The user configuration file: $XDG_CONFIG_HOME/DIR/config (or
+# ~/.config/DIR/config) when it exists, else ~/DOTFILE. As dsmtp does.
+function __dsmtp_user_file --argument-names dir dotfile
+    if string match -q -- '/*' "$XDG_CONFIG_HOME"
+        if test -e "$XDG_CONFIG_HOME/$dir/config"
+            echo "$XDG_CONFIG_HOME/$dir/config"
+            return
+        end
+    else if set -q HOME[1]; and test -e "$HOME/.config/$dir/config"
+        echo "$HOME/.config/$dir/config"
+        return
+    end
+    set -q HOME[1]; and echo "$HOME/$dotfile"
+end
+
+# The -C file given so far on the command line, if any.
+function __dsmtp_config_arg
+    set -l tokens (commandline -opc)
+    set -l cfile
+    set -l i 2
+    while test $i -le (count $tokens)
+        set -l t $tokens[$i]
+        if test "$t" = --
+            break
+        else if string match -qr -- '^-[IitvGmnUcxPS]*C$' $t
+            set i (math $i + 1)
+            set cfile $tokens[$i]
+        else if string match -qr -- '^-[IitvGmnUcxPS]*C.' $t
+            set cfile (string replace -r -- '^-[IitvGmnUcxPS]*C' '' $t)
+        end
+        set i (math $i + 1)
+    end
+    string replace -r -- '^~/' "$HOME/" $cfile
+end
+
+# Account names ("account NAME [: BASE...]" lines) of the files dsmtp
+# reads: /etc/dsmtprc and the user file, or the -C file in its place;
+# without any dsmtp file, msmtp's. "eval" lines are not run.
+function __dsmtp_accounts
+    set -l cfile (__dsmtp_config_arg)
+    set -l files
+    if test -n "$cfile"
+        set files /etc/dsmtprc $cfile
+    else
+        set -l user (__dsmtp_user_file dsmtp .dsmtprc)
+        set files /etc/dsmtprc $user
+        if not test -f /etc/dsmtprc; and not test -f "$user"
+            set files /etc/msmtprc (__dsmtp_user_file msmtp .msmtprc)
+        end
+    end
+    for f in $files
+        test -n "$f"; and test -f "$f"; and test -r "$f"; or continue
+        string replace -rf -- '^\s*account\s+([^\s:#]+).*$' '$1' <$f
+    end
+end
+
+# Is --dkim-keygen on the command line (before any "--")?
+function __dsmtp_keygen
+    for t in (commandline -opc)
+        test "$t" = --; and return 1
+        test "$t" = --dkim-keygen; and return 0
+    end
+    return 1
+end
+
+# -N: never, or a comma-separated list of success, failure and delay.
+function __dsmtp_notify
+    set -l token (commandline -ct)
+    # The value alone, without a glued "-N".
+    set token (string replace -r -- '^-[IitvGmnUcxPS]*N' '' $token)
+    set -l head (string match -r -- '^.*,' $token)
+    if test -z "$head"
+        printf '%s\t%s\n' never 'never send a DSN' \
+            success 'report successful delivery' \
+            failure 'report failed delivery' \
+            delay 'report delayed delivery'
+        return
+    end
+    set -l used (string split , -- (string lower -- $head))
+    contains -- never $used; and return
+    for v in success failure delay
+        contains -- $v $used; or echo $head$v
+    end
+end
+
+# Recipients are addresses, not files; --dkim-keygen's key file is one.
+complete -c dsmtp -f
+complete -c dsmtp -n '__dsmtp_keygen' -F
+
+# Sendmail options
+complete -c dsmtp -s t -d 'Add recipients from the To, Cc and Bcc headers'
+complete -c dsmtp -s i -d 'A line holding only a dot does not end the input'
+complete -c dsmtp -o oi -d 'A line holding only a dot does not end the input'
+complete -c dsmtp -s f -x -d 'Envelope sender (<> for none)'
+complete -c dsmtp -s r -x -d 'Envelope sender (<> for none)'
+complete -c dsmtp -s F -x -d 'Full name for an added From header'
+complete -c dsmtp -s N -x -a '(__dsmtp_notify)' -d 'DSN notify conditions'
+complete -c dsmtp -s R -x -a 'full hdrs' -d 'What a DSN returns'
+complete -c dsmtp -s V -x -d 'DSN envelope id'
+complete -c dsmtp -s B -x -a '7BIT 8BITMIME' -d 'Body type'
+complete -c dsmtp -s C -r -F -d 'Use this file instead of the user configuration'
+complete -c dsmtp -s v -d 'Show the SMTP dialogue on standard error'
+complete -c dsmtp -o bm -d 'Deliver a message (the default)'
+complete -c dsmtp -o bs -d 'Speak SMTP on standard input and output'
+complete -c dsmtp -o bi -d 'Check the aliases file (newaliases)'
+complete -c dsmtp -s I -d 'Check the aliases file (newaliases)'
+complete -c dsmtp -o bp -d 'List the queue (mailq)'
+complete -c dsmtp -s q -d 'Run the queue (-qI<id>: one entry)'
+
+# dsmtp options
+complete -c dsmtp -s a -l account -x -a '(__dsmtp_accounts)' -d 'Use this account'
+complete -c dsmtp -l host -x -a '(__fish_print_hostnames)' -d 'Deliver to this relay host'
+complete -c dsmtp -l port -x -a '25 465 587' -d 'Relay port'
+complete -c dsmtp -l from -x -d 'Envelope sender, same as -f'
+complete -c dsmtp -l read-envelope-from -d 'Take the envelope sender from the From header'
+complete -c dsmtp -s P -l pretend -d 'Print the effective configuration'
+complete -c dsmtp -s S -l serverinfo -d 'Show what the relay server offers'
+complete -c dsmtp -l dkim-keygen -d 'Make a DKIM key in a file and print its DNS record'
+complete -c dsmtp -l key-type -x -a 'rsa ed25519' -d 'DKIM key type'
+complete -c dsmtp -l selector -x -d 'DKIM selector for the record'
+complete -c dsmtp -l domain -x -d 'Domain for the DKIM record'
+complete -c dsmtp -l help -d 'Show the help and exit'
+complete -c dsmtp -l version -d 'Show version information and exit'

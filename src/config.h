@@ -1,0 +1,103 @@
+/* config.h - msmtprc-syntax configuration: accounts, defaults, choice */
+#ifndef DSMTP_CONFIG_H
+#define DSMTP_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Every configuration command, msmtp's and dsmtp's own. */
+enum config_cmd {
+	CFG_HOST, CFG_PORT, CFG_SOURCE_IP, CFG_PROXY_HOST, CFG_PROXY_PORT,
+	CFG_SOCKET, CFG_TIMEOUT, CFG_PROTOCOL, CFG_DOMAIN, CFG_AUTH, CFG_USER,
+	CFG_PASSWORD, CFG_PASSWORDEVAL, CFG_TLS, CFG_TLS_STARTTLS,
+	CFG_TLS_TRUST_FILE, CFG_TLS_CRL_FILE, CFG_TLS_FINGERPRINT,
+	CFG_TLS_KEY_FILE, CFG_TLS_CERT_FILE, CFG_TLS_CERTCHECK,
+	CFG_TLS_PRIORITIES, CFG_TLS_HOST_OVERRIDE, CFG_TLS_MIN_DH_PRIME_BITS,
+	CFG_FROM, CFG_FROM_FULL_NAME, CFG_ALLOW_FROM_OVERRIDE, CFG_DSN_NOTIFY,
+	CFG_DSN_RETURN, CFG_SET_FROM_HEADER, CFG_SET_DATE_HEADER,
+	CFG_SET_MSGID_HEADER, CFG_SET_TO_HEADER, CFG_REMOVE_BCC_HEADERS,
+	CFG_UNDISCLOSED_RECIPIENTS, CFG_ALIASES, CFG_LOGFILE,
+	CFG_LOGFILE_TIME_FORMAT, CFG_SYSLOG, CFG_READ_ENVELOPE_FROM,
+	CFG_DELIVERY, CFG_DKIM_KEY, CFG_DKIM_DOMAIN, CFG_DKIM_HEADERS,
+	CFG_DKIM_CANONICALIZATION, CFG_DKIM_EXPIRE, CFG_QUALIFY_DOMAIN,
+	CFG_QUEUE, CFG_QUEUE_DIR, CFG_QUEUE_LIFETIME, CFG_MX_TLS, CFG_MTA_STS,
+	CFG_MAX_MESSAGE_SIZE,
+	CFG_NCMDS
+};
+
+/* One account: the raw value of every command set for it (NULL when not
+ * set), after defaults and inheritance were applied. dkim_key may be
+ * given several times; its values are joined with '\n'. */
+struct account {
+	char *name;
+	char *val[CFG_NCMDS];
+	char *origin[CFG_NCMDS]; /* "file:line" where each value was set */
+};
+
+struct config {
+	struct account defaults;
+	struct account **accounts;
+	size_t naccounts;
+	char **files;            /* files read, in order */
+	size_t nfiles;
+};
+
+/* Where configuration comes from. Any field may be NULL. */
+struct config_sources {
+	const char *system_file; /* usually SYSCONFDIR/dsmtprc */
+	const char *user_file;   /* -C FILE, or NULL for the defaults */
+	int user_file_explicit;  /* 1 when -C gave user_file */
+};
+
+/* Read the system and user files (msmtp's files when no dsmtp file
+ * exists). A missing file is not an error unless given with -C. Returns 0
+ * or -1 with e set (ERR_CONFIG; "file:line: text"). Release with
+ * config_free. */
+int config_load(struct config *c, const struct config_sources *src,
+		struct err *e);
+
+/* Parse configuration text into c (adding to what it holds); name is used
+ * in messages. *has_password (when not NULL) tells whether a password
+ * command was seen. Returns 0 or -1 with e set (ERR_CONFIG). */
+int config_parse_text(struct config *c, const char *text, size_t len,
+		      const char *name, int *has_password, struct err *e);
+void config_free(struct config *c);
+
+/* Find an account by name; NULL when there is none. Borrows. */
+struct account *config_account(const struct config *c, const char *name);
+
+/* Choose the account (spec section 3): by name when name is set; else the
+ * first whose from matches env_from (a glob); else, when env_from is NULL
+ * and header_from is set, the first matching header_from (*by_header is
+ * set to 1); else "default". Returns the account or NULL with e set. */
+struct account *config_choose(const struct config *c, const char *name,
+			      const char *env_from, const char *header_from,
+			      int *by_header, struct err *e);
+
+/* Typed access. Each returns dflt when the command is not set. Values were
+ * validated when read, so these cannot fail. */
+const char *config_str(const struct account *a, enum config_cmd cmd,
+		       const char *dflt);
+int config_bool(const struct account *a, enum config_cmd cmd, int dflt);
+long config_num(const struct account *a, enum config_cmd cmd, long dflt);
+
+/* The command's name, for messages and --pretend. */
+const char *config_cmd_name(enum config_cmd cmd);
+/* 1 when the command holds a secret that --pretend must hide. */
+int config_cmd_secret(enum config_cmd cmd);
+
+/* Parse a duration such as "90", "30m", "5d", "2h30m" into seconds;
+ * -1 when invalid. */
+long config_parse_duration(const char *s);
+
+/* Parse a size such as "1048576", "512k", "10M", "1G" into bytes; -1
+ * when invalid. */
+long config_parse_size(const char *s);
+
+/* Check an account for settings this version cannot honour yet
+ * (delivery mx, tls on, auth, dkim_key, ...). Returns 0 or -1 with e set
+ * (ERR_CONFIG). */
+int config_check_supported(const struct account *a, struct err *e);
+
+#endif

@@ -1,0 +1,360 @@
+/* tls.c - TLS client sessions
+ *
+ * Owns: GnuTLS credentials and sessions, TLS 1.2 as the floor, trust
+ *       (system store, a trust file, CRLs), the server name check and SNI,
+ *       SHA-256 pinning, client certificates, session descriptions for
+ *       --serverinfo, channel binding data for SCRAM-PLUS.
+ * Not:  when to use TLS (smtp.c), sockets (net.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "i18n.h"
+#include "tls.h"
+#include "xmalloc.h"
+
+/* Never below TLS 1.2, whatever the user's priority string says. */
+#define TLS_FLOOR ":-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
+
+struct tls_session {
+	gnutls_session_t s;
+	gnutls_certificate_credentials_t cred;
+	int fd;
+	int timeout_ms;
+};
+
+static int
+tls_fail(struct err *e, enum err_class cls, const char *what, int rc)
+{
+	err_set(e, cls, _("TLS: %s: %s"), what, gnutls_strerror(rc));
+	return -1;
+}
+
+int
+tls_parse_fingerprint(const char *s, unsigned char out[32])
+{
+	size_t i;
+	unsigned v;
+
+	if (strlen(s) != 32 * 3 - 1)
+		return -1;
+	for (i = 0; i < 32; i++) {
+		if (sscanf(s + i * 3, "%2x", &v) != 1 ||
+		    (i < 31 && s[i * 3 + 2] != ':'))
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static int
+tls_credentials(struct tls_session *t, const struct tls_policy *p,
+		struct err *e)
+{
+	int rc = gnutls_certificate_allocate_credentials(&t->cred);
+
+	if (rc < 0)
+		return tls_fail(e, ERR_SOFTWARE, "credentials", rc);
+	if (p->trust_file == NULL || strcmp(p->trust_file, "system") == 0)
+		rc = gnutls_certificate_set_x509_system_trust(t->cred);
+	else
+		rc = gnutls_certificate_set_x509_trust_file(
+			t->cred, p->trust_file, GNUTLS_X509_FMT_PEM);
+	if (rc < 0 && p->certcheck && p->fingerprint == NULL)
+		return tls_fail(e, ERR_CONFIG, p->trust_file ? p->trust_file
+							     : "system trust",
+				rc);
+	if (p->crl_file != NULL &&
+	    (rc = gnutls_certificate_set_x509_crl_file(
+		     t->cred, p->crl_file, GNUTLS_X509_FMT_PEM)) < 0)
+		return tls_fail(e, ERR_CONFIG, p->crl_file, rc);
+	if (p->cert_file != NULL && p->key_file != NULL &&
+	    (rc = gnutls_certificate_set_x509_key_file(
+		     t->cred, p->cert_file, p->key_file,
+		     GNUTLS_X509_FMT_PEM)) < 0)
+		return tls_fail(e, ERR_CONFIG, p->cert_file, rc);
+	return 0;
+}
+
+static int
+tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
+{
+	const char *errpos = NULL;
+	char *prio;
+	int rc = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
+
+	if (rc < 0)
+		return tls_fail(e, ERR_SOFTWARE, "init", rc);
+	prio = xasprintf("%s%s", p->priorities ? p->priorities : "NORMAL",
+			 TLS_FLOOR);
+	rc = gnutls_priority_set_direct(t->s, prio, &errpos);
+	free(prio);
+	if (rc < 0)
+		return tls_fail(e, ERR_CONFIG, "tls_priorities", rc);
+	if (p->host != NULL && strchr(p->host, '.') != NULL)
+		gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
+				       strlen(p->host));
+	gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);
+	if (p->certcheck && p->fingerprint == NULL)
+		gnutls_session_set_verify_cert(t->s, p->host, 0);
+	gnutls_transport_set_int(t->s, t->fd);
+	gnutls_handshake_set_timeout(t->s, (unsigned)p->timeout_ms);
+	return 0;
+}
+
+/* Wait until the socket is ready in the direction GnuTLS needs. */
+static int
+tls_wait(struct tls_session *t)
+{
+	struct pollfd pfd = { .fd = t->fd };
+	int rc;
+
+	pfd.events = gnutls_record_get_direction(t->s) ? POLLOUT : POLLIN;
+	do
+		rc = poll(&pfd, 1, t->timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	return rc > 0 ? 0 : -1;
+}
+
+static int
+tls_check_pin(struct tls_session *t, const char *fingerprint, struct err *e)
+{
+	unsigned char want[32], got[32];
+	size_t size = sizeof(got);
+	const gnutls_datum_t *chain;
+	unsigned n = 0;
+
+	chain = gnutls_certificate_get_peers(t->s, &n);
+	if (tls_parse_fingerprint(fingerprint, want) < 0 || chain == NULL ||
+	    n == 0 || gnutls_fingerprint(GNUTLS_DIG_SHA256, &chain[0], got,
+					 &size) < 0 ||
+	    memcmp(want, got, sizeof(want)) != 0) {
+		err_set(e, ERR_TEMP, _("TLS: the server's certificate does not "
+				       "match tls_fingerprint"));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tls_handshake(struct tls_session *t, const struct tls_policy *p,
+	      struct err *e)
+{
+	int rc;
+	unsigned status;
+	gnutls_datum_t why = { NULL, 0 };
+
+	do {
+		rc = gnutls_handshake(t->s);
+		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
+			if (tls_wait(t) < 0)
+				return tls_fail(e, ERR_TEMP, _("handshake"),
+						GNUTLS_E_TIMEDOUT);
+			continue;
+		}
+	} while (rc < 0 && !gnutls_error_is_fatal(rc));
+	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+		status = gnutls_session_get_verify_cert_status(t->s);
+		gnutls_certificate_verification_status_print(
+			status, GNUTLS_CRT_X509, &why, 0);
+		err_set(e, ERR_TEMP, _("TLS: the server's certificate is not "
+				       "trusted: %s"),
+			why.data ? (char *)why.data : "");
+		gnutls_free(why.data);
+		return -1;
+	}
+	if (rc < 0)
+		return tls_fail(e, ERR_TEMP, _("handshake"), rc);
+	if (p->fingerprint != NULL)
+		return tls_check_pin(t, p->fingerprint, e);
+	return 0;
+}
+
+struct tls_session *
+tls_start(int fd, const struct tls_policy *p, struct err *e)
+{
+	struct tls_session *t = xcalloc(1, sizeof(*t));
+
+	t->fd = fd;
+	t->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 300000;
+	if (tls_credentials(t, p, e) < 0 || tls_setup(t, p, e) < 0 ||
+	    tls_handshake(t, p, e) < 0) {
+		tls_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+ssize_t
+tls_read(struct tls_session *t, void *p, size_t n, struct err *e)
+{
+	ssize_t r;
+
+	for (;;) {
+		r = gnutls_record_recv(t->s, p, n);
+		if (r >= 0)
+			return r;
+		if (r == GNUTLS_E_PREMATURE_TERMINATION)
+			return 0;
+		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED) {
+			tls_fail(e, ERR_TEMP, _("read"), (int)r);
+			return -1;
+		}
+		if (tls_wait(t) < 0) {
+			err_set(e, ERR_TEMP,
+				_("no answer from the server within the timeout "
+				  "(%d s)"), t->timeout_ms / 1000);
+			return -1;
+		}
+	}
+}
+
+int
+tls_write(struct tls_session *t, const void *p, size_t n, struct err *e)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = gnutls_record_send(t->s, c, n);
+		if (w > 0) {
+			c += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w != GNUTLS_E_AGAIN && w != GNUTLS_E_INTERRUPTED)
+			return tls_fail(e, ERR_TEMP, _("write"), (int)w);
+		if (tls_wait(t) < 0) {
+			err_set(e, ERR_TEMP, _("cannot send to the server: %s"),
+				_("timed out"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+tls_pending(struct tls_session *t)
+{
+	return gnutls_record_check_pending(t->s) > 0;
+}
+
+void
+tls_close(struct tls_session *t)
+{
+	if (t == NULL)
+		return;
+	if (t->s != NULL) {
+		gnutls_bye(t->s, GNUTLS_SHUT_WR);
+		gnutls_deinit(t->s);
+	}
+	if (t->cred != NULL)
+		gnutls_certificate_free_credentials(t->cred);
+	free(t);
+}
+
+const char *
+tls_version(struct tls_session *t)
+{
+	const char *v = gnutls_protocol_get_name(gnutls_protocol_get_version(
+		t->s));
+
+	if (v == NULL)
+		return "TLS";
+	if (strncmp(v, "TLS1.", 5) == 0) {
+		static char name[16];
+
+		snprintf(name, sizeof(name), "TLSv%s", v + 3);
+		return name;
+	}
+	return v;
+}
+
+const char *
+tls_cipher(struct tls_session *t)
+{
+	const char *name = gnutls_cipher_suite_get_name(
+		gnutls_kx_get(t->s), gnutls_cipher_get(t->s),
+		gnutls_mac_get(t->s));
+
+	/* TLS 1.3 suites have no key exchange part in this API. */
+	return name ? name : gnutls_cipher_get_name(gnutls_cipher_get(t->s));
+}
+
+static void
+tls_describe_cert(const gnutls_datum_t *der, struct buf *out)
+{
+	gnutls_x509_crt_t crt;
+	unsigned char fp[32];
+	size_t fplen = sizeof(fp), i;
+	char name[1024], when[64];
+	size_t nlen;
+	time_t t;
+	struct tm tm;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
+		nlen = sizeof(name);
+		if (gnutls_x509_crt_get_dn(crt, name, &nlen) == 0)
+			buf_printf(out, "    %s: %s\n", _("subject"), name);
+		nlen = sizeof(name);
+		if (gnutls_x509_crt_get_issuer_dn(crt, name, &nlen) == 0)
+			buf_printf(out, "    %s: %s\n", _("issuer"), name);
+		t = gnutls_x509_crt_get_activation_time(crt);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		buf_printf(out, "    %s: %s\n", _("valid from"), when);
+		t = gnutls_x509_crt_get_expiration_time(crt);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime_r(&t, &tm));
+		buf_printf(out, "    %s: %s\n", _("valid until"), when);
+	}
+	if (gnutls_fingerprint(GNUTLS_DIG_SHA256, der, fp, &fplen) == 0) {
+		buf_printf(out, "    SHA-256: ");
+		for (i = 0; i < fplen; i++)
+			buf_printf(out, "%02X%s", fp[i],
+				   i + 1 < fplen ? ":" : "\n");
+	}
+	gnutls_x509_crt_deinit(crt);
+}
+
+void
+tls_describe_chain(struct tls_session *t, struct buf *out)
+{
+	const gnutls_datum_t *chain;
+	unsigned n = 0, i;
+
+	chain = gnutls_certificate_get_peers(t->s, &n);
+	for (i = 0; chain != NULL && i < n; i++) {
+		buf_printf(out, "  %s %u:\n", _("certificate"), i + 1);
+		tls_describe_cert(&chain[i], out);
+	}
+}
+
+int
+tls_channel_binding(struct tls_session *t, struct buf *out,
+		    const char **type)
+{
+	gnutls_datum_t cb = { NULL, 0 };
+	int v13 = gnutls_protocol_get_version(t->s) == GNUTLS_TLS1_3;
+	int rc;
+
+	*type = v13 ? "tls-exporter" : "tls-unique";
+	rc = gnutls_session_channel_binding(
+		t->s, v13 ? GNUTLS_CB_TLS_EXPORTER : GNUTLS_CB_TLS_UNIQUE, &cb);
+	if (rc < 0)
+		return -1;
+	buf_append(out, cb.data, cb.size);
+	gnutls_free(cb.data);
+	return 0;
+}

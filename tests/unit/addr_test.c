@@ -1,0 +1,249 @@
+/* addr_test.c - unit tests for addr.h
+ *
+ * Owns: envelope address checks (control characters, length), adding the
+ *       qualify domain, stripping angle brackets, the domain part.
+ * Not:  header address lists (rfc5322_test.c), aliases (aliases_test.c). */
+
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+#include "err.h"
+
+/* addr_check must refuse addr as ERR_DATA and name what in the text. */
+static void
+assert_refused(const char *addr, const char *what)
+{
+	struct err e = { 0 };
+
+	if (addr_check(addr, what, &e) != -1)
+		fail_msg("addr_check accepted \"%s\"", addr);
+	assert_int_equal(e.cls, ERR_DATA);
+	assert_non_null(e.msg);
+	assert_non_null(strstr(e.msg, what));
+	err_clear(&e);
+}
+
+static void
+assert_accepted(const char *addr)
+{
+	struct err e = { 0 };
+
+	if (addr_check(addr, "recipient", &e) != 0)
+		fail_msg("addr_check refused \"%s\": %s", addr,
+			 e.msg ? e.msg : "");
+	assert_int_equal(e.cls, ERR_NONE);
+	assert_null(e.msg);
+}
+
+static void
+test_addr_check_plain(void **state)
+{
+	(void)state;
+	assert_accepted("user@example.org");
+	assert_accepted("root");
+	assert_accepted("");
+	assert_accepted("\"john doe\"@example.org");
+	assert_accepted("first.last+tag@sub.example.org");
+}
+
+static void
+test_addr_check_utf8_accepted(void **state)
+{
+	(void)state;
+	/* 8-bit UTF-8 is not a control character (SMTPUTF8 decides). */
+	assert_accepted("j\xc3\xb6rg@example.org");
+	assert_accepted("user@b\xc3\xbc" "cher.example");
+}
+
+static void
+test_addr_check_cr(void **state)
+{
+	(void)state;
+	assert_refused("user@example.org\r", "recipient");
+	assert_refused("user\r@example.org", "recipient");
+	assert_refused("\ruser@example.org", "sender");
+}
+
+static void
+test_addr_check_lf(void **state)
+{
+	(void)state;
+	assert_refused("user@example.org\n", "recipient");
+	assert_refused("a@example.org\nRCPT TO:<evil@example.com>",
+		       "recipient");
+	assert_refused("a@example.org\r\nDATA", "sender");
+}
+
+static void
+test_addr_check_tab(void **state)
+{
+	(void)state;
+	assert_refused("user\t@example.org", "recipient");
+}
+
+static void
+test_addr_check_other_controls(void **state)
+{
+	char addr[32];
+	int c;
+
+	(void)state;
+	/* Every C0 control but NUL (which ends a C string). */
+	for (c = 1; c < 0x20; c++) {
+		snprintf(addr, sizeof(addr), "us%cer@example.org", c);
+		assert_refused(addr, "recipient");
+	}
+	assert_refused("\x1b[31m@example.org", "sender");
+}
+
+static void
+test_addr_check_del(void **state)
+{
+	(void)state;
+	assert_refused("user\x7f@example.org", "recipient");
+	assert_refused("\x7f", "sender");
+}
+
+static void
+test_addr_check_length(void **state)
+{
+	char *addr = malloc(1100);
+
+	(void)state;
+	assert_non_null(addr);
+	/* 998 octets are fine, 999 are too long. */
+	memset(addr, 'a', 998);
+	memcpy(addr + 998 - 12, "@example.org", 12);
+	addr[998] = '\0';
+	assert_accepted(addr);
+	memset(addr, 'a', 999);
+	memcpy(addr + 999 - 12, "@example.org", 12);
+	addr[999] = '\0';
+	assert_refused(addr, "recipient");
+	memset(addr, 'b', 1099);
+	addr[1099] = '\0';
+	assert_refused(addr, "sender");
+	free(addr);
+}
+
+static void
+check_qualify(const char *addr, const char *domain, const char *want)
+{
+	char *q = addr_qualify(addr, domain);
+
+	assert_non_null(q);
+	assert_string_equal(q, want);
+	/* Caller frees: never the argument itself. */
+	assert_ptr_not_equal(q, addr);
+	free(q);
+}
+
+static void
+test_addr_qualify(void **state)
+{
+	(void)state;
+	check_qualify("root", "example.net", "root@example.net");
+	check_qualify("www-data", "mail.example.net",
+		      "www-data@mail.example.net");
+	check_qualify("admin@example.org", "example.net", "admin@example.org");
+	check_qualify("a@b@c", "example.net", "a@b@c");
+}
+
+static void
+test_addr_qualify_null_sender(void **state)
+{
+	(void)state;
+	/* The null sender stays empty. */
+	check_qualify("", "example.net", "");
+}
+
+static void
+check_strip(const char *addr, const char *want)
+{
+	char *s = addr_strip_angles(addr);
+
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	assert_ptr_not_equal(s, addr);
+	free(s);
+}
+
+static void
+test_addr_strip_angles(void **state)
+{
+	(void)state;
+	check_strip("<a@b.example>", "a@b.example");
+	check_strip("a@b.example", "a@b.example");
+	check_strip("<>", "");
+	check_strip("", "");
+	/* One level only. */
+	check_strip("<<a@b.example>>", "<a@b.example>");
+	/* Unbalanced brackets are left alone. */
+	check_strip("<a@b.example", "<a@b.example");
+	check_strip("a@b.example>", "a@b.example>");
+	check_strip("<", "<");
+}
+
+static void
+test_addr_domain(void **state)
+{
+	const char *a = "user@example.org";
+	const char *b = "odd@name@mail.example.org";
+	const char *c = "root";
+	const char *d = "user@";
+
+	(void)state;
+	assert_string_equal(addr_domain(a), "example.org");
+	/* Borrows from addr. */
+	assert_ptr_equal(addr_domain(a), a + 5);
+	/* After the last '@'. */
+	assert_string_equal(addr_domain(b), "mail.example.org");
+	assert_ptr_equal(addr_domain(b), b + 9);
+	assert_string_equal(addr_domain(c), "");
+	assert_string_equal(addr_domain(d), "");
+	assert_string_equal(addr_domain(""), "");
+}
+
+static void
+test_addr_default_domain(void **state)
+{
+	char *d = addr_default_domain();
+
+	(void)state;
+	assert_non_null(d);
+	assert_true(d[0] != '\0');
+	assert_null(strpbrk(d, " \t\r\n"));
+	free(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_check_plain),
+		cmocka_unit_test(test_addr_check_utf8_accepted),
+		cmocka_unit_test(test_addr_check_cr),
+		cmocka_unit_test(test_addr_check_lf),
+		cmocka_unit_test(test_addr_check_tab),
+		cmocka_unit_test(test_addr_check_other_controls),
+		cmocka_unit_test(test_addr_check_del),
+		cmocka_unit_test(test_addr_check_length),
+		cmocka_unit_test(test_addr_qualify),
+		cmocka_unit_test(test_addr_qualify_null_sender),
+		cmocka_unit_test(test_addr_strip_angles),
+		cmocka_unit_test(test_addr_domain),
+		cmocka_unit_test(test_addr_default_domain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
