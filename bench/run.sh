@@ -57,14 +57,16 @@ SMTP_SINK=$(PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v smtp-sink) ||
 	die "smtp-sink not found (Debian package 'postfix')"
 MSMTP=${MSMTP:-$(command -v msmtp || true)}
 [[ -n $MSMTP && -x $MSMTP ]] || die "msmtp not found (Debian package 'msmtp')"
-[[ -x $GNU_TIME ]] && "$GNU_TIME" --version 2>&1 | grep -q GNU ||
+if ! [[ -x $GNU_TIME ]] || ! "$GNU_TIME" --version 2>&1 | grep -q GNU; then
 	die "GNU time not found at $GNU_TIME (Debian package 'time')"
+fi
 
 # ------------------------------------------------------------------ work dir
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dsmtp-bench.XXXXXX")
 SINK_PID=
 
+# shellcheck disable=SC2317  # invoked through the EXIT trap
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -111,8 +113,8 @@ SINK_USER=()
 ((EUID == 0)) && SINK_USER=(-u nobody)
 
 start_sink() {
-	local attempt i
-	for attempt in 1 2 3 4 5; do
+	local _ i
+	for _ in 1 2 3 4 5; do
 		PORT=$(python3 "$HELPER" freeport)
 		# -c: running counters (used to check that every message arrived).
 		# Default features: ESMTP, PIPELINING, 8BITMIME, DSN, ENHANCEDSTATUSCODES;

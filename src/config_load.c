@@ -268,7 +268,6 @@ config_unsupported(const struct account *a, enum config_cmd cmd,
 int
 config_check_supported(const struct account *a, struct err *e)
 {
-	const char *auth = config_str(a, CFG_AUTH, "off");
 	const char *delivery = config_str(a, CFG_DELIVERY, NULL);
 
 	if (delivery != NULL && strcmp(delivery, "mx") == 0)
@@ -280,10 +279,6 @@ config_check_supported(const struct account *a, struct err *e)
 			  "supported yet)"), a->name ? a->name : "defaults");
 		return -1;
 	}
-	if (config_bool(a, CFG_TLS, 0))
-		return config_unsupported(a, CFG_TLS, "TLS", e);
-	if (strcmp(auth, "off") != 0)
-		return config_unsupported(a, CFG_AUTH, _("authentication"), e);
 	if (a->val[CFG_PROXY_HOST] != NULL)
 		return config_unsupported(a, CFG_PROXY_HOST,
 					  _("a SOCKS proxy"), e);

@@ -60,6 +60,45 @@ crypto_sha256_final(struct crypto_sha256 *h, unsigned char out[32])
 }
 
 void
+crypto_sha256(const void *p, size_t n, unsigned char out[32])
+{
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, out);
+}
+
+void
+crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
+		   unsigned char out[32])
+{
+	gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, klen, p, n, out);
+}
+
+void
+crypto_hmac_md5(const void *key, size_t klen, const void *p, size_t n,
+		unsigned char out[16])
+{
+	gnutls_hmac_fast(GNUTLS_MAC_MD5, key, klen, p, n, out);
+}
+
+int
+crypto_pbkdf2_sha256(const void *pass, size_t plen, const void *salt,
+		     size_t slen, unsigned iter, unsigned char *out,
+		     size_t len)
+{
+	gnutls_datum_t k = { (unsigned char *)pass, (unsigned)plen };
+	gnutls_datum_t sl = { (unsigned char *)salt, (unsigned)slen };
+
+	return gnutls_pbkdf2(GNUTLS_MAC_SHA256, &k, &sl, iter, out, len) < 0
+		       ? -1 : 0;
+}
+
+void
+crypto_random(void *p, size_t n)
+{
+	if (gnutls_rnd(GNUTLS_RND_NONCE, p, n) < 0)
+		xabort(__func__, "no random numbers");
+}
+
+void
 crypto_base64(struct buf *out, const void *data, size_t n)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

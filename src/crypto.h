@@ -28,6 +28,19 @@ void crypto_sha256_update(struct crypto_sha256 *h, const void *p, size_t n);
 void crypto_sha256_final(struct crypto_sha256 *h,
 			 unsigned char out[CRYPTO_SHA256_LEN]);
 
+/* One-shot digests and MACs for SASL. */
+void crypto_sha256(const void *p, size_t n, unsigned char out[32]);
+void crypto_hmac_sha256(const void *key, size_t klen, const void *p,
+			size_t n, unsigned char out[32]);
+void crypto_hmac_md5(const void *key, size_t klen, const void *p, size_t n,
+		     unsigned char out[16]);
+/* PBKDF2 with HMAC-SHA-256 into out[len]; -1 on failure. */
+int crypto_pbkdf2_sha256(const void *pass, size_t plen, const void *salt,
+			 size_t slen, unsigned iter, unsigned char *out,
+			 size_t len);
+/* Fill p with n random bytes (a nonce). */
+void crypto_random(void *p, size_t n);
+
 /* Append the base64 (RFC 4648, padded, one line) of p to out. */
 void crypto_base64(struct buf *out, const void *p, size_t n);
 /* Decode base64 (whitespace ignored) into out; -1 when invalid. */

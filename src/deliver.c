@@ -15,19 +15,77 @@
 #include "deliver.h"
 #include "i18n.h"
 #include "log.h"
+#include "sasl.h"
+#include "secret.h"
 #include "xmalloc.h"
+
+static void
+deliver_auth_target(const struct account *a, struct smtp_target *t)
+{
+	const char *auth = config_str(a, CFG_AUTH, "off");
+
+	t->auth.enabled = strcmp(auth, "off") != 0;
+	t->auth.mech = strcmp(auth, "on") == 0 ? SASL_NONE
+						: (int)sasl_mech_by_name(auth);
+	t->auth.user = config_str(a, CFG_USER, NULL);
+	t->auth.have_cert = config_str(a, CFG_TLS_CERT_FILE, NULL) != NULL;
+	t->auth.host = t->host;
+	t->auth.port = t->port;
+}
+
+/* The secret for AUTH; -1 with e set when none can be had. */
+static int
+deliver_secret(const struct account *a, struct smtp_target *t, char **secret,
+	       struct err *e)
+{
+	*secret = NULL;
+	if (!t->auth.enabled || t->auth.mech == SASL_EXTERNAL)
+		return 0;
+	if (t->auth.user == NULL) {
+		err_set(e, ERR_CONFIG, _("auth is on but no user is set"));
+		return -1;
+	}
+	if (secret_get(a, t->host, t->auth.user, secret, e) < 0)
+		return -1;
+	if (*secret == NULL && !(t->auth.mech == SASL_NONE &&
+				 t->auth.have_cert)) {
+		err_set(e, ERR_CONFIG,
+			_("no password for %s at %s: set password or "
+			  "passwordeval, or store it in ~/.netrc or the "
+			  "keyring"), t->auth.user, t->host);
+		return -1;
+	}
+	t->auth.secret = *secret;
+	return 0;
+}
 
 void
 deliver_target(const struct account *a, const char *helo,
 	       struct smtp_target *t)
 {
+	struct tls_policy *p = &t->tls_policy;
+
 	memset(t, 0, sizeof(*t));
 	t->host = config_str(a, CFG_HOST, "localhost");
-	t->port = (int)config_num(a, CFG_PORT, 25);
+	if (config_bool(a, CFG_TLS, 0))
+		t->tls = config_bool(a, CFG_TLS_STARTTLS, 1) ? SMTP_TLS_STARTTLS
+							     : SMTP_TLS_IMPLICIT;
+	t->port = (int)config_num(a, CFG_PORT,
+				  t->tls == SMTP_TLS_IMPLICIT ? 465 : 25);
 	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
 	t->socket_path = config_str(a, CFG_SOCKET, NULL);
 	t->timeout = (int)config_num(a, CFG_TIMEOUT, 300);
 	t->helo = config_str(a, CFG_DOMAIN, helo);
+	p->host = config_str(a, CFG_TLS_HOST_OVERRIDE, t->host);
+	p->trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
+	p->crl_file = config_str(a, CFG_TLS_CRL_FILE, NULL);
+	p->fingerprint = config_str(a, CFG_TLS_FINGERPRINT, NULL);
+	p->certcheck = config_bool(a, CFG_TLS_CERTCHECK, 1);
+	p->cert_file = config_str(a, CFG_TLS_CERT_FILE, NULL);
+	p->key_file = config_str(a, CFG_TLS_KEY_FILE, NULL);
+	p->priorities = config_str(a, CFG_TLS_PRIORITIES, NULL);
+	p->timeout_ms = t->timeout * 1000;
+	deliver_auth_target(a, t);
 }
 
 static double
@@ -42,14 +100,15 @@ deliver_now(void)
 /* Log the recipients that ended in class cls, if any. */
 static void
 deliver_log(const struct deliver_job *j, const struct smtp_target *t,
-	    const char *ip, const struct smtp_rcpt *res, enum smtp_class cls,
-	    double delay)
+	    const struct net *conn, const char *auth,
+	    const struct smtp_rcpt *res, enum smtp_class cls, double delay)
 {
 	static const char *status[] = { "deferred", "sent", "deferred",
 					"bounced" };
 	const char **to = xcalloc(j->rcpts->n, sizeof(char *));
 	const char *reply = NULL;
 	struct log_record r = { 0 };
+	struct tls_session *tls = conn->tls;
 	size_t i, n = 0;
 
 	for (i = 0; i < j->rcpts->n; i++) {
@@ -65,8 +124,10 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 		r.to = to;
 		r.nto = n;
 		r.relay_host = t->socket_path ? t->socket_path : t->host;
-		r.relay_ip = ip && *ip ? ip : NULL;
+		r.relay_ip = *conn->peer_ip ? conn->peer_ip : NULL;
 		r.relay_port = t->port;
+		r.tls = tls ? tls_version(tls) : NULL;
+		r.auth = auth;
 		r.size = (long long)message_size(j->m);
 		r.dkim = j->signing ? j->signing->summary : NULL;
 		r.delay = delay;
@@ -115,7 +176,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	struct smtp_target t;
 	struct smtp_rcpt *res = xcalloc(j->rcpts->n, sizeof(*res));
 	double start = deliver_now();
-	char *last = NULL;
+	char *last = NULL, *secret = NULL;
 	size_t i;
 	int rc, k;
 
@@ -133,7 +194,11 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 		env.sign = signing_sign;
 		env.sign_ctx = j->signing;
 	}
-	rc = smtp_open(&s, &t, e);
+	memset(&s, 0, sizeof(s));
+	s.net.fd = -1;
+	rc = deliver_secret(a, &t, &secret, e);
+	if (rc == 0)
+		rc = smtp_open(&s, &t, e);
 	if (rc == 0)
 		rc = smtp_send(&s, j->m, &env, &last, e);
 	else
@@ -143,9 +208,10 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}
 	for (k = SMTP_DONE; k <= SMTP_PERM; k++)
-		deliver_log(j, &t, s.net.peer_ip, res, (enum smtp_class)k,
+		deliver_log(j, &t, &s.net, s.auth_mech, res, (enum smtp_class)k,
 			    deliver_now() - start);
 	smtp_close(&s);
+	xfree_secret(secret);
 	free(last);
 	return deliver_summary(j, res, rc, e);
 }

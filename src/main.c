@@ -66,6 +66,19 @@ main_aliases(const struct config *cfg, struct err *e)
 	return rc < 0 ? main_fail(e) : EX_OK;
 }
 
+/* One setting; repeated commands (dkim_key) hold one value a line. */
+static void
+main_pretend_line(const char *name, const char *v)
+{
+	const char *nl;
+
+	do {
+		nl = strchr(v, '\n');
+		printf("%s %.*s\n", name, nl ? (int)(nl - v) : (int)strlen(v), v);
+		v = nl ? nl + 1 : NULL;
+	} while (v != NULL);
+}
+
 static void
 main_pretend_account(const struct account *a)
 {
@@ -77,8 +90,9 @@ main_pretend_account(const struct account *a)
 
 		if (v == NULL)
 			continue;
-		printf("%s %s\n", config_cmd_name((enum config_cmd)i),
-		       config_cmd_secret((enum config_cmd)i) ? "*" : v);
+		main_pretend_line(config_cmd_name((enum config_cmd)i),
+				  config_cmd_secret((enum config_cmd)i) ? "*"
+									: v);
 	}
 }
 
@@ -117,8 +131,18 @@ main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
 	printf(_("SMTP server at %s (%s), port %d:\n"), t.host, s.net.peer_ip,
 	       t.port);
 	printf("    %s\n", buf_cstr(&s.greeting));
+	if (s.net.tls != NULL) {
+		struct buf chain = { 0 };
+
+		tls_describe_chain(s.net.tls, &chain);
+		printf(_("TLS session: %s, %s\n"), tls_version(s.net.tls),
+		       tls_cipher(s.net.tls));
+		printf(_("Server certificates:\n%s"), buf_cstr(&chain));
+		buf_free(&chain);
+	}
 	printf(_("Capabilities:\n"));
-	printf("    SIZE %lld\n", s.caps.size);
+	if (s.caps.size_offered)
+		printf("    SIZE %lld\n", s.caps.size);
 	if (s.caps.pipelining)
 		printf("    PIPELINING\n");
 	if (s.caps.eightbitmime)

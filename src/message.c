@@ -39,6 +39,8 @@ struct intake {
 	int held_dot;      /* body line so far is a single '.' held back */
 	int utf8_need;     /* UTF-8 continuation bytes still expected */
 	int done;          /* the lone-dot terminator was read */
+	int lone_cr;       /* the line being ended ends in a lone CR */
+	int prev_lone_cr;  /* the previous header line ended so */
 	int failed;
 };
 
@@ -182,6 +184,18 @@ header_continue(struct intake *x, const char *p, size_t n)
 	f->len += n + 2;
 }
 
+static void
+header_join(struct intake *x, const char *p, size_t n)
+{
+	struct msg_field *f = &x->m->fields[x->m->nfields - 1];
+
+	f->text = xrealloc(f->text, f->len + n + 2);
+	f->text[f->len - 2] = ' ';
+	memcpy(f->text + f->len - 1, p, n);
+	memcpy(f->text + f->len - 1 + n, "\r\n", 3);
+	f->len += n + 1;
+}
+
 /* A line that is not a header field starts the body. */
 static void
 header_to_body(struct intake *x, const char *p, size_t n)
@@ -233,7 +247,8 @@ header_end_line(struct intake *x)
 		n = unfoldable ? n : folded.len;
 	}
 
-	if (x->first_line && n >= 5 && memcmp(p, "From ", 5) == 0) {
+	if (x->first_line && n >= 5 && memcmp(p, "From ", 5) == 0 &&
+	    rfc5322_field_name(p, n) == 0) {
 		x->first_line = 0;
 		goto out;
 	}
@@ -251,6 +266,10 @@ header_end_line(struct intake *x)
 		header_continue(x, p, n);
 	} else if ((name = rfc5322_field_name(p, n)) > 0) {
 		header_add_field(x, p, n, name);
+	} else if (x->prev_lone_cr && x->m->nfields > 0) {
+		/* A stray CR split a field ("Subject: a\rb"): join it back
+		 * with a blank rather than let the rest start the body. */
+		header_join(x, p, n);
 	} else {
 		header_to_body(x, x->line.data, x->line.len);
 	}
@@ -278,7 +297,10 @@ intake_byte(struct intake *x, char c)
 {
 	if (x->pending_cr) {
 		x->pending_cr = 0;
+		x->lone_cr = c != '\n';
 		intake_end_line(x);
+		x->prev_lone_cr = x->lone_cr;
+		x->lone_cr = 0;
 		if (c == '\n' || x->done || x->failed)
 			return;
 	}
@@ -286,6 +308,7 @@ intake_byte(struct intake *x, char c)
 		x->pending_cr = 1;
 	} else if (c == '\n') {
 		intake_end_line(x);
+		x->prev_lone_cr = 0;
 	} else if (x->in_body) {
 		body_byte(x, c);
 	} else {

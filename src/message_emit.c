@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "i18n.h"
 #include "message.h"
+#include "rfc5322.h"
 #include "xmalloc.h"
 
 #define EMIT_CHUNK (64 * 1024)
@@ -120,7 +121,7 @@ emit_push(struct msg_field **v, size_t *n, const char *text)
 	f = &(*v)[(*n)++];
 	f->text = xstrdup(text);
 	f->len = strlen(text);
-	f->name_len = strcspn(text, ":");
+	f->name_len = rfc5322_field_name(text, f->len);
 }
 
 void

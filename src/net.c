@@ -163,6 +163,18 @@ net_fill(struct net *n, struct err *e)
 	ssize_t r;
 	int rc;
 
+	if (n->tls != NULL) {
+		r = tls_read(n->tls, chunk, sizeof(chunk), e);
+		if (r > 0) {
+			buf_append(&n->in, chunk, (size_t)r);
+			return 0;
+		}
+		n->broken = 1;
+		if (r == 0)
+			err_set(e, ERR_TEMP,
+				_("the server closed the connection"));
+		return -1;
+	}
 	for (;;) {
 		r = read(n->fd, chunk, sizeof(chunk));
 		if (r > 0) {
@@ -232,6 +244,13 @@ net_flush(struct net *n, struct err *e)
 	size_t off = 0;
 	ssize_t w;
 
+	if (n->tls != NULL) {
+		int rc = tls_write(n->tls, n->out.data, n->out.len, e);
+
+		n->broken |= rc < 0;
+		buf_reset(&n->out);
+		return rc;
+	}
 	while (off < n->out.len) {
 		w = send(n->fd, n->out.data + off, n->out.len - off,
 			 MSG_NOSIGNAL);
@@ -266,7 +285,20 @@ net_write(struct net *n, const void *p, size_t len, struct err *e)
 int
 net_pending(const struct net *n)
 {
-	return n->in.len > 0;
+	return n->in.len > 0 || (n->tls != NULL && tls_pending(n->tls));
+}
+
+int
+net_starttls(struct net *n, const struct tls_policy *p, struct err *e)
+{
+	if (n->in.len > 0) {
+		err_set(e, ERR_PROTOCOL,
+			_("the server sent data before the TLS handshake; "
+			  "refusing it (possible command injection)"));
+		return -1;
+	}
+	n->tls = tls_start(n->fd, p, e);
+	return n->tls != NULL ? 0 : -1;
 }
 
 void
@@ -278,6 +310,8 @@ net_discard_input(struct net *n)
 void
 net_close(struct net *n)
 {
+	tls_close(n->tls);
+	n->tls = NULL;
 	if (n->fd >= 0)
 		close(n->fd);
 	n->fd = -1;

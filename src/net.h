@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "tls.h"
 
 struct net {
 	int fd;
@@ -15,6 +16,7 @@ struct net {
 	char peer_ip[64];    /* numeric address of the peer, or "" */
 	int peer_port;
 	int broken;          /* a read or write failed: do not talk on */
+	struct tls_session *tls; /* NULL: plain */
 };
 
 /* Connect to host:port (or, when socket_path is set, to that Unix
@@ -24,6 +26,11 @@ struct net {
 int net_connect(struct net *n, const char *host, int port,
 		const char *source_ip, const char *socket_path, int timeout_s,
 		struct err *e);
+
+/* Start TLS on the connection. Refused (ERR_PROTOCOL) when the server
+ * already sent bytes we have not read: after STARTTLS they would be
+ * plaintext injected into the TLS session. Other failures as tls_start. */
+int net_starttls(struct net *n, const struct tls_policy *p, struct err *e);
 
 /* Read one line (CRLF or LF ended; the end is not stored) into line.
  * A line longer than max is ERR_PROTOCOL; end of file or a timeout is

@@ -138,8 +138,10 @@ smtp_parse_cap(struct smtp_caps *c, const char *line)
 		c->smtputf8 = 1;
 	else if (strcasecmp(word, "STARTTLS") == 0)
 		c->starttls = 1;
-	else if (strcasecmp(word, "SIZE") == 0)
+	else if (strcasecmp(word, "SIZE") == 0) {
+		c->size_offered = 1;
 		c->size = line[n] ? strtoll(line + n + 1, NULL, 10) : 0;
+	}
 	else if (strcasecmp(word, "AUTH") == 0 && line[n] != '\0') {
 		free(c->auth);
 		c->auth = xstrdup(line + n + 1);
@@ -209,6 +211,37 @@ smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
 	return rc;
 }
 
+/* STARTTLS is required: without it the message is not sent. */
+static int
+smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
+	      struct err *e)
+{
+	struct smtp_reply r = { 0 };
+	int rc;
+
+	if (!s->caps.starttls) {
+		err_set(e, ERR_TEMP, _("%s does not offer STARTTLS; the message "
+				       "is not sent without TLS"), s->host);
+		return -1;
+	}
+	rc = smtp_command(s, "STARTTLS", e);
+	if (rc == 0)
+		rc = smtp_read_reply(&s->net, &r, e);
+	if (rc == 0 && r.code != 220) {
+		err_set(e, ERR_TEMP, _("%s refused STARTTLS: %d %s; the message "
+				       "is not sent without TLS"), s->host,
+			r.code, buf_cstr(&r.text));
+		rc = -1;
+	}
+	smtp_reply_free(&r);
+	if (rc == 0)
+		rc = net_starttls(&s->net, &t->tls_policy, e);
+	/* What the server said before TLS is forgotten (RFC 3207 4.2). */
+	if (rc == 0)
+		rc = smtp_hello(s, t->helo, e);
+	return rc;
+}
+
 int
 smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	  struct err *e)
@@ -217,9 +250,13 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->net.fd = -1;
 	s->host = xstrdup(t->socket_path ? t->socket_path : t->host);
 	if (net_connect(&s->net, t->host, t->port, t->source_ip,
 			t->socket_path, t->timeout, e) < 0)
+		return -1;
+	if (t->tls == SMTP_TLS_IMPLICIT &&
+	    net_starttls(&s->net, &t->tls_policy, e) < 0)
 		return -1;
 	rc = smtp_read_reply(&s->net, &r, e);
 	if (rc == 0 && r.code != 220)
@@ -229,6 +266,10 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	smtp_reply_free(&r);
 	if (rc == 0)
 		rc = smtp_hello(s, t->helo, e);
+	if (rc == 0 && t->tls == SMTP_TLS_STARTTLS)
+		rc = smtp_starttls(s, t, e);
+	if (rc == 0 && t->auth.enabled)
+		rc = smtp_authenticate(s, &t->auth, e);
 	return rc;
 }
 

@@ -29,6 +29,7 @@ struct smtp_caps {
 	int esmtp, pipelining, eightbitmime, dsn, enhanced, smtputf8,
 		starttls;
 	long long size;      /* SIZE limit, 0 when none was given */
+	int size_offered;    /* SIZE was in the EHLO reply */
 	char *auth;          /* AUTH mechanisms, NULL when none */
 };
 
@@ -37,6 +38,18 @@ struct smtp_session {
 	struct smtp_caps caps;
 	char *host;          /* for messages */
 	struct buf greeting; /* text of the 220 reply */
+	const char *auth_mech; /* mechanism used, NULL: none */
+};
+
+/* How to authenticate (all borrowed). */
+struct smtp_auth {
+	int enabled;
+	int mech;             /* enum sasl_mech; SASL_NONE: choose */
+	const char *user;
+	const char *secret;   /* password or token; NULL for EXTERNAL */
+	int have_cert;        /* a client certificate is configured */
+	const char *host;     /* for OAUTHBEARER */
+	int port;
 };
 
 /* Where and how to connect. */
@@ -47,6 +60,15 @@ struct smtp_target {
 	const char *socket_path;
 	int timeout;          /* seconds */
 	const char *helo;     /* EHLO/HELO argument */
+	int tls;              /* SMTP_TLS_* */
+	struct tls_policy tls_policy;
+	struct smtp_auth auth;
+};
+
+enum {
+	SMTP_TLS_OFF = 0,
+	SMTP_TLS_STARTTLS,    /* required: never send in clear */
+	SMTP_TLS_IMPLICIT     /* TLS from the first byte (port 465) */
 };
 
 /* One recipient of a transaction and how it ended. */
@@ -71,9 +93,11 @@ struct smtp_envelope {
 	void *sign_ctx;
 };
 
-/* Connect, read the greeting, say EHLO (HELO when EHLO is refused).
- * Returns 0, or -1 with e set: ERR_TEMP (network, 4xx), ERR_UNAVAILABLE
- * (5xx greeting), ERR_PROTOCOL (not SMTP). */
+/* Connect (TLS first when implicit), read the greeting, say EHLO (HELO
+ * when EHLO is refused), and with SMTP_TLS_STARTTLS upgrade and say EHLO
+ * again. Returns 0, or -1 with e set: ERR_TEMP (network, 4xx, and every
+ * TLS failure: the message is never sent in clear instead),
+ * ERR_UNAVAILABLE (5xx greeting), ERR_PROTOCOL (not SMTP). */
 int smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	      struct err *e);
 
@@ -85,6 +109,15 @@ int smtp_open(struct smtp_session *s, const struct smtp_target *t,
  * "<code> <enhanced> <text>" (caller frees). */
 int smtp_send(struct smtp_session *s, struct message *m,
 	      struct smtp_envelope *env, char **last, struct err *e);
+
+/* Authenticate with AUTH (RFC 4954): the named mechanism, or for "auth
+ * on" the strongest one offered that is safe over this connection (no
+ * password-revealing mechanism without TLS). Returns 0, or -1 with e set:
+ * ERR_NOPERM (credentials refused), ERR_UNAVAILABLE (no usable
+ * mechanism), ERR_TEMP, ERR_PROTOCOL (e.g. a SCRAM server that cannot
+ * prove itself). */
+int smtp_authenticate(struct smtp_session *s, const struct smtp_auth *a,
+		      struct err *e);
 
 /* Say QUIT (ignoring the answer) and close. */
 void smtp_close(struct smtp_session *s);

@@ -65,7 +65,7 @@ smtp_mail_cmd(const struct smtp_session *s, const struct smtp_envelope *env,
 	struct buf b = { 0 };
 
 	buf_printf(&b, "MAIL FROM:<%s>", env->from);
-	if (s->caps.size > 0 || s->caps.esmtp)
+	if (s->caps.size_offered)
 		buf_printf(&b, " SIZE=%lld", (long long)size);
 	if (eight && s->caps.eightbitmime)
 		buf_append_str(&b, " BODY=8BITMIME");

@@ -166,6 +166,8 @@ tls_handshake(struct tls_session *t, const struct tls_policy *p,
 		status = gnutls_session_get_verify_cert_status(t->s);
 		gnutls_certificate_verification_status_print(
 			status, GNUTLS_CRT_X509, &why, 0);
+		while (why.data && why.size > 0 && why.data[why.size - 1] == ' ')
+			why.data[--why.size] = '\0';
 		err_set(e, ERR_TEMP, _("TLS: the server's certificate is not "
 				       "trusted: %s"),
 			why.data ? (char *)why.data : "");
@@ -282,12 +284,12 @@ tls_version(struct tls_session *t)
 const char *
 tls_cipher(struct tls_session *t)
 {
-	const char *name = gnutls_cipher_suite_get_name(
-		gnutls_kx_get(t->s), gnutls_cipher_get(t->s),
-		gnutls_mac_get(t->s));
+	static char desc[256];
+	char *d = gnutls_session_get_desc(t->s);
 
-	/* TLS 1.3 suites have no key exchange part in this API. */
-	return name ? name : gnutls_cipher_get_name(gnutls_cipher_get(t->s));
+	snprintf(desc, sizeof(desc), "%s", d ? d : "?");
+	gnutls_free(d);
+	return desc;
 }
 
 static void

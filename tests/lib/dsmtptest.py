@@ -267,13 +267,18 @@ def _watch_memory(pid, peak, done):
         done.wait(0.005)
 
 
-def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None):
+def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None,
+        uid=None):
     """Run DSMTP with argv (argv0 as its name) and stdin bytes, sampling
-    its peak memory.  Kills its process group after timeout seconds."""
+    its peak memory.  Kills its process group after timeout seconds.
+    With uid (when running as root), dsmtp runs as that user and group."""
+    ids = {} if uid is None else {'user': uid, 'group': uid,
+                                  'extra_groups': []}
     proc = subprocess.Popen([argv0] + list(argv), executable=DSMTP,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
-                            env=env or (sandbox_env(box) if box else None))
+                            env=env or (sandbox_env(box) if box else None),
+                            **ids)
     out, err, killed, peak, done = [], [], [], [0], threading.Event()
     threads = [threading.Thread(target=_watch_memory, args=(proc.pid, peak,
                                                             done)),

@@ -294,11 +294,9 @@ test_parse_refuses_include(void **state)
 		      "staff: :INCLUDE:/etc/mail/staff\n", 2, NULL);
 }
 
-/* BUG? (aliases.c aliases_targets): sendmail's aliases(5) writes a pipe
- * with blanks in double quotes ("|/usr/lib/mailman/mail/mailman post
- * list"), the usual form for list managers. The header says |command
- * targets are an error; the quoted form is one too, but it is taken as
- * an address and later handed to the relay. */
+/* Regression (found here, fixed in 8171048): sendmail's aliases(5) writes
+ * a pipe with blanks in double quotes, the usual form for list managers;
+ * it was taken as an address and handed to the relay. */
 static void
 test_parse_refuses_quoted_pipe(void **state)
 {
@@ -550,10 +548,9 @@ test_expand_depth_limit(void **state)
 	aliases_free(&al);
 }
 
-/* BUG? (aliases.c aliases_walk, off by one): the header allows 32 levels
- * and refuses deeper ones. n0 -> ... -> n31 -> end@example.org is 32
- * alias lookups deep, yet it is refused; the check counts the final
- * address, which needs no lookup, as a level. */
+/* Regression (found here, fixed in 8171048): 32 alias lookups are
+ * allowed, the 33rd is "deeper than 32 levels". The final address, which
+ * needs no lookup, used to count as a level. */
 static void
 test_expand_depth_boundary(void **state)
 {

@@ -799,6 +799,9 @@ test_lone_dash_is_recipient(void **state)
 	cli_free(&o);
 }
 
+_Static_assert(sizeof(clients) / sizeof(clients[0]) == 28,
+	       "one entry per capture in ../data/clients");
+
 #define CLIENT(name, i) \
 	{ "client_" name, test_client, NULL, NULL, &clients[i] }
 
@@ -861,6 +864,5 @@ main(void)
 		cmocka_unit_test(test_lone_dash_is_recipient),
 	};
 
-	assert_int_equal(sizeof(clients) / sizeof(clients[0]), 28);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,6 +289,25 @@ test_read_mbox_from_line(void **state)
 	message_free(&m);
 }
 
+/* BUG? (message.c header_end_line): RFC 5322 4.5.8 allows blanks before
+ * the colon, and intake accepts "Subject : x" elsewhere; but a first line
+ * "From : a@example.org" is taken for the mbox "From " line and dropped,
+ * so the caller's From is lost and replaced by an added one. An mbox
+ * line never has ':' as its second word; rfc5322_field_name() tells the
+ * two apart. */
+static void
+test_read_obsolete_from_first(void **state)
+{
+	struct message m;
+
+	(void)state;
+	read_ok("From : a@example.org\nSubject: hi\n\nbody\n", 0, &m);
+	assert_int_equal(m.nfields, 2);
+	assert_field(&m, 0, "From : a@example.org\r\n");
+	assert_int_equal(m.fields[0].name_len, 4);
+	message_free(&m);
+}
+
 static void
 test_read_lone_dot_ends(void **state)
 {
@@ -554,8 +573,8 @@ test_read_long_header_folded(void **state)
 	buf_free(&unfolded);
 }
 
-/* Fails through the bug described at test_read_long_header_partly_foldable:
- * the blank after the colon is taken as a fold point, the rest is not. */
+/* See test_read_long_header_partly_foldable: the blank after the colon
+ * is a fold point, the rest of the line has none. */
 static void
 test_read_long_header_no_blank(void **state)
 {
@@ -571,14 +590,11 @@ test_read_long_header_no_blank(void **state)
 	buf_free(&t);
 }
 
-/* BUG (message.c header_fold/header_end_line): a header line over 998
- * octets whose text after the first blank has a blank-free stretch of
- * more than 998 octets fails to fold; header_fold returns -1 after
- * writing part of the folded text, so header_end_line's "folded.len ==
- * 0" test does not refuse it, and the whole original line is kept and
- * sent. The blank after the colon is enough: "Subject: " + 2000 octets
- * (or a long List-Unsubscribe URL) goes out as one 2009-octet line.
- * Also shown by test_read_long_header_no_blank. */
+/* Regression (found here, fixed in 8171048): a header line over 998
+ * octets whose text after a blank has a blank-free stretch of more than
+ * 998 octets cannot be folded; header_fold used to leave part of its
+ * output behind, so the line was neither folded nor refused and went out
+ * whole. Also shown by test_read_long_header_no_blank. */
 static void
 test_read_long_header_partly_foldable(void **state)
 {
@@ -616,6 +632,56 @@ test_read_big_body(void **state)
 	message_free(&m);
 	buf_free(&b);
 	buf_free(&want);
+}
+
+static void
+test_read_limits(void **state)
+{
+	struct message_intake in = { 0 };
+	struct message m;
+	struct err e = { 0 };
+	struct buf t = { 0 };
+	int p[2];
+	size_t i;
+
+	(void)state;
+	buf_append_str(&t, "Subject: x\n");
+	for (i = 0; i < 50; i++)
+		buf_printf(&t, "X-Filler-%zu: some text\n", i);
+	buf_append_str(&t, "\nbody\n");
+	/* The whole message over max_size. */
+	in.max_header = 1024 * 1024;
+	in.max_size = 100;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], t.data, t.len), (ssize_t)t.len);
+	close(p[1]);
+	assert_int_equal(message_read(p[0], &in, &m, &e), -1);
+	assert_int_equal(e.cls, ERR_DATA);
+	err_clear(&e);
+	message_free(&m);
+	close(p[0]);
+	/* The header section over max_header. */
+	in.max_size = 0;
+	in.max_header = 200;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], t.data, t.len), (ssize_t)t.len);
+	close(p[1]);
+	assert_int_equal(message_read(p[0], &in, &m, &e), -1);
+	assert_int_equal(e.cls, ERR_DATA);
+	err_clear(&e);
+	message_free(&m);
+	close(p[0]);
+	/* Both large enough (the header cap may count CRLF line ends). */
+	in.max_size = (off_t)t.len;
+	in.max_header = 2 * t.len;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], t.data, t.len), (ssize_t)t.len);
+	close(p[1]);
+	assert_int_equal(message_read(p[0], &in, &m, &e), 0);
+	assert_int_equal(m.nfields, 51);
+	message_free(&m);
+	close(p[0]);
+	buf_free(&t);
 }
 
 static void
@@ -870,12 +936,12 @@ test_fix_full_name(void **state)
 	check_added_from("", "From: root@example.net\r\n");
 }
 
-/* BUG? (message_hdr.c message_add_from): the full name comes from -F,
- * from_full_name, $NAME or the GECOS field, and nothing checks it for line
- * ends. A name holding CR/LF ends the From field early and injects a
- * field of the caller's choosing ("Bcc:" after Bcc removal, a second
- * "From:"...). A field's text may hold line ends only as CRLF followed by
- * a blank (struct msg_field); expect the name refused or neutralised. */
+/* Regression (found here, fixed in 8171048): the full name comes from
+ * -F, from_full_name, $NAME or the GECOS field. A name holding CR/LF used
+ * to end the From field early and inject fields of the caller's choosing
+ * ("Bcc:" after Bcc removal, a second "From:"). A field's text may hold
+ * line ends only as CRLF followed by a blank (struct msg_field); the name
+ * must be refused or neutralised. */
 static void
 test_fix_full_name_line_ends(void **state)
 {
@@ -1260,6 +1326,39 @@ test_emit_parts_agree(void **state)
 	message_free(&m);
 }
 
+/* BUG? (message_emit.c emit_push): message_wire_fields sets name_len to
+ * the text before the colon, blanks included, so for the obsolete form
+ * "Subject : x" (RFC 5322 4.5.8, which intake accepts) the copy says 8
+ * where the field says 7. DKIM picks the fields to sign from these copies
+ * by name (dkim.c, rfc5322_field_is), so such a field - even "From :" -
+ * is silently left unsigned. */
+static void
+test_wire_fields_name_len(void **state)
+{
+	struct message m;
+	struct msg_field *f = NULL;
+	size_t n = 0, i;
+	int qp;
+
+	(void)state;
+	read_ok("Subject\t: old style\nFrom : a@example.org\nTo: b@example.org"
+		"\n\ncaf\xc3\xa9\n", 0, &m);
+	assert_int_equal(m.fields[0].name_len, 7);
+	assert_int_equal(m.fields[1].name_len, 4);
+	for (qp = 0; qp <= 1; qp++) {
+		message_wire_fields(&m, qp, &f, &n);
+		assert_int_equal(n, qp ? 6 : 3);
+		for (i = 0; i < m.nfields; i++)
+			assert_int_equal(f[i].name_len, m.fields[i].name_len);
+		/* The fields added for QP name themselves too. */
+		for (; i < n; i++)
+			assert_int_equal(f[i].name_len,
+					 strcspn(f[i].text, ":"));
+		message_fields_free(f, n);
+	}
+	message_free(&m);
+}
+
 /* Read text, emit it with QP, check the wire form and that decoding the
  * body gives back the stored body. */
 static void
@@ -1319,6 +1418,28 @@ test_emit_qp_roundtrip(void **state)
 	buf_append_str(&t, "\nlast\n");
 	check_qp_roundtrip(buf_cstr(&t), &w);
 	buf_free(&w);
+	buf_free(&t);
+}
+
+static void
+test_emit_qp_chunk_boundaries(void **state)
+{
+	struct buf t = { 0 }, w;
+	size_t i, k;
+
+	(void)state;
+	/* The body is read in 64 KiB chunks: put a CRLF, a trailing blank
+	 * and an 8-bit sequence across the first boundary. */
+	for (k = 0; k < 3; k++) {
+		buf_reset(&t);
+		buf_append_str(&t, "Subject: x\n\n");
+		for (i = 0; i < 65535 - k; i++)
+			buf_append_char(&t, 'a');
+		buf_append_str(&t, k == 1 ? " " : k == 2 ? "\xc3\xa9" : "");
+		buf_append_str(&t, "\ntail \nend\n");
+		check_qp_roundtrip(buf_cstr(&t), &w);
+		buf_free(&w);
+	}
 	buf_free(&t);
 }
 
@@ -1481,11 +1602,10 @@ test_check_qp(void **state)
 			 -1);
 }
 
-/* BUG? (message_emit.c message_check_qp): the value may start with a
- * folded line (RFC 5322 FWS right after the colon), as some generators
- * write long Content-Type fields. Only blanks are skipped, not the CRLF,
- * so the multipart body is re-encoded as if it were text and its MIME
- * structure is broken. */
+/* Regression (found here, fixed in 8171048): the value may start with a
+ * folded line (FWS right after the colon). Only blanks used to be
+ * skipped, so a multipart body was re-encoded as text, breaking its MIME
+ * structure. */
 static void
 test_check_qp_folded(void **state)
 {
@@ -1506,6 +1626,7 @@ main(void)
 		cmocka_unit_test(test_read_no_final_newline),
 		cmocka_unit_test(test_read_empty),
 		cmocka_unit_test(test_read_mbox_from_line),
+		cmocka_unit_test(test_read_obsolete_from_first),
 		cmocka_unit_test(test_read_lone_dot_ends),
 		cmocka_unit_test(test_read_dot_lines_kept),
 		cmocka_unit_test(test_read_lone_dot_ignore_dots),
@@ -1521,6 +1642,7 @@ main(void)
 		cmocka_unit_test(test_read_long_header_no_blank),
 		cmocka_unit_test(test_read_long_header_partly_foldable),
 		cmocka_unit_test(test_read_big_body),
+		cmocka_unit_test(test_read_limits),
 		cmocka_unit_test(test_find_value_add_remove),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_fix_removes_bcc),
@@ -1546,7 +1668,9 @@ main(void)
 		cmocka_unit_test(test_emit_sink_failure),
 		cmocka_unit_test(test_emit_prefix),
 		cmocka_unit_test(test_emit_parts_agree),
+		cmocka_unit_test(test_wire_fields_name_len),
 		cmocka_unit_test(test_emit_qp_roundtrip),
+		cmocka_unit_test(test_emit_qp_chunk_boundaries),
 		cmocka_unit_test(test_emit_qp_details),
 		cmocka_unit_test(test_emit_qp_soft_breaks),
 		cmocka_unit_test(test_emit_qp_mime_headers),

@@ -262,9 +262,9 @@ test_addrs_source_route(void **state)
 	check_addrs("Name <@a.example:user@c.example>", one, NULL, 1);
 }
 
-/* BUG? (rfc5322.c rfc5322_parse_addrs): a domain literal (RFC 5322
- * 3.4.1) may hold ':' ("[IPv6:2001:db8::1]"); the parser takes each ':'
- * for the end of a group's display name and loses the address. */
+/* Regression (found here, fixed in 8171048): a domain literal (RFC 5322
+ * 3.4.1) may hold ':' ("[IPv6:2001:db8::1]"); each ':' used to be taken
+ * for the end of a group's display name, losing the address. */
 static void
 test_addrs_domain_literal(void **state)
 {

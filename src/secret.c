@@ -1,0 +1,312 @@
+/* secret.c - password sources
+ *
+ * Owns: password, passwordeval, netrc files and the desktop keyring
+ *       (through the dsmtp-keyring helper, which alone uses libsecret);
+ *       wiping what it read.
+ * Not:  using the secret (sasl.c); never logs one. */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "i18n.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define SECRET_OUTPUT_MAX (64 * 1024)
+
+/* Split a command into words when it has no shell syntax; else NULL. */
+static char **
+secret_words(const char *cmd)
+{
+	char **argv = NULL, *copy, *tok, *save = NULL;
+	size_t n = 0;
+
+	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~=%{}\n") != NULL)
+		return NULL;
+	copy = xstrdup(cmd);
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		argv = xrealloc(argv, (n + 2) * sizeof(char *));
+		argv[n++] = xstrdup(tok);
+		argv[n] = NULL;
+	}
+	free(copy);
+	return argv;
+}
+
+static void
+secret_child(const char *cmd, int out, int errfd)
+{
+	char **argv = secret_words(cmd);
+
+	dup2(out, STDOUT_FILENO);
+	dup2(errfd, STDERR_FILENO);
+	if (argv != NULL && argv[0] != NULL)
+		execvp(argv[0], argv);
+	else
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	fprintf(stderr, "%s: %s\n", cmd, strerror(errno));
+	_exit(127);
+}
+
+static void
+secret_read_all(int fd, struct buf *b)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0 && b->len < SECRET_OUTPUT_MAX)
+			buf_append(b, chunk, (size_t)n);
+	xwipe(chunk, sizeof(chunk));
+}
+
+int
+secret_eval(const char *cmd, char **out, struct err *e)
+{
+	int op[2], ep[2], status = 0;
+	struct buf o = { 0 }, er = { 0 };
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
+	    (pid = fork()) < 0) {
+		err_set(e, ERR_OS, _("passwordeval: %s"), strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		secret_child(cmd, op[1], ep[1]);
+	close(op[1]);
+	close(ep[1]);
+	secret_read_all(op[0], &o);
+	secret_read_all(ep[0], &er);
+	close(op[0]);
+	close(ep[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		err_set(e, ERR_CONFIG, _("passwordeval failed: %.*s"),
+			(int)strcspn(buf_cstr(&er), "\n"), buf_cstr(&er));
+		buf_wipe(&o);
+		buf_free(&er);
+		return -1;
+	}
+	*out = xstrndup(buf_cstr(&o), strcspn(buf_cstr(&o), "\r\n"));
+	buf_wipe(&o);
+	buf_free(&er);
+	return 0;
+}
+
+/* The next netrc token from *p (quoted tokens allowed); NULL at end. */
+static char *
+secret_token(const char **p)
+{
+	const char *s = *p + strspn(*p, " \t\r\n");
+	struct buf b = { 0 };
+
+	if (*s == '\0')
+		return NULL;
+	if (*s == '"') {
+		for (s++; *s && *s != '"'; s++)
+			buf_append_char(&b, *s == '\\' && s[1] ? *++s : *s);
+		s += *s == '"';
+	} else {
+		while (*s && strchr(" \t\r\n", *s) == NULL)
+			buf_append_char(&b, *s++);
+	}
+	*p = s;
+	return buf_steal(&b);
+}
+
+/* Walk the machine entries; a matching one's password is returned. */
+static char *
+secret_netrc_scan(const char *text, const char *host, const char *user)
+{
+	const char *p = text;
+	char *tok, *found = NULL, *login = NULL, *pass = NULL;
+	int match = 0, in_entry = 0;
+
+	while (found == NULL && (tok = secret_token(&p)) != NULL) {
+		if (strcmp(tok, "machine") == 0 || strcmp(tok, "default") == 0) {
+			if (in_entry && match && pass &&
+			    (user == NULL || (login && !strcmp(login, user))))
+				found = xstrdup(pass);
+			free(login);
+			xfree_secret(pass);
+			login = pass = NULL;
+			in_entry = 1;
+			if (strcmp(tok, "default") == 0) {
+				match = 1;
+			} else {
+				char *m = secret_token(&p);
+
+				match = m && strcasecmp(m, host) == 0;
+				free(m);
+			}
+		} else if (strcmp(tok, "login") == 0) {
+			free(login);
+			login = secret_token(&p);
+		} else if (strcmp(tok, "password") == 0) {
+			xfree_secret(pass);
+			pass = secret_token(&p);
+		}
+		xfree_secret(tok);
+	}
+	if (found == NULL && in_entry && match && pass &&
+	    (user == NULL || (login && !strcmp(login, user))))
+		found = xstrdup(pass);
+	free(login);
+	xfree_secret(pass);
+	return found;
+}
+
+char *
+secret_netrc(const char *path, const char *host, const char *user)
+{
+	struct buf text = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *found;
+
+	if (fd < 0)
+		return NULL;
+	secret_read_all(fd, &text);
+	close(fd);
+	found = secret_netrc_scan(buf_cstr(&text), host, user);
+	buf_wipe(&text);
+	return found;
+}
+
+/* The keyring helper: $DSMTP_KEYRING_HELPER (tests), else the installed
+ * one. */
+static const char *
+secret_helper(void)
+{
+	const char *h = getenv("DSMTP_KEYRING_HELPER");
+
+	return h && *h ? h : LIBEXECDIR "/dsmtp-keyring";
+}
+
+/* Run the helper with verb, host and user, feeding input (or nothing);
+ * its exit status, with its first output line in *out. */
+static int
+secret_run_helper(const char *verb, const char *host, const char *user,
+		  const char *input, char **out)
+{
+	char *const argv[] = { (char *)"dsmtp-keyring", (char *)verb,
+			       (char *)host, (char *)user, NULL };
+	int ip[2], op[2], status = 0;
+	struct buf o = { 0 };
+	pid_t pid;
+
+	*out = NULL;
+	if (access(secret_helper(), X_OK) < 0 || pipe2(ip, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(op, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		close(ip[0]);
+		close(ip[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(ip[0], STDIN_FILENO);
+		dup2(op[1], STDOUT_FILENO);
+		execv(secret_helper(), argv);
+		_exit(127);
+	}
+	close(ip[0]);
+	close(op[1]);
+	if (input != NULL && (write(ip[1], input, strlen(input)) < 0 ||
+			      write(ip[1], "\n", 1) < 0))
+		status = -1;
+	close(ip[1]);
+	secret_read_all(op[0], &o);
+	close(op[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*out = xstrndup(buf_cstr(&o), strcspn(buf_cstr(&o), "\r\n"));
+	buf_wipe(&o);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Without a session bus there is no keyring to ask. */
+static char *
+secret_keyring(const char *host, const char *user)
+{
+	char *pw = NULL;
+
+	if (getenv("DBUS_SESSION_BUS_ADDRESS") == NULL)
+		return NULL;
+	if (secret_run_helper("lookup", host, user ? user : "", NULL, &pw) !=
+	    0) {
+		xfree_secret(pw);
+		return NULL;
+	}
+	return pw;
+}
+
+int
+secret_store(const char *host, const char *user, const char *password,
+	     struct err *e)
+{
+	char *out = NULL;
+	int rc = secret_run_helper("store", host, user, password, &out);
+
+	xfree_secret(out);
+	if (rc != 0) {
+		err_set(e, ERR_UNAVAILABLE,
+			_("cannot store the password in the keyring (%s)"),
+			access(secret_helper(), X_OK) == 0
+				? _("is a keyring service running?")
+				: _("dsmtp was built without libsecret"));
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+secret_home_netrc(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home == NULL || *home == '\0') {
+		pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	return home ? xasprintf("%s/.netrc", home) : NULL;
+}
+
+int
+secret_get(const struct account *a, const char *host, const char *user,
+	   char **out, struct err *e)
+{
+	const char *pw = config_str(a, CFG_PASSWORD, NULL);
+	const char *ev = config_str(a, CFG_PASSWORDEVAL, NULL);
+	char *path;
+
+	*out = NULL;
+	if (pw != NULL) {
+		*out = xstrdup(pw);
+		return 0;
+	}
+	if (ev != NULL)
+		return secret_eval(ev, out, e);
+	path = secret_home_netrc();
+	if (path != NULL)
+		*out = secret_netrc(path, host, user);
+	free(path);
+	if (*out == NULL)
+		*out = secret_netrc(SYSCONFDIR "/netrc", host, user);
+	if (*out == NULL)
+		*out = secret_keyring(host, user);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* secret.h - where a relay password comes from */
+#ifndef DSMTP_SECRET_H
+#define DSMTP_SECRET_H
+
+#include "config.h"
+#include "err.h"
+
+/* The password (or OAuth token) for user at host, from the first source
+ * that has one: the account's password, its passwordeval command (first
+ * line of output), ~/.netrc, the system netrc, the desktop keyring
+ * (libsecret, msmtp's attributes: host, service=smtp, user). *out is NULL
+ * when no source has one; else the caller frees it with xfree_secret.
+ * Returns 0, or -1 with e set (ERR_CONFIG: passwordeval failed, with its
+ * error output). */
+int secret_get(const struct account *a, const char *host, const char *user,
+	       char **out, struct err *e);
+
+/* Look host/user up in a netrc file; NULL when absent. Caller frees with
+ * xfree_secret. */
+char *secret_netrc(const char *path, const char *host, const char *user);
+
+/* Store a password in the desktop keyring for host/user (msmtp's
+ * attributes, so msmtp finds it too). ERR_UNAVAILABLE without libsecret. */
+int secret_store(const char *host, const char *user, const char *password,
+		 struct err *e);
+
+/* Run cmd and return the first line of its output (caller frees with
+ * xfree_secret). A command without shell syntax runs without a shell. */
+int secret_eval(const char *cmd, char **out, struct err *e);
+
+#endif
