@@ -6,11 +6,15 @@
 
 #include <config.h>
 
+#include <ctype.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <idn2.h>
+#include <unistr.h>
 
 #include "addr.h"
 #include "i18n.h"
@@ -101,4 +105,114 @@ addr_default_domain(void)
 	if (res != NULL)
 		freeaddrinfo(res);
 	return p ? p : xstrdup(host);
+}
+
+int
+addr_utf8_valid(const char *s, size_t n)
+{
+	return u8_check((const uint8_t *)s, n) == NULL;
+}
+
+/* Letters, digits and hyphens; labels of 1 to 63 octets, not starting or
+ * ending with a hyphen; 253 octets at most. libidn2 lets "ex ample.com"
+ * and "a_b.example" through, so this is checked here. */
+static int
+addr_ldh(const char *d)
+{
+	size_t label = 0, total = strlen(d);
+	const char *p;
+
+	if (total == 0 || total > 253)
+		return 0;
+	for (p = d; *p; p++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-')
+			return 0;
+		if ((label == 0 && *p == '-') || ++label > 63)
+			return 0;
+	}
+	return label > 0 && p[-1] != '-';
+}
+
+static int
+addr_is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* The domain in A-labels, or NULL when it is not a valid host name. */
+static char *
+addr_domain_ascii(const char *d)
+{
+	char *out = NULL;
+
+	if (*d == '[')
+		return d[strlen(d) - 1] == ']' ? xstrdup(d) : NULL;
+	if (!addr_is_ascii(d)) {
+		if (!addr_utf8_valid(d, strlen(d)) ||
+		    idn2_to_ascii_8z(d, &out, IDN2_NONTRANSITIONAL |
+						      IDN2_NFC_INPUT) !=
+			    IDN2_OK)
+			return NULL;
+		d = out;
+	}
+	if (!addr_ldh(d)) {
+		idn2_free(out);
+		return NULL;
+	}
+	if (out != NULL) {
+		char *copy = xstrdup(out);
+
+		idn2_free(out);
+		return copy;
+	}
+	return xstrdup(d);
+}
+
+int
+addr_normalize(const char *addr, char **out, int *utf8, struct err *e)
+{
+	const char *at = strrchr(addr, '@');
+	char *dom;
+
+	*out = NULL;
+	*utf8 = 0;
+	if (*addr == '\0' || at == NULL) {
+		*out = xstrdup(addr);
+		return 0;
+	}
+	if (!addr_utf8_valid(addr, (size_t)(at - addr))) {
+		err_set(e, ERR_DATA, _("invalid address %s: not UTF-8"), addr);
+		return -1;
+	}
+	dom = addr_domain_ascii(at + 1);
+	if (dom == NULL || at == addr) {
+		err_set(e, ERR_DATA, _("invalid address %s"), addr);
+		free(dom);
+		return -1;
+	}
+	for (const char *p = addr; p < at; p++)
+		*utf8 |= (unsigned char)*p >= 0x80;
+	*out = xasprintf("%.*s@%s", (int)(at - addr), addr, dom);
+	free(dom);
+	return 0;
+}
+
+char *
+addr_host_ascii(const char *host, struct err *e)
+{
+	char *h = strchr(host, ':') ? xstrdup(host) /* IPv6 */
+				     : addr_domain_ascii(host);
+
+	if (h == NULL)
+		err_set(e, ERR_CONFIG, _("invalid host name %s"), host);
+	return h;
 }

@@ -21,6 +21,21 @@ char *addr_strip_angles(const char *addr);
  * from addr. */
 const char *addr_domain(const char *addr);
 
+/* Normalise an envelope address for the wire: the domain is converted
+ * to A-labels (IDNA2008) and must then be a valid host name (letters,
+ * digits, hyphens; labels of 1-63 octets) or a domain literal; a local
+ * part must be valid UTF-8, and *utf8 is set to 1 when it is not ASCII
+ * (SMTPUTF8 is then needed). *out is the result (caller frees). Returns 0,
+ * or -1 with e set (ERR_DATA). The null sender "" stays "". */
+int addr_normalize(const char *addr, char **out, int *utf8, struct err *e);
+
+/* A host name for connecting: converted to A-labels and checked as
+ * above. Caller frees; NULL with e set (ERR_CONFIG) when invalid. */
+char *addr_host_ascii(const char *host, struct err *e);
+
+/* 1 when s (of n bytes) is valid UTF-8. */
+int addr_utf8_valid(const char *s, size_t n);
+
 /* The host's mail domain: /etc/mailname when readable, else the FQDN, else
  * "localhost". Caller frees. */
 char *addr_default_domain(void);

@@ -29,7 +29,8 @@ enum cli_action {
 	CLI_A_BODY, CLI_A_CONFIG, CLI_A_VERBOSE, CLI_A_ACCOUNT, CLI_A_HOST,
 	CLI_A_PORT, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
 	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
-	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN
+	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN,
+	CLI_A_STORE_PASSWORD
 };
 
 struct cli_option {
@@ -83,6 +84,7 @@ static const struct cli_option cli_table[] = {
 	{ 0, "key-type", CLI_ARG_REQ, CLI_A_KEY_TYPE },
 	{ 0, "selector", CLI_ARG_REQ, CLI_A_SELECTOR },
 	{ 0, "domain", CLI_ARG_REQ, CLI_A_DOMAIN },
+	{ 0, "store-password", CLI_ARG_NONE, CLI_A_STORE_PASSWORD },
 	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_LATER },
@@ -285,6 +287,9 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 	case CLI_A_DOMAIN:
 		o->domain = v;
 		return 0;
+	case CLI_A_STORE_PASSWORD:
+		o->mode = CLI_MODE_STORE_PASSWORD;
+		return 0;
 	case CLI_A_LATER:
 		err_set(e, ERR_UNAVAILABLE,
 			_("--%s is not available in this version"), opt->name);
@@ -438,6 +443,9 @@ cli_help(void)
 		"ed25519\n"
 		"      --selector=NAME    DKIM selector for the record\n"
 		"      --domain=DOMAIN    domain for the record\n"
+		"      --store-password   store the password read from "
+		"standard input\n"
+		"                         in the keyring for the account\n"
 		"      --help             show this help and exit\n"
 		"      --version          show version information and exit\n"
 		"\n"

@@ -17,7 +17,8 @@ enum cli_mode {
 	CLI_MODE_PRETEND,   /* -P, --pretend */
 	CLI_MODE_SERVERINFO, /* -S, --serverinfo */
 	CLI_MODE_IGNORED,   /* -q<interval>: accepted, nothing to do */
-	CLI_MODE_KEYGEN     /* --dkim-keygen */
+	CLI_MODE_KEYGEN,    /* --dkim-keygen */
+	CLI_MODE_STORE_PASSWORD /* --store-password */
 };
 
 /* What the command line asked for. Strings borrow from argv. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr.h"
 #include "deliver.h"
 #include "i18n.h"
 #include "log.h"
@@ -56,6 +57,21 @@ deliver_secret(const struct account *a, struct smtp_target *t, char **secret,
 		return -1;
 	}
 	t->auth.secret = *secret;
+	return 0;
+}
+
+/* The relay's name in A-labels, also for the TLS name check. */
+static int
+deliver_host(struct smtp_target *t, char **host, struct err *e)
+{
+	if (t->socket_path != NULL)
+		return 0;
+	*host = addr_host_ascii(t->host, e);
+	if (*host == NULL)
+		return -1;
+	if (t->tls_policy.host == t->host)
+		t->tls_policy.host = *host;
+	t->host = *host;
 	return 0;
 }
 
@@ -176,7 +192,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	struct smtp_target t;
 	struct smtp_rcpt *res = xcalloc(j->rcpts->n, sizeof(*res));
 	double start = deliver_now();
-	char *last = NULL, *secret = NULL;
+	char *last = NULL, *secret = NULL, *host = NULL;
 	size_t i;
 	int rc, k;
 
@@ -190,13 +206,18 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	env.notify = j->notify;
 	env.ret = j->ret;
 	env.envid = j->envid;
+	env.utf8_required = j->utf8_required;
+	env.utf8_wanted = j->m->header_8bit &&
+			  message_headers_utf8(j->m);
 	if (j->signing != NULL && j->signing->nkeys > 0) {
 		env.sign = signing_sign;
 		env.sign_ctx = j->signing;
 	}
 	memset(&s, 0, sizeof(s));
 	s.net.fd = -1;
-	rc = deliver_secret(a, &t, &secret, e);
+	rc = deliver_host(&t, &host, e);
+	if (rc == 0)
+		rc = deliver_secret(a, &t, &secret, e);
 	if (rc == 0)
 		rc = smtp_open(&s, &t, e);
 	if (rc == 0)
@@ -212,6 +233,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 			    deliver_now() - start);
 	smtp_close(&s);
 	xfree_secret(secret);
+	free(host);
 	free(last);
 	return deliver_summary(j, res, rc, e);
 }

@@ -20,6 +20,7 @@ struct deliver_job {
 	const char *helo;       /* EHLO name */
 	int attempt;            /* 1 for the first */
 	struct signing *signing; /* DKIM; NULL or no keys: unsigned */
+	int utf8_required;      /* an envelope address is not ASCII */
 };
 
 /* Deliver j through the account's relay, log one line per outcome, and

@@ -26,6 +26,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "log.h"
+#include "secret.h"
 #include "smtp.h"
 #include "smtpd_stdio.h"
 #include "submit.h"
@@ -193,6 +194,34 @@ main_keygen(const struct cli_opts *cli, struct err *e)
 	return rc < 0 ? main_fail(e) : EX_OK;
 }
 
+/* --store-password: the first line of stdin goes to the keyring under
+ * the account's host and user, where msmtp would find it too. */
+static int
+main_store_password(const struct cli_opts *cli, const struct config *cfg,
+		    struct err *e)
+{
+	struct account scratch;
+	const struct account *a = submit_account(cli, cfg, &scratch, e);
+	char line[4096];
+	int rc;
+
+	if (a == NULL)
+		return main_fail(e);
+	if (a->val[CFG_HOST] == NULL || a->val[CFG_USER] == NULL) {
+		err_set(e, ERR_CONFIG, _("the account needs host and user to "
+					 "store a password"));
+		return main_fail(e);
+	}
+	if (fgets(line, sizeof(line), stdin) == NULL) {
+		err_set(e, ERR_USAGE, _("no password on standard input"));
+		return main_fail(e);
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	rc = secret_store(a->val[CFG_HOST], a->val[CFG_USER], line, e);
+	xwipe(line, sizeof(line));
+	return rc < 0 ? main_fail(e) : EX_OK;
+}
+
 static int
 main_load_config(const struct cli_opts *cli, struct config *cfg,
 		 struct err *e)
@@ -224,6 +253,9 @@ main_run(const struct cli_opts *cli, struct err *e)
 		break;
 	case CLI_MODE_SERVERINFO:
 		rc = main_serverinfo(cli, &cfg, e);
+		break;
+	case CLI_MODE_STORE_PASSWORD:
+		rc = main_store_password(cli, &cfg, e);
 		break;
 	case CLI_MODE_SMTP:
 		rc = smtpd_stdio_run(cli, &cfg, STDIN_FILENO, STDOUT_FILENO);

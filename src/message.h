@@ -108,6 +108,10 @@ void message_wire_fields(const struct message *m, int qp,
 			 struct msg_field **out, size_t *n);
 void message_fields_free(struct msg_field *f, size_t n);
 
+/* 1 when the header fields are valid UTF-8 (8-bit headers written as
+ * RFC 6532 wants them). */
+int message_headers_utf8(const struct message *m);
+
 /* Size of the wire form without re-encoding or signatures. */
 off_t message_size(const struct message *m);
 

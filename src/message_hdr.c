@@ -271,3 +271,14 @@ message_fix(struct message *m, const struct message_fix *f, struct err *e)
 		message_add_msgid(m, f->domain);
 	return 0;
 }
+
+int
+message_headers_utf8(const struct message *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfields; i++)
+		if (!addr_utf8_valid(m->fields[i].text, m->fields[i].len))
+			return 0;
+	return 1;
+}

@@ -86,6 +86,8 @@ struct smtp_envelope {
 	const char *notify;   /* DSN NOTIFY, or NULL */
 	const char *ret;      /* DSN RET (full, hdrs), or NULL */
 	const char *envid;    /* DSN ENVID, or NULL */
+	int utf8_required;    /* a UTF-8 address: SMTPUTF8 or nothing */
+	int utf8_wanted;      /* UTF-8 headers: SMTPUTF8 when offered */
 	/* Called once the wire form is known (after EHLO, before MAIL) to
 	 * add header fields on top, e.g. DKIM-Signature; NULL for none. */
 	int (*sign)(void *ctx, struct message *m, int qp, struct buf *out,

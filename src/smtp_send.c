@@ -69,6 +69,8 @@ smtp_mail_cmd(const struct smtp_session *s, const struct smtp_envelope *env,
 		buf_printf(&b, " SIZE=%lld", (long long)size);
 	if (eight && s->caps.eightbitmime)
 		buf_append_str(&b, " BODY=8BITMIME");
+	if ((env->utf8_required || env->utf8_wanted) && s->caps.smtputf8)
+		buf_append_str(&b, " SMTPUTF8");
 	if (s->caps.dsn && env->ret != NULL)
 		buf_printf(&b, " RET=%s",
 			   strcasecmp(env->ret, "full") == 0 ? "FULL" : "HDRS");
@@ -208,10 +210,16 @@ smtp_data(struct smtp_session *s, struct message *m, int qp,
 /* 0 when the message may go to this server, else -1 with e set. */
 static int
 smtp_precheck(struct smtp_session *s, struct message *m, int qp,
-	      struct err *e)
+	      const struct smtp_envelope *env, struct err *e)
 {
 	off_t size = message_size(m);
 
+	if (env->utf8_required && !s->caps.smtputf8) {
+		err_set(e, ERR_UNAVAILABLE,
+			_("an address needs SMTPUTF8 (it is not ASCII), which "
+			  "%s does not offer"), s->host);
+		return -1;
+	}
 	if (s->caps.size > 0 && size > s->caps.size) {
 		err_set(e, ERR_UNAVAILABLE,
 			_("the message (%lld bytes) is larger than %s accepts "
@@ -260,7 +268,7 @@ smtp_send(struct smtp_session *s, struct message *m,
 	char *reply;
 
 	*last = NULL;
-	if (smtp_precheck(s, m, qp, e) < 0)
+	if (smtp_precheck(s, m, qp, env, e) < 0)
 		goto fail;
 	if (env->sign != NULL && env->sign(env->sign_ctx, m, qp, &prefix, e) < 0)
 		goto fail;

@@ -36,6 +36,7 @@ struct submission {
 	struct strlist rcpts;
 	struct aliases aliases;
 	struct signing signing;
+	int utf8;               /* an envelope address needs SMTPUTF8 */
 };
 
 const struct account *
@@ -122,6 +123,29 @@ submit_add_rcpt(struct submission *s, const char *addr, struct err *e)
 	if (addr_check(addr, _("recipient"), e) < 0)
 		return -1;
 	return aliases_expand(&s->aliases, addr, s->domain, &s->rcpts, e);
+}
+
+/* Every envelope address in A-labels; note when one needs SMTPUTF8. */
+static int
+submit_normalize(struct submission *s, struct err *e)
+{
+	char *n;
+	size_t i;
+	int utf8;
+
+	if (addr_normalize(s->from, &n, &utf8, e) < 0)
+		return -1;
+	free(s->from);
+	s->from = n;
+	s->utf8 |= utf8;
+	for (i = 0; i < s->rcpts.n; i++) {
+		if (addr_normalize(s->rcpts.v[i], &n, &utf8, e) < 0)
+			return -1;
+		free(s->rcpts.v[i]);
+		s->rcpts.v[i] = n;
+		s->utf8 |= utf8;
+	}
+	return 0;
 }
 
 /* Argument recipients are address lists ("a@x,b@y", "Name <a@x>"). */
@@ -264,6 +288,7 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	j.helo = s->domain;
 	j.attempt = 1;
 	j.signing = &s->signing;
+	j.utf8_required = s->utf8;
 	rc = deliver_run(s->a, &j, &res, e);
 	deliver_free(res, s->rcpts.n);
 	return rc;
@@ -321,7 +346,8 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	submit_log_setup(s.a);
 	s.from = submit_sender(&s, given, by_header);
 	if (submit_recipients(&s, cli, env, e) < 0 ||
-	    submit_fix(&s, cli, e) < 0 || submit_signing(&s, e) < 0)
+	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||
+	    submit_signing(&s, e) < 0)
 		goto out;
 	rc = submit_deliver(&s, cli, e);
 out:
