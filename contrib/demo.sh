@@ -1,6 +1,7 @@
 #!/bin/sh
-# dsmtp demo: build, start a throwaway SMTP server on loopback, send a
-# message through dsmtp as cron would, and show what arrived.
+# dsmtp demo: build, start a throwaway SMTP server on loopback, make DKIM
+# keys, send a message through dsmtp as cron would, show what arrived and
+# what an independent verifier (dkimpy) says of its signatures.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/install-deps.sh"
@@ -33,6 +34,13 @@ i=0
 while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 port=$(cat "$work/port")
 
+echo "== making two DKIM keys for example.net (RSA-2048 and Ed25519)"
+"$build/src/dsmtp" --dkim-keygen --selector=demo-rsa --domain=example.net \
+	"$work/rsa.key" >"$work/records"
+"$build/src/dsmtp" --dkim-keygen --key-type=ed25519 --selector=demo-ed \
+	--domain=example.net "$work/ed.key" >>"$work/records"
+grep -v '^;' "$work/records"
+
 cat >"$work/dsmtprc" <<CONF
 defaults
 syslog off
@@ -42,6 +50,9 @@ qualify_domain example.net
 account default
 host 127.0.0.1
 port $port
+dkim_key demo-rsa $work/rsa.key
+dkim_key demo-ed $work/ed.key
+dkim_domain example.net
 CONF
 chmod 600 "$work/dsmtprc"
 
@@ -58,3 +69,7 @@ cat "$work"/spool/*.json
 echo
 echo "== the message as it arrived on the wire:"
 cat "$work"/spool/*.raw
+echo
+echo "== dkimpy's verdict on the delivered message (DNS answered from the records above):"
+/usr/bin/python3 "$top/contrib/dkim-verify.py" "$(ls "$work"/spool/*.eml | head -1)" \
+	"$work/records"

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "i18n.h"
@@ -45,6 +46,12 @@ signing_headers(struct signing *s, const char *list)
 
 	for (tok = strtok_r(copy, ":, \t", &save); tok != NULL;
 	     tok = strtok_r(NULL, ":, \t", &save)) {
+		/* Fields that change or vanish in transit are never signed. */
+		if (strcasecmp(tok, "Return-Path") == 0 ||
+		    strcasecmp(tok, "Received") == 0 ||
+		    strcasecmp(tok, "Bcc") == 0 ||
+		    strcasecmp(tok, "DKIM-Signature") == 0)
+			continue;
 		s->headers = xrealloc(s->headers,
 				      (s->nheaders + 1) * sizeof(char *));
 		s->headers[s->nheaders++] = xstrdup(tok);

@@ -7,7 +7,7 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
  libgnutls28-dev libidn2-dev libunistring-dev libsecret-1-dev libcmocka-dev
  texinfo groff-base python3 python3-aiosmtpd swaks zsh fish gnutls-bin git
  python3-dkim python3-nacl opendkim opendkim-tools libmail-dkim-perl
- libnet-dns-perl openssl"
+ libnet-dns-perl openssl clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

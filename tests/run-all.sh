@@ -65,6 +65,15 @@ else
 	tail -30 build-check/distcheck.log >&2 || true
 fi
 
+# The canonicaliser fuzz target, briefly, under ASan+UBSan: one more test.
+if "$top/tests/fuzz/run.sh" "$top" "$top/build-check" 30; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "run-all: the fuzzer found a crash; see build-check/fuzz/" >&2
+	tail -30 build-check/fuzz/fuzz.log >&2 || true
+fi
+
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
