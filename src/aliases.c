@@ -63,10 +63,18 @@ aliases_trim(const char *s, size_t len)
 
 /* Split the value of one entry at commas into targets. */
 static int
-aliases_targets(struct aliases_entry *en, const char *v, const char *name,
-		struct err *e)
+aliases_undeliverable(const char *t)
 {
-	const char *p = v, *comma, *q;
+	const char *q = t + (*t == '"');
+
+	return *q == '|' || *q == '/' || strncasecmp(q, ":include:", 9) == 0;
+}
+
+static int
+aliases_targets(struct aliases_entry *en, const char *v, const char *name,
+		int lenient, struct err *e)
+{
+	const char *p = v, *comma;
 	char *t;
 
 	while (*p != '\0') {
@@ -77,8 +85,7 @@ aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 			free(t);
 			continue;
 		}
-		q = t + (*t == '"');
-		if (*q == '|' || *q == '/' || strncasecmp(q, ":include:", 9) == 0) {
+		if (!lenient && aliases_undeliverable(t)) {
 			err_set(e, ERR_CONFIG,
 				_("%s:%d: alias %s: %s cannot be delivered by "
 				  "dsmtp (only addresses are supported)"),
@@ -111,7 +118,7 @@ aliases_entry(struct aliases *al, const char *logical, int line,
 	en.name = aliases_trim(logical, (size_t)(colon - logical));
 	for (i = 0; en.name[i]; i++)
 		en.name[i] = (char)tolower((unsigned char)en.name[i]);
-	if (aliases_targets(&en, colon + 1, name, e) < 0) {
+	if (aliases_targets(&en, colon + 1, name, al->lenient, e) < 0) {
 		for (i = 0; i < en.ntargets; i++)
 			free(en.targets[i]);
 		free(en.targets);
@@ -238,6 +245,12 @@ aliases_walk(const struct aliases *al, const char *addr, const char *domain,
 	if (en != NULL && path->n >= ALIASES_MAX_DEPTH) {
 		err_set(e, ERR_DATA, _("alias expansion of %s is too deep"),
 			path->v[0]);
+		return -1;
+	}
+	if (aliases_undeliverable(addr)) {
+		err_set(e, ERR_DATA, _("alias %s leads to %s, which dsmtp "
+				       "cannot deliver"),
+			path->n ? path->v[path->n - 1] : addr, addr);
 		return -1;
 	}
 	if (en == NULL) {

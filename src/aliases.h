@@ -16,6 +16,10 @@ struct aliases_entry {
 struct aliases {
 	struct aliases_entry *v;
 	size_t n;
+	/* Set before parsing to keep |command, /file and :include: targets
+	 * instead of refusing the file (as newaliases does); expanding one
+	 * is then an error for that recipient only. */
+	int lenient;
 };
 
 /* A list of addresses (owned strings). */
@@ -31,7 +35,8 @@ void strlist_free(struct strlist *l);
 
 /* Parse aliases text ("name: target, target", '#' comments, continuation
  * lines starting with a blank, a "default:" entry). Targets that dsmtp
- * cannot deliver (|command, /file, :include:) are an error. name is used
+ * cannot deliver (|command, /file, :include:) are an error unless
+ * al->lenient. name is used
  * in messages. Returns 0 or -1 with e set (ERR_CONFIG, "file:line: ..."). */
 int aliases_parse(struct aliases *al, const char *text, size_t len,
 		  const char *name, struct err *e);

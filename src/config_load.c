@@ -273,7 +273,7 @@ config_check_supported(const struct account *a, struct err *e)
 	if (delivery != NULL && strcmp(delivery, "mx") == 0)
 		return config_unsupported(a, CFG_DELIVERY,
 					  _("direct MX delivery"), e);
-	if (delivery == NULL && a->val[CFG_HOST] == NULL) {
+	if (a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL) {
 		err_set(e, ERR_CONFIG,
 			_("account %s has no host (direct MX delivery is not "
 			  "supported yet)"), a->name ? a->name : "defaults");

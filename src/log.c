@@ -207,7 +207,9 @@ log_to_file(const char *line)
 	struct tm tm;
 	FILE *f;
 
-	f = fopen(log_file_path, "a");
+	/* msmtp's "logfile -" means standard output; in dsmtp standard
+	 * output must stay clean, so it means standard error. */
+	f = strcmp(log_file_path, "-") == 0 ? stderr : fopen(log_file_path, "a");
 	if (f == NULL) {
 		if (!complained)
 			log_diag(_("cannot open logfile %s: %s"), log_file_path,
@@ -223,7 +225,25 @@ log_to_file(const char *line)
 		stamp[0] = '\0';
 #pragma GCC diagnostic pop
 	fprintf(f, "%s %s\n", stamp, line);
-	fclose(f);
+	if (f == stderr)
+		fflush(f);
+	else
+		fclose(f);
+}
+
+void
+log_note(const char *id, const char *what)
+{
+	struct buf b = { 0 };
+
+	log_kv(&b, "id", id ? id : "none");
+	buf_append_char(&b, ' ');
+	buf_append_str(&b, what);
+	if (log_syslog_facility >= 0)
+		syslog(log_syslog_facility | LOG_INFO, "%s", b.data);
+	if (log_file_path != NULL)
+		log_to_file(b.data);
+	buf_free(&b);
 }
 
 void

@@ -51,6 +51,10 @@ char *log_format(const struct log_record *r);
 /* Send r to syslog and/or the logfile. */
 void log_delivery(const struct log_record *r);
 
+/* Log "id=<id> <what>" (what: key=value pairs) to syslog and the logfile,
+ * for events that are not a delivery attempt. */
+void log_note(const char *id, const char *what);
+
 /* Map a syslog facility name (mail, user, local0..7, daemon) to its value,
  * -1 when unknown. */
 int log_facility(const char *name);

@@ -270,6 +270,12 @@ smtp_send(struct smtp_session *s, struct message *m,
 	*last = NULL;
 	if (smtp_precheck(s, m, qp, env, e) < 0)
 		goto fail;
+	if (qp)
+		log_note(m->id, m->body_long_lines
+					? "transform=quoted-printable "
+					  "reason=long-lines"
+					: "transform=quoted-printable "
+					  "reason=no-8bitmime");
 	if (env->sign != NULL && env->sign(env->sign_ctx, m, qp, &prefix, e) < 0)
 		goto fail;
 	accepted = smtp_envelope(s, env, message_size(m) + (off_t)prefix.len,

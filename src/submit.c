@@ -94,6 +94,41 @@ submit_is_glob(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* msmtp's substitutions in from: %U user, %H host name, %C its
+ * canonical name, %M the mail domain. */
+static char *
+submit_expand_from(const char *f, const char *domain)
+{
+	struct buf b = { 0 };
+	char host[256] = "localhost", *login = NULL;
+
+	gethostname(host, sizeof(host) - 1);
+	for (; *f; f++) {
+		if (*f != '%' || f[1] == '\0') {
+			buf_append_char(&b, *f);
+			continue;
+		}
+		switch (*++f) {
+		case 'U':
+			login = login ? login : submit_login();
+			buf_append_str(&b, login);
+			break;
+		case 'H':
+			buf_append_str(&b, host);
+			break;
+		case 'C':
+		case 'M':
+			buf_append_str(&b, domain);
+			break;
+		default:
+			buf_append_char(&b, '%');
+			buf_append_char(&b, *f);
+		}
+	}
+	free(login);
+	return buf_steal(&b);
+}
+
 /* Spec section 4 item 3: -f (when the account allows it); else the From
  * address when it chose the account; else the account's plain from; else
  * login@domain. */
@@ -109,8 +144,13 @@ submit_sender(struct submission *s, const char *given, int by_header)
 		return addr_qualify(given, s->domain);
 	if (by_header && s->header_from != NULL)
 		return addr_qualify(s->header_from, s->domain);
-	if (plain)
-		return addr_qualify(afrom, s->domain);
+	if (plain) {
+		char *x = submit_expand_from(afrom, s->domain);
+
+		q = addr_qualify(x, s->domain);
+		free(x);
+		return q;
+	}
 	login = submit_login();
 	q = addr_qualify(login, s->domain);
 	free(login);
@@ -172,8 +212,10 @@ submit_recipients(struct submission *s, const struct cli_opts *cli,
 	struct strlist hdr = { 0 };
 	const char *path = config_str(s->a, CFG_ALIASES, "/etc/aliases");
 	size_t i;
-	int rc = aliases_load(&s->aliases, path,
-			      s->a->val[CFG_ALIASES] == NULL, e);
+	int rc;
+
+	s->aliases.lenient = 1;
+	rc = aliases_load(&s->aliases, path, s->a->val[CFG_ALIASES] == NULL, e);
 
 	if (env != NULL) {
 		for (i = 0; i < env->rcpts->n && rc == 0; i++)
@@ -280,6 +322,8 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	j.rcpts = &s->rcpts;
 	j.notify = cli->dsn_notify ? cli->dsn_notify
 				   : config_str(s->a, CFG_DSN_NOTIFY, NULL);
+	if (j.notify != NULL && strcmp(j.notify, "off") == 0)
+		j.notify = NULL;
 	j.ret = cli->dsn_return ? cli->dsn_return
 				: config_str(s->a, CFG_DSN_RETURN, NULL);
 	if (j.ret != NULL && strcmp(j.ret, "off") == 0)
