@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -277,6 +278,8 @@ main(int argc, char **argv)
 	int rc;
 
 	main_sane_fds();
+	/* Passwords and keys pass through memory: never into a core file. */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	/* A peer that goes away must be an error we report, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	setlocale(LC_ALL, "");
