@@ -25,7 +25,7 @@ _dsmtp_short_opts='-t -i -oi -f -r -F -N -R -V -B -C -v -bm -bs -bi -bp -I -q
 	-a -P -S'
 _dsmtp_long_opts='--account --host --port --from --read-envelope-from
 	--pretend --serverinfo --dkim-keygen --key-type --selector --domain
-	--help --version'
+	--store-password --help --version'
 
 # Parse a word of short options such as "-tiNfailure". Sets (in the
 # caller's scope) _dsmtp_opt to the letter that takes an argument, or ""

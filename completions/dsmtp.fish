@@ -128,5 +128,6 @@ complete -c dsmtp -l dkim-keygen -d 'Make a DKIM key in a file and print its DNS
 complete -c dsmtp -l key-type -x -a 'rsa ed25519' -d 'DKIM key type'
 complete -c dsmtp -l selector -x -d 'DKIM selector for the record'
 complete -c dsmtp -l domain -x -d 'Domain for the DKIM record'
+complete -c dsmtp -l store-password -d 'Store the password read from standard input in the keyring'
 complete -c dsmtp -l help -d 'Show the help and exit'
 complete -c dsmtp -l version -d 'Show version information and exit'

@@ -49,8 +49,8 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_PROTOCOL] = { "protocol", T_ENUM, "smtp|lmtp", 0 },
 	[CFG_DOMAIN] = { "domain", T_STR, NULL, 0 },
 	[CFG_AUTH] = { "auth", T_ENUM,
-		       "on|off|plain|login|cram-md5|scram-sha-256|xoauth2|"
-		       "oauthbearer|external", 0 },
+		       "on|off|plain|login|cram-md5|scram-sha-256|"
+		       "scram-sha-256-plus|xoauth2|oauthbearer|external", 0 },
 	[CFG_USER] = { "user", T_STR, NULL, 0 },
 	[CFG_PASSWORD] = { "password", T_STR, NULL, 1 },
 	[CFG_PASSWORDEVAL] = { "passwordeval", T_STR, NULL, 0 },

@@ -96,8 +96,8 @@ long config_parse_duration(const char *s);
 long config_parse_size(const char *s);
 
 /* Check an account for settings this version cannot honour yet
- * (delivery mx, tls on, auth, dkim_key, ...). Returns 0 or -1 with e set
- * (ERR_CONFIG). */
+ * (delivery mx, proxy_host, protocol lmtp) and for a missing host.
+ * Returns 0 or -1 with e set (ERR_CONFIG). */
 int config_check_supported(const struct account *a, struct err *e);
 
 #endif

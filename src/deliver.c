@@ -29,7 +29,8 @@ deliver_auth_target(const struct account *a, struct smtp_target *t)
 	t->auth.mech = strcmp(auth, "on") == 0 ? SASL_NONE
 						: (int)sasl_mech_by_name(auth);
 	t->auth.user = config_str(a, CFG_USER, NULL);
-	t->auth.have_cert = config_str(a, CFG_TLS_CERT_FILE, NULL) != NULL;
+	t->auth.have_cert = config_str(a, CFG_TLS_CERT_FILE, NULL) != NULL &&
+			    config_str(a, CFG_TLS_KEY_FILE, NULL) != NULL;
 	t->auth.host = t->host;
 	t->auth.port = t->port;
 }
@@ -42,11 +43,13 @@ deliver_secret(const struct account *a, struct smtp_target *t, char **secret,
 	*secret = NULL;
 	if (!t->auth.enabled || t->auth.mech == SASL_EXTERNAL)
 		return 0;
-	if (t->auth.user == NULL) {
+	if (t->auth.user == NULL && !(t->auth.mech == SASL_NONE &&
+				      t->auth.have_cert)) {
 		err_set(e, ERR_CONFIG, _("auth is on but no user is set"));
 		return -1;
 	}
-	if (secret_get(a, t->host, t->auth.user, secret, e) < 0)
+	if (t->auth.user != NULL &&
+	    secret_get(a, t->host, t->auth.user, secret, e) < 0)
 		return -1;
 	if (*secret == NULL && !(t->auth.mech == SASL_NONE &&
 				 t->auth.have_cert)) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <sys/resource.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -126,6 +127,7 @@ main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
 	if (a == NULL)
 		return main_fail(e);
 	deliver_target(a, "localhost", &t);
+	t.auth.enabled = 0; /* look, do not log in */
 	if (smtp_open(&s, &t, e) < 0) {
 		smtp_close(&s);
 		return main_fail(e);
@@ -195,6 +197,31 @@ main_keygen(const struct cli_opts *cli, struct err *e)
 	return rc < 0 ? main_fail(e) : EX_OK;
 }
 
+/* Read one line; at a terminal with a prompt on stderr and no echo. */
+static int
+main_read_password(const char *user, char *line, size_t size)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	char *got;
+
+	if (tty) {
+		fprintf(stderr, _("Password for %s: "), user);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	got = fgets(line, (int)size, stdin);
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (got == NULL)
+		return -1;
+	line[strcspn(line, "\r\n")] = '\0';
+	return 0;
+}
+
 /* --store-password: the first line of stdin goes to the keyring under
  * the account's host and user, where msmtp would find it too. */
 static int
@@ -203,7 +230,7 @@ main_store_password(const struct cli_opts *cli, const struct config *cfg,
 {
 	struct account scratch;
 	const struct account *a = submit_account(cli, cfg, &scratch, e);
-	char line[4096];
+	char line[4096], *host;
 	int rc;
 
 	if (a == NULL)
@@ -213,12 +240,13 @@ main_store_password(const struct cli_opts *cli, const struct config *cfg,
 					 "store a password"));
 		return main_fail(e);
 	}
-	if (fgets(line, sizeof(line), stdin) == NULL) {
+	if (main_read_password(a->val[CFG_USER], line, sizeof(line)) < 0) {
 		err_set(e, ERR_USAGE, _("no password on standard input"));
 		return main_fail(e);
 	}
-	line[strcspn(line, "\r\n")] = '\0';
-	rc = secret_store(a->val[CFG_HOST], a->val[CFG_USER], line, e);
+	host = addr_host_ascii(a->val[CFG_HOST], e);
+	rc = host ? secret_store(host, a->val[CFG_USER], line, e) : -1;
+	free(host);
 	xwipe(line, sizeof(line));
 	return rc < 0 ? main_fail(e) : EX_OK;
 }

@@ -56,7 +56,7 @@ sasl_mech_reveals(enum sasl_mech m)
 	       m == SASL_OAUTHBEARER;
 }
 
-static int
+int
 sasl_offered(const char *offered, enum sasl_mech m)
 {
 	const char *name = sasl_mech_name(m), *p = offered;

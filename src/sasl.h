@@ -40,6 +40,9 @@ struct sasl {
 /* Mechanism by name (case-insensitive, "SCRAM-SHA-256-PLUS"...). */
 enum sasl_mech sasl_mech_by_name(const char *name);
 const char *sasl_mech_name(enum sasl_mech m);
+/* 1 when m is in the space-separated list offered. */
+int sasl_offered(const char *offered, enum sasl_mech m);
+
 /* 1 when the mechanism sends the secret itself (PLAIN, LOGIN, the OAuth
  * tokens) rather than a proof. */
 int sasl_mech_reveals(enum sasl_mech m);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,11 @@ static void
 secret_child(const char *cmd, int out, int errfd)
 {
 	char **argv = secret_words(cmd);
+	int null = open("/dev/null", O_RDONLY);
 
+	/* Not dsmtp's stdin: under -bs that is the SMTP session. */
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(errfd, STDERR_FILENO);
 	if (argv != NULL && argv[0] != NULL)
@@ -71,25 +76,63 @@ secret_read_all(int fd, struct buf *b)
 	xwipe(chunk, sizeof(chunk));
 }
 
+/* Read the child's stdout and stderr together, so a chatty stderr cannot
+ * block it while we wait on stdout. */
+static void
+secret_read_both(int out, int errfd, struct buf *o, struct buf *er)
+{
+	struct pollfd p[2] = { { .fd = out, .events = POLLIN },
+			       { .fd = errfd, .events = POLLIN } };
+	struct buf *dst[2] = { o, er };
+	char chunk[4096];
+	ssize_t n;
+	int open_fds = 2, i;
+
+	while (open_fds > 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || p[i].revents == 0)
+				continue;
+			n = read(p[i].fd, chunk, sizeof(chunk));
+			if (n > 0 && dst[i]->len < SECRET_OUTPUT_MAX)
+				buf_append(dst[i], chunk, (size_t)n);
+			if (n == 0 || (n < 0 && errno != EINTR)) {
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	xwipe(chunk, sizeof(chunk));
+}
+
 int
 secret_eval(const char *cmd, char **out, struct err *e)
 {
-	int op[2], ep[2], status = 0;
+	int op[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0;
 	struct buf o = { 0 }, er = { 0 };
-	pid_t pid;
+	pid_t pid = -1;
 
 	*out = NULL;
 	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
 	    (pid = fork()) < 0) {
 		err_set(e, ERR_OS, _("passwordeval: %s"), strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			if (op[i] >= 0)
+				close(op[i]);
+			if (ep[i] >= 0)
+				close(ep[i]);
+		}
 		return -1;
 	}
 	if (pid == 0)
 		secret_child(cmd, op[1], ep[1]);
 	close(op[1]);
 	close(ep[1]);
-	secret_read_all(op[0], &o);
-	secret_read_all(ep[0], &er);
+	secret_read_both(op[0], ep[0], &o, &er);
 	close(op[0]);
 	close(ep[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

@@ -50,8 +50,21 @@ smtp_auth_mech(struct smtp_session *s, const struct smtp_auth *a,
 					      "authentication"), s->host);
 		return SASL_NONE;
 	}
+	if (m != SASL_NONE && !sasl_offered(s->caps.auth, (enum sasl_mech)m)) {
+		err_set(e, ERR_UNAVAILABLE, _("%s does not offer %s (it offers "
+					      "%s)"), s->host,
+			sasl_mech_name((enum sasl_mech)m), s->caps.auth);
+		return SASL_NONE;
+	}
 	if (m == SASL_NONE)
-		m = sasl_choose(s->caps.auth, tls, have_cb, a->have_cert);
+		m = sasl_choose(s->caps.auth, tls, have_cb,
+				a->have_cert && (a->secret == NULL ||
+						 a->user == NULL));
+	if (m != SASL_NONE && m != SASL_EXTERNAL && a->secret == NULL) {
+		err_set(e, ERR_CONFIG, _("no password for %s at %s"),
+			a->user ? a->user : "?", s->host);
+		return SASL_NONE;
+	}
 	if (m == SASL_NONE)
 		err_set(e, ERR_UNAVAILABLE,
 			tls ? _("%s offers no authentication mechanism dsmtp "
@@ -69,7 +82,10 @@ smtp_auth_result(struct smtp_session *s, const struct smtp_reply *r,
 {
 	if (r->code == 235)
 		return 0;
-	err_set(e, r->code >= 500 ? ERR_NOPERM : ERR_TEMP,
+	/* 530/534/535: the credentials; other 5xx: the mechanism. */
+	err_set(e, r->code == 530 || r->code == 534 || r->code == 535
+			   ? ERR_NOPERM
+		   : r->code >= 500 ? ERR_UNAVAILABLE : ERR_TEMP,
 		_("%s refused authentication: %d %s"), s->host, r->code,
 		buf_cstr((struct buf *)&r->text));
 	return -1;

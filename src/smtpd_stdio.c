@@ -245,7 +245,8 @@ smtpd_hello(struct smtpd *d, const char *verb)
 		r = xasprintf("250 %s\r\n", d->host);
 	else
 		r = xasprintf("250-%s\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-			      "250-ENHANCEDSTATUSCODES\r\n250 SIZE\r\n",
+			      "250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n"
+			      "250 SIZE\r\n",
 			      d->host);
 	smtpd_reply(d, r);
 	free(r);

@@ -354,10 +354,16 @@ submit_clear(struct submission *s)
 static int
 submit_signing(struct submission *s, struct err *e)
 {
-	char *from = message_from_addr(&s->m);
-	const char *dom = from && strchr(from, '@') ? addr_domain(from) : NULL;
-	int rc = signing_setup(&s->signing, s->a, dom, e);
+	char *from = message_from_addr(&s->m), *dom = NULL;
+	struct err ignored = { 0 };
+	int rc;
 
+	/* d= in A-labels; an invalid From domain leaves d= to dkim_domain. */
+	if (from != NULL && strchr(from, '@') != NULL)
+		dom = addr_host_ascii(addr_domain(from), &ignored);
+	err_clear(&ignored);
+	rc = signing_setup(&s->signing, s->a, dom, e);
+	free(dom);
 	free(from);
 	return rc;
 }

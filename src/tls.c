@@ -8,6 +8,7 @@
 
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -85,6 +86,16 @@ tls_credentials(struct tls_session *t, const struct tls_policy *p,
 	return 0;
 }
 
+/* RFC 6066: SNI carries host names, never address literals. */
+static int
+tls_is_ip(const char *host)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	       inet_pton(AF_INET6, host, buf) == 1;
+}
+
 static int
 tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 {
@@ -100,7 +111,7 @@ tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 	free(prio);
 	if (rc < 0)
 		return tls_fail(e, ERR_CONFIG, "tls_priorities", rc);
-	if (p->host != NULL && strchr(p->host, '.') != NULL)
+	if (p->host != NULL && !tls_is_ip(p->host))
 		gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
 				       strlen(p->host));
 	gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # cli.sh - dsmtp's command line without a server: the shell completions
-# against --help (every option listed is offered by each of them), their
-# syntax, real bash and fish completion runs, and the exit codes and
-# output of the modes that need no configuration.
+# and the manuals against --help (every option listed is offered by each
+# completion and documented in dsmtp(1) and the info manual), the
+# completions' syntax, real bash and fish completion runs, and the exit
+# codes and output of the modes that need no relay (--store-password
+# against a stand-in keyring helper).
 #
 # TAP. Run by automake with sh; DSMTP is the built binary, DSMTP_SRCDIR
 # the source top directory. POSIX sh (dash) only.
@@ -16,6 +18,8 @@ comp=$DSMTP_SRCDIR/completions
 bashfile=$comp/dsmtp.bash
 zshfile=$comp/_dsmtp
 fishfile=$comp/dsmtp.fish
+manpage=$DSMTP_SRCDIR/doc/dsmtp.1
+texifile=$DSMTP_SRCDIR/doc/dsmtp.texi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dsmtp-cli.XXXXXX") || {
 	echo "Bail out! cannot create a temporary directory"
@@ -31,7 +35,7 @@ LC_ALL=C
 export HOME LC_ALL
 unset XDG_CONFIG_HOME LANGUAGE
 
-plan=22
+plan=31
 n=0
 failed=0
 
@@ -71,14 +75,22 @@ have() {
 	command -v "$1" >/dev/null 2>&1
 }
 
-# Does completion FILE of shell KIND (bash, zsh, fish) offer option OPT?
+# Does completion FILE of shell KIND (bash, zsh, fish) offer option OPT,
+# or does manual FILE of KIND (man, texi) document it?
 # bash: OPT as a word of its own (so -i is not found in -oi or
 # --read-envelope-from). zsh: an _arguments spec for OPT ("-N+[...",
 # "--host=[...", "{-a+,--account=}[..."), not a mention in an exclusion
 # list. fish: "-s X" for -X, "-o XY" for -XY, "-l NAME" for --NAME.
+# man: OPT written with roff's "\-" for each hyphen, not followed by
+# another letter. texi: an "@item" or "@itemx" entry for OPT.
 mentions() {
 	kind=$1 file=$2 opt=$3
-	if [ "$kind" = zsh ]; then
+	if [ "$kind" = man ]; then
+		roff=$(printf '%s\n' "$opt" | sed 's/-/\\\\-/g')
+		re="(^|[^A-Za-z0-9-])$roff(\$|[^A-Za-z0-9\\])"
+	elif [ "$kind" = texi ]; then
+		re="^@itemx? $opt([ =]|\$)"
+	elif [ "$kind" = zsh ]; then
 		re="(^|[^A-Za-z0-9-])${opt}[-+=]?[[,}]"
 	elif [ "$kind" = fish ]; then
 		case $opt in
@@ -233,6 +245,9 @@ check "dsmtp.bash offers every option --help lists" \
 	covers bash "$bashfile"
 check "_dsmtp offers every option --help lists" covers zsh "$zshfile"
 check "dsmtp.fish offers every option --help lists" covers fish "$fishfile"
+check "dsmtp.1 documents every option --help lists" covers man "$manpage"
+check "dsmtp.texi documents every option --help lists" \
+	covers texi "$texifile"
 
 # Syntax.
 if have bash; then
@@ -273,9 +288,12 @@ if have bash; then
 	check "bash: dsmtp --account=w offers work" offers "$tmp/c" work
 	bash_complete dsmtp -R '' >"$tmp/c" 2>&1
 	check "bash: dsmtp -R offers full and hdrs" offers "$tmp/c" full hdrs
+	bash_complete dsmtp --sto >"$tmp/c" 2>&1
+	check "bash: dsmtp --sto offers --store-password" \
+		offers "$tmp/c" --store-password
 else
 	for t in "dsmtp --ac" "dsmtp -N" "dsmtp -N success," "dsmtp -a" \
-		"dsmtp --account=w" "dsmtp -R"; do
+		"dsmtp --account=w" "dsmtp -R" "dsmtp --sto"; do
 		skip "bash: $t" "bash not installed"
 	done
 fi
@@ -287,10 +305,14 @@ if have fish; then
 	fish_complete 'dsmtp -a ' >"$tmp/c" 2>&1
 	check "fish: dsmtp -a offers the accounts of ~/.dsmtprc" \
 		offers "$tmp/c" work home relay
+	fish_complete 'dsmtp --sto' >"$tmp/c" 2>&1
+	check "fish: dsmtp --sto offers --store-password" \
+		offers "$tmp/c" --store-password
 else
 	skip "fish: dsmtp --ac" "fish not installed"
 	skip "fish: dsmtp -N" "fish not installed"
 	skip "fish: dsmtp -a" "fish not installed"
+	skip "fish: dsmtp --sto" "fish not installed"
 fi
 
 # The binary's own answers.
@@ -317,6 +339,57 @@ fi
 
 run_dsmtp -bp
 check "-bp exits 69 (no queue)" expect_rc 69
+
+run_dsmtp --check-dns
+check "--check-dns exits 69 (not available yet)" expect_rc 69
+
+# --store-password, with a stand-in for the dsmtp-keyring helper that
+# records its arguments and its standard input. The accounts are -C's.
+printf '%s\n' 'account default' 'host mail.example.org' 'user ann' \
+	'account nouser' 'host mail.example.org' >"$tmp/storerc"
+printf '%s\n' '#!/bin/sh' \
+	"printf '%s\\n' \"\$*\" >'$tmp/helper.args'" \
+	"cat >'$tmp/helper.in'" >"$tmp/helper"
+chmod 755 "$tmp/helper"
+
+# store_password INPUT ARG...: dsmtp --store-password with INPUT (a printf
+# format) on stdin and the helper $helper (default: the stand-in); exit
+# status in $rc.
+store_password() {
+	input=$1
+	shift
+	rc=0
+	# shellcheck disable=SC2059 # INPUT is a format on purpose
+	printf "$input" | DSMTP_KEYRING_HELPER=${helper:-$tmp/helper} \
+		"$DSMTP" -C "$tmp/storerc" --store-password "$@" \
+		>"$tmp/out" 2>"$tmp/err" || rc=$?
+}
+
+rm -f "$tmp/helper.args" "$tmp/helper.in"
+helper=
+store_password 's3cret pass\nsecond line\n'
+if expect_rc 0 && [ ! -s "$tmp/out" ] &&
+	grep -qx -e 'store mail.example.org ann' "$tmp/helper.args" &&
+	grep -qx -e 's3cret pass' "$tmp/helper.in" &&
+	[ "$(wc -l <"$tmp/helper.in")" -eq 1 ]; then
+	ok "--store-password gives the helper host, user and the first line"
+else
+	not_ok "--store-password gives the helper host, user and the first line"
+	for f in "$tmp/helper.args" "$tmp/helper.in"; do
+		[ -f "$f" ] && diag "$f"
+	done
+fi
+
+store_password 'x\n' -a nouser
+check "--store-password for an account without user exits 78" expect_rc 78
+
+store_password ''
+check "--store-password with nothing on stdin exits 64" expect_rc 64
+
+helper=$tmp/no-such-helper
+store_password 'x\n'
+check "--store-password without a keyring helper exits 69" expect_rc 69
+helper=
 
 run_dsmtp -q30m
 check "-q30m exits 0 (a queue interval, ignored)" expect_rc 0
