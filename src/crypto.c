@@ -139,6 +139,7 @@ crypto_unbase64(const char *s, struct buf *out)
 {
 	unsigned acc = 0;
 	int bits = 0, v, pad = 0;
+	size_t chars = 0;
 
 	for (; *s; s++) {
 		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
@@ -149,6 +150,7 @@ crypto_unbase64(const char *s, struct buf *out)
 		}
 		if (pad || (v = crypto_b64_value(*s)) < 0)
 			return -1;
+		chars++;
 		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
@@ -156,7 +158,11 @@ crypto_unbase64(const char *s, struct buf *out)
 			buf_append_char(out, (char)((acc >> bits) & 0xff));
 		}
 	}
-	return pad > 2 ? -1 : 0;
+	/* Whole quantums only: 2 or 3 characters end a group with 2 or 1
+	 * pad characters when padded; a lone character is never valid. */
+	if (chars % 4 == 1 || pad > 2 || (pad && (chars + pad) % 4 != 0))
+		return -1;
+	return 0;
 }
 
 static int
@@ -352,6 +358,11 @@ crypto_keygen(enum crypto_key_type type, unsigned bits, const char *path,
 	gnutls_datum_t pem = { NULL, 0 };
 	int rc, fd;
 
+	if (type == CRYPTO_KEY_RSA && bits < 1024) {
+		err_set(e, ERR_CONFIG, _("%s: RSA keys under 1024 bits are "
+					 "refused (%u bits)"), path, bits);
+		return -1;
+	}
 	gnutls_x509_privkey_init(&x);
 	rc = gnutls_x509_privkey_generate(
 		x, type == CRYPTO_KEY_RSA ? GNUTLS_PK_RSA

@@ -187,9 +187,10 @@ sasl_initial(struct sasl *s, struct buf *out, struct err *e)
 			   s->secret);
 		break;
 	case SASL_OAUTHBEARER:
-		buf_printf(&raw, "n,a=%s,\001host=%s\001port=%d\001auth=Bearer "
-				 "%s\001\001", s->user, s->host, s->port,
-			   s->secret);
+		buf_append_str(&raw, "n,a=");
+		sasl_scram_name(&raw, s->user);
+		buf_printf(&raw, ",\001host=%s\001port=%d\001auth=Bearer "
+				 "%s\001\001", s->host, s->port, s->secret);
 		break;
 	case SASL_SCRAM_SHA_256:
 	case SASL_SCRAM_SHA_256_PLUS:

@@ -196,6 +196,12 @@ secret_netrc_scan(const char *text, const char *host, const char *user)
 				match = m && strcasecmp(m, host) == 0;
 				free(m);
 			}
+		} else if (strcmp(tok, "macdef") == 0) {
+			/* A macro's body runs to the next empty line; it is
+			 * text, not entries. */
+			const char *end = strstr(p, "\n\n");
+
+			p = end ? end + 2 : p + strlen(p);
 		} else if (strcmp(tok, "login") == 0) {
 			free(login);
 			login = secret_token(&p);

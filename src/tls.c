@@ -28,6 +28,7 @@
 
 struct tls_session {
 	gnutls_session_t s;
+	int established;        /* the handshake completed */
 	gnutls_certificate_credentials_t cred;
 	int fd;
 	int timeout_ms;
@@ -40,19 +41,32 @@ tls_fail(struct err *e, enum err_class cls, const char *what, int rc)
 	return -1;
 }
 
+static int
+tls_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int
 tls_parse_fingerprint(const char *s, unsigned char out[32])
 {
 	size_t i;
-	unsigned v;
+	int hi, lo;
 
 	if (strlen(s) != 32 * 3 - 1)
 		return -1;
 	for (i = 0; i < 32; i++) {
-		if (sscanf(s + i * 3, "%2x", &v) != 1 ||
-		    (i < 31 && s[i * 3 + 2] != ':'))
+		hi = tls_hex(s[i * 3]);
+		lo = tls_hex(s[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 31 && s[i * 3 + 2] != ':'))
 			return -1;
-		out[i] = (unsigned char)v;
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
 }
@@ -204,6 +218,7 @@ tls_start(int fd, const struct tls_policy *p, struct err *e)
 		tls_close(t);
 		return NULL;
 	}
+	t->established = 1;
 	return t;
 }
 
@@ -267,7 +282,8 @@ tls_close(struct tls_session *t)
 	if (t == NULL)
 		return;
 	if (t->s != NULL) {
-		gnutls_bye(t->s, GNUTLS_SHUT_WR);
+		if (t->established)
+			gnutls_bye(t->s, GNUTLS_SHUT_WR);
 		gnutls_deinit(t->s);
 	}
 	if (t->cred != NULL)
