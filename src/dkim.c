@@ -65,6 +65,28 @@ dkim_body_eol(struct dkim_body *b)
 	b->pending_ws = 0;
 }
 
+/* The common case in bulk: inside a line with nothing held back, the
+ * bytes up to the next CR (relaxed: or blank) are copied as they are. */
+static size_t
+dkim_body_span(struct dkim_body *b, const char *p, size_t n)
+{
+	size_t k = 0;
+
+	if (!b->line_started || b->pending_ws || b->pending_cr)
+		return 0;
+	if (b->canon == DKIM_RELAXED)
+		while (k < n && p[k] != '\r' && p[k] != ' ' && p[k] != '\t')
+			k++;
+	else
+		while (k < n && p[k] != '\r')
+			k++;
+	if (k > 0) {
+		dkim_body_put(b, p, k);
+		b->any = 1;
+	}
+	return k;
+}
+
 void
 dkim_body_update(struct dkim_body *b, const char *p, size_t n)
 {
@@ -72,6 +94,9 @@ dkim_body_update(struct dkim_body *b, const char *p, size_t n)
 	char c;
 
 	for (i = 0; i < n; i++) {
+		i += dkim_body_span(b, p + i, n - i);
+		if (i >= n)
+			break;
 		c = p[i];
 		if (b->pending_cr) {
 			b->pending_cr = 0;

@@ -260,7 +260,11 @@ sasl_scram_final(struct sasl *s, const char *server_first, struct buf *out,
 	long iter = it ? strtol(it, NULL, 10) : 0;
 	int rc = -1;
 
-	if (r == NULL || sb == NULL || iter < 1 || iter > 1000000 ||
+	/* RFC 5802 5.1: r= comes first (an "m=" extension must fail), and
+	 * the iteration count is digits only. */
+	if (strncmp(server_first, "r=", 2) != 0 || it == NULL ||
+	    it[strspn(it, "0123456789")] != '\0' ||
+	    r == NULL || sb == NULL || iter < 1 || iter > 1000000 ||
 	    strncmp(r, s->nonce, strlen(s->nonce)) != 0 ||
 	    crypto_unbase64(sb, &salt) < 0) {
 		sasl_bad(e, _("invalid SCRAM challenge"));
@@ -331,8 +335,10 @@ sasl_step(struct sasl *s, const char *challenge, struct buf *out,
 	struct buf ch = { 0 }, raw = { 0 };
 	int rc = 0;
 
-	if (crypto_unbase64(challenge, &ch) < 0)
+	if (crypto_unbase64(challenge, &ch) < 0) {
+		buf_wipe(&ch);
 		return sasl_bad(e, _("the server's challenge is not base64"));
+	}
 	buf_cstr(&ch);
 	s->step++;
 	switch (s->mech) {

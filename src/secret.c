@@ -200,7 +200,10 @@ secret_netrc_scan(const char *text, const char *host, const char *user)
 			/* A macro's body runs to the next empty line; it is
 			 * text, not entries. */
 			const char *end = strstr(p, "\n\n");
+			const char *crlf = strstr(p, "\n\r\n");
 
+			if (crlf != NULL && (end == NULL || crlf < end))
+				end = crlf + 1;
 			p = end ? end + 2 : p + strlen(p);
 		} else if (strcmp(tok, "login") == 0) {
 			free(login);
@@ -266,6 +269,11 @@ secret_run_helper(const char *verb, const char *host, const char *user,
 		return -1;
 	}
 	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		/* dsmtp says what failed, in one line of its own. */
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
 		dup2(ip[0], STDIN_FILENO);
 		dup2(op[1], STDOUT_FILENO);
 		execv(secret_helper(), argv);

@@ -144,7 +144,10 @@ smtp_authenticate(struct smtp_session *s, const struct smtp_auth *a,
 	sasl_init(&x, m, a->user, a->secret, a->host, a->port);
 	x.cb = cb;
 	x.cb_type = cb_type;
-	x.cb_offered = have_cb;
+	/* "y" says: we could bind, and believe the server cannot. With
+	 * -PLUS offered and not chosen that would be a downgrade: "n". */
+	x.cb_offered = have_cb &&
+		       !sasl_offered(s->caps.auth, SASL_SCRAM_SHA_256_PLUS);
 	verb = xasprintf("AUTH %s", sasl_mech_name(m));
 	rc = sasl_initial(&x, &init, e);
 	if (rc == 0)

@@ -84,6 +84,13 @@ tls_credentials(struct tls_session *t, const struct tls_policy *p,
 	else
 		rc = gnutls_certificate_set_x509_trust_file(
 			t->cred, p->trust_file, GNUTLS_X509_FMT_PEM);
+	/* GnuTLS returns how many certificates it loaded: none is an
+	 * unusable trust file, not an untrusted server. */
+	if (rc == 0 && p->certcheck && p->fingerprint == NULL) {
+		err_set(e, ERR_CONFIG, _("TLS: %s holds no certificates"),
+			p->trust_file ? p->trust_file : "system trust");
+		return -1;
+	}
 	if (rc < 0 && p->certcheck && p->fingerprint == NULL)
 		return tls_fail(e, ERR_CONFIG, p->trust_file ? p->trust_file
 							     : "system trust",
@@ -115,7 +122,10 @@ tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 {
 	const char *errpos = NULL;
 	char *prio;
-	int rc = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK);
+	/* No session tickets: dsmtp never resumes, and a ticket the server
+	 * sends after the handshake costs a delayed-ACK wait (~40 ms). */
+	int rc = gnutls_init(&t->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
+					    GNUTLS_NO_TICKETS);
 
 	if (rc < 0)
 		return tls_fail(e, ERR_SOFTWARE, "init", rc);
