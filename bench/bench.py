@@ -6,11 +6,22 @@ Subcommands:
   freeport                    print a free TCP port on 127.0.0.1
   sinkcount LOGFILE           print the last "mesg=N" counter of smtp-sink -c
   permsg --runs N --warmup W --input MSG --json OUT --time GNU_TIME
-         [--timeout SEC] -- LABEL CMD... --- LABEL CMD...
-                              run the commands interleaved (A B A B ...)
+         [--timeout SEC] [--order fixed|alternate]
+         -- LABEL CMD... [--| CMD...] --- LABEL CMD... ...
+                              run the commands interleaved (A B A B ..., or
+                              with alternate A B C, C B A, ...); "--|" makes
+                              a pipeline of the peer's commands
   floor RUNS                  median cost of spawning /bin/true
   report --permsg-2k J --permsg-50m J --loop TSV --loop-n N
-                              print the result table
+                              print the table of the plain group
+  report-dkim --permsg-2k J --permsg-50m J
+                              print the table of the dkim group
+  report-tls --permsg-2k J    print the table of the tls group
+  capture --port-file F --dir D --count N --timeout SEC
+                              SMTP server on 127.0.0.1 storing N messages
+  dkimverify --txt SEL=FILE... --expect MSG=N...
+                              verify DKIM signatures with dkimpy
+  pflog MAILLOG               count AUTH / TLS / delivered lines of Postfix
 
 Wall time and user+sys CPU of each submission come from a direct
 posix_spawn() + wait4() (nanosecond wall clock, microsecond rusage).
@@ -114,44 +125,65 @@ class SubmissionFailed(Exception):
     pass
 
 
-def _spawn(argv, stdin_path, err_path, timeout):
-    """Run argv with stdin from a file; return (wall_s, rusage, status)."""
+def _spawn(stages, stdin_path, err_path, timeout):
+    """Run a pipeline with stdin from a file and stdout to /dev/null.
+
+    stages is a list of argv lists (usually one); stage k's stdout feeds
+    stage k+1's stdin, and every stage's stderr goes to err_path.  Wall time
+    runs from the first posix_spawn() to the last wait4().  Returns
+    (wall_s, [rusage per stage], [status per stage])."""
     fd_in = os.open(stdin_path, os.O_RDONLY)
     fd_err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     fd_null = os.open(os.devnull, os.O_WRONLY)
+    # os.pipe() gives close-on-exec descriptors: a child holds only the ends
+    # dup2()ed onto its 0 and 1, so EOF arrives when the writer exits.
+    pipes = [os.pipe() for _ in stages[1:]]
+    pids = []
     try:
         t0 = time.perf_counter_ns()
-        pid = os.posix_spawn(
-            argv[0], argv, os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, fd_in, 0),
-                (os.POSIX_SPAWN_DUP2, fd_null, 1),
-                (os.POSIX_SPAWN_DUP2, fd_err, 2),
-            ],
-        )
+        for k, argv in enumerate(stages):
+            src = fd_in if k == 0 else pipes[k - 1][0]
+            dst = fd_null if k == len(stages) - 1 else pipes[k][1]
+            pids.append(os.posix_spawn(
+                argv[0], argv, os.environ,
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, src, 0),
+                    (os.POSIX_SPAWN_DUP2, dst, 1),
+                    (os.POSIX_SPAWN_DUP2, fd_err, 2),
+                ],
+            ))
     finally:
-        os.close(fd_in)
-        os.close(fd_err)
-        os.close(fd_null)
+        for fd in [fd_in, fd_err, fd_null] + [fd for pp in pipes for fd in pp]:
+            os.close(fd)
+        if len(pids) < len(stages):  # a later stage failed to start
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
     timed_out = []
 
     def kill():
         timed_out.append(True)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     watchdog = threading.Timer(timeout, kill)
     watchdog.start()
+    statuses, rusages = {}, {}
     try:
-        _, status, ru = os.wait4(pid, 0)
+        while len(statuses) < len(pids):
+            pid, status, ru = os.wait4(-1, 0)
+            if pid in pids:
+                statuses[pid], rusages[pid] = status, ru
     finally:
         watchdog.cancel()
-    if timed_out:
-        raise SubmissionFailed("%s: timed out after %ds" % (argv[0], timeout))
     wall = (time.perf_counter_ns() - t0) / 1e9
-    return wall, ru, status
+    if timed_out:
+        raise SubmissionFailed("%s: timed out after %ds"
+                               % (" | ".join(a[0] for a in stages), timeout))
+    return wall, [rusages[p] for p in pids], [statuses[p] for p in pids]
 
 
 def _describe_status(status):
@@ -170,13 +202,21 @@ def _read(path, limit=2000):
         return ""
 
 
-def _check(label, argv, status, err_path):
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+def _cmdline(stages):
+    return " | ".join(" ".join(argv) for argv in stages)
+
+
+def _check(label, stages, statuses, err_path):
+    """Every stage of the pipeline must exit with status 0."""
+    bad = [(argv, st) for argv, st in zip(stages, statuses)
+           if not (os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0)]
+    if not bad:
         return
     raise SubmissionFailed(
         "%s submission failed (%s)\n  command: %s\n  stderr: %s"
-        % (label, _describe_status(status), " ".join(argv),
-           _read(err_path).strip() or "(empty)"))
+        % (label, "; ".join("%s: %s" % (os.path.basename(a[0]), _describe_status(st))
+                            for a, st in bad),
+           _cmdline(stages), _read(err_path).strip() or "(empty)"))
 
 
 def _parse_gnu_time(path):
@@ -188,25 +228,41 @@ def _parse_gnu_time(path):
     return int(rss.group(1)), int(ex.group(1))
 
 
+def _parse_peers(tokens):
+    """LABEL CMD... [--| CMD...] --- LABEL CMD... -> [(label, [argv, ...])]"""
+    peers, cur = [], []
+    for a in tokens + ["---"]:
+        if a != "---":
+            cur.append(a)
+            continue
+        if len(cur) < 2:
+            raise SystemExit("permsg: a peer needs a label and a command")
+        stages, argv = [], []
+        for b in cur[1:]:
+            if b == "--|":
+                stages.append(argv)
+                argv = []
+            else:
+                argv.append(b)
+        stages.append(argv)
+        if any(not st for st in stages):
+            raise SystemExit("permsg: empty pipeline stage in %r" % cur[0])
+        peers.append((cur[0], stages))
+        cur = []
+    return peers
+
+
 def permsg(args):
     opts = {"--runs": None, "--warmup": "1", "--input": None, "--json": None,
-            "--time": "/usr/bin/time", "--timeout": "600"}
+            "--time": "/usr/bin/time", "--timeout": "600", "--order": "fixed"}
     i = 0
     while i < len(args) and args[i] != "--":
         if args[i] not in opts or i + 1 >= len(args):
             raise SystemExit("permsg: bad argument %r" % args[i])
         opts[args[i]] = args[i + 1]
         i += 2
-    peers = []
-    cur = []
-    for a in args[i + 1:]:
-        if a == "---":
-            peers.append(cur)
-            cur = []
-        else:
-            cur.append(a)
-    peers.append(cur)
-    if any(len(p) < 2 for p in peers) or None in opts.values():
+    peers = _parse_peers(args[i + 1:])
+    if None in opts.values() or opts["--order"] not in ("fixed", "alternate"):
         raise SystemExit("permsg: usage error")
     runs = int(opts["--runs"])
     warmup = int(opts["--warmup"])
@@ -215,48 +271,58 @@ def permsg(args):
     gtime = opts["--time"]
     tmpdir = tempfile.mkdtemp(prefix="permsg.", dir=os.path.dirname(opts["--json"]))
     err_path = os.path.join(tmpdir, "stderr")
-    time_path = os.path.join(tmpdir, "time")
+    time_paths = [os.path.join(tmpdir, "time.%d" % k)
+                  for k in range(max(len(st) for _, st in peers))]
 
-    res = {p[0]: {"argv": p[1:], "wall_s": [], "cpu_s": [], "user_s": [],
-                  "sys_s": [], "rss_kib": [], "stderr_on_success": []}
-           for p in peers}
+    res = {label: {"argv": stages, "wall_s": [], "cpu_s": [], "user_s": [],
+                   "sys_s": [], "rss_kib": [], "rss_stage_kib": [],
+                   "stderr_on_success": []}
+           for label, stages in peers}
     submissions = 0
     for rnd in range(warmup + runs):
         counted = rnd >= warmup
-        # pass 1: wall + CPU, direct spawn, A B A B ...
-        for p in peers:
-            label, argv = p[0], p[1:]
-            wall, ru, status = _spawn(argv, msg, err_path, timeout)
+        # fixed: A B C, A B C, ...; alternate: A B C, C B A, A B C, ...
+        order = peers if (opts["--order"] == "fixed" or rnd % 2 == 0) else peers[::-1]
+        # pass 1: wall + CPU, direct spawn
+        for label, stages in order:
+            wall, rus, statuses = _spawn(stages, msg, err_path, timeout)
             submissions += 1
-            _check(label, argv, status, err_path)
+            _check(label, stages, statuses, err_path)
             noise = _read(err_path).strip()
             if noise:
                 res[label]["stderr_on_success"].append(noise)
             if counted:
                 r = res[label]
+                u = sum(ru.ru_utime for ru in rus)
+                s = sum(ru.ru_stime for ru in rus)
                 r["wall_s"].append(wall)
-                r["user_s"].append(ru.ru_utime)
-                r["sys_s"].append(ru.ru_stime)
-                r["cpu_s"].append(ru.ru_utime + ru.ru_stime)
-        # pass 2: peak RSS under GNU time -v, A B A B ...
-        for p in peers:
-            label, argv = p[0], p[1:]
-            targv = [gtime, "-v", "-o", time_path, "--"] + argv
-            _, _, status = _spawn(targv, msg, err_path, timeout)
+                r["user_s"].append(u)
+                r["sys_s"].append(s)
+                r["cpu_s"].append(u + s)
+        # pass 2: peak RSS, each stage under its own GNU time -v
+        for label, stages in order:
+            tstages = [[gtime, "-v", "-o", time_paths[k], "--"] + argv
+                       for k, argv in enumerate(stages)]
+            _, _, statuses = _spawn(tstages, msg, err_path, timeout)
             submissions += 1
-            _check(label, argv, status, err_path)
-            rss, ex = _parse_gnu_time(time_path)
-            if ex != 0:
-                raise SubmissionFailed("%s: GNU time reports exit status %d"
-                                       % (label, ex))
+            _check(label, stages, statuses, err_path)
+            rss = []
+            for k, argv in enumerate(stages):
+                kib, ex = _parse_gnu_time(time_paths[k])
+                if ex != 0:
+                    raise SubmissionFailed("%s: GNU time reports exit status %d for %s"
+                                           % (label, ex, argv[0]))
+                rss.append(kib)
             if counted:
-                res[label]["rss_kib"].append(rss)
-    for f in (err_path, time_path):
+                res[label]["rss_kib"].append(max(rss))
+                res[label]["rss_stage_kib"].append(rss)
+    for f in [err_path] + time_paths:
         if os.path.exists(f):
             os.unlink(f)
     os.rmdir(tmpdir)
     out = {"input": msg, "input_bytes": os.path.getsize(msg), "runs": runs,
-           "warmup": warmup, "submissions": submissions, "peers": res}
+           "warmup": warmup, "order": opts["--order"],
+           "submissions": submissions, "peers": res}
     with open(opts["--json"], "w") as f:
         json.dump(out, f, indent=1)
 
@@ -280,12 +346,59 @@ def floor(args):
     runs = int(args[0])
     walls, cpus = [], []
     for _ in range(runs):
-        wall, ru, status = _spawn(["/bin/true"], os.devnull, os.devnull, 60)
-        _check("/bin/true", ["/bin/true"], status, os.devnull)
+        wall, (ru,), statuses = _spawn([["/bin/true"]], os.devnull, os.devnull, 60)
+        _check("/bin/true", [["/bin/true"]], statuses, os.devnull)
         walls.append(wall)
         cpus.append(ru.ru_utime + ru.ru_stime)
     print("%.2f ms wall, %.2f ms CPU (median of %d)"
           % (_med(walls) * 1e3, _med(cpus) * 1e3, runs))
+
+
+def _verdict(ok):
+    return "-" if ok is None else ("met" if ok else "NOT MET")
+
+
+def _table(head, body, left=None):
+    """Print rows as a Markdown-style table; figure, target and status
+    columns (and those in `left`) left-aligned, numbers right-aligned."""
+    n = len(head)
+    left = set(left or (0, n - 2, n - 1))
+    widths = [max(len(str(r[i])) for r in [head] + body) for i in range(n)]
+
+    def line(r):
+        cells = [str(r[i]).ljust(widths[i]) if i in left else str(r[i]).rjust(widths[i])
+                 for i in range(n)]
+        return "| " + " | ".join(cells) + " |"
+
+    print(line(head))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in body:
+        print(line(r))
+
+
+def _targets_met(verdicts):
+    verdicts = [v for v in verdicts if v is not None]
+    print()
+    print("targets met: %d of %d" % (sum(verdicts), len(verdicts)))
+
+
+def _spread_line(tag, label, p, width=5):
+    w = sorted(x * 1e3 for x in p["wall_s"])
+    c = sorted(x * 1e3 for x in p["cpu_s"])
+    u = _med(p["user_s"]) * 1e3
+    s = _med(p["sys_s"]) * 1e3
+    r = [x / 1024 for x in p["rss_kib"]]
+    print("  %-6s %-*s wall %.2f / %.2f / %.2f ms; cpu %.2f / %.2f / %.2f ms "
+          "(median user %.2f, sys %.2f); rss %.2f-%.2f MiB; n=%d"
+          % (tag, width, label, w[0], _med(w), w[-1], c[0], _med(c), c[-1],
+             u, s, min(r), max(r), len(w)))
+
+
+def _noise_line(tag, label, p):
+    noise = p["stderr_on_success"]
+    if noise:
+        print("  note: %s wrote to stderr on %d successful %s runs, e.g.: %s"
+              % (label, len(noise), tag, noise[0].splitlines()[0]))
 
 
 def report(args):
@@ -337,48 +450,259 @@ def report(args):
     body = []
     for fig, a, b, fmt, tgt, ok in rows:
         body.append((fig, fmt % a, fmt % b, "%.3fx" % ratio(a, b), tgt or "-",
-                     "-" if ok is None else ("met" if ok else "NOT MET")))
-    widths = [max(len(str(r[i])) for r in [head] + body) for i in range(6)]
-
-    def line(r):
-        cells = [str(r[0]).ljust(widths[0])]
-        cells += [str(r[i]).rjust(widths[i]) for i in (1, 2, 3)]
-        cells += [str(r[i]).ljust(widths[i]) for i in (4, 5)]
-        return "| " + " | ".join(cells) + " |"
-
-    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    print(line(head))
-    print(sep)
-    for r in body:
-        print(line(r))
-    verdicts = [ok for *_, ok in rows if ok is not None]
-    print()
-    print("targets met: %d of %d" % (sum(verdicts), len(verdicts)))
+                     _verdict(ok)))
+    _table(head, body)
+    _targets_met([ok for *_, ok in rows])
 
     print()
     print("spread (min / median / max) per figure:")
     for data, tag in ((small, tag_small), (big, tag_big)):
         for label in (A, B):
-            p = data["peers"][label]
-            w = sorted(x * 1e3 for x in p["wall_s"])
-            c = sorted(x * 1e3 for x in p["cpu_s"])
-            u = _med(p["user_s"]) * 1e3
-            s = _med(p["sys_s"]) * 1e3
-            r = [x / 1024 for x in p["rss_kib"]]
-            print("  %-6s %-5s wall %.2f / %.2f / %.2f ms; cpu %.2f / %.2f / %.2f ms "
-                  "(median user %.2f, sys %.2f); rss %.2f-%.2f MiB; n=%d"
-                  % (tag, label, w[0], _med(w), w[-1], c[0], _med(c), c[-1],
-                     u, s, min(r), max(r), len(w)))
+            _spread_line(tag, label, data["peers"][label])
     for label in (A, B):
         n, secs = loops[label]
         print("  loop   %-5s %d messages in %.2f s = %.2f ms per message"
               % (label, n, secs, secs / n * 1e3))
     for data, tag in ((small, tag_small), (big, tag_big)):
         for label in (A, B):
-            noise = data["peers"][label]["stderr_on_success"]
-            if noise:
-                print("  note: %s wrote to stderr on %d successful %s runs, e.g.: %s"
-                      % (label, len(noise), tag, noise[0].splitlines()[0]))
+            _noise_line(tag, label, data["peers"][label])
+
+
+def _opts(args, names):
+    opts = {}
+    for i in range(0, len(args), 2):
+        if args[i] not in names or i + 1 >= len(args):
+            raise SystemExit("bad argument %r" % args[i])
+        opts[args[i]] = args[i + 1]
+    missing = [n for n in names if n not in opts]
+    if missing:
+        raise SystemExit("missing %s" % ", ".join(missing))
+    return opts
+
+
+DKIM_SIGN, DKIM_PLAIN, DKIM_GLUE = "dsmtp-sign", "dsmtp-nosign", "dkimsign+msmtp"
+
+
+def report_dkim(args):
+    """DKIM group: dsmtp signing vs the same dsmtp not signing, same run."""
+    opts = _opts(args, ("--permsg-2k", "--permsg-50m"))
+    small = json.load(open(opts["--permsg-2k"]))
+    big = json.load(open(opts["--permsg-50m"]))
+    tag_small, tag_big = _size_tag(small["input_bytes"]), _size_tag(big["input_bytes"])
+    # (size tag, wall delta target in ms, RSS target for signing in MiB)
+    specs = ((small, tag_small, 3.0, None), (big, tag_big, 150.0, 8.0))
+
+    def paired(p, q, key):
+        # The runs are interleaved round by round, so run i of one peer
+        # and run i of the other had the same surroundings.
+        return [(a - b) * 1e3 for a, b in zip(p[key], q[key])]
+
+    rows, verdicts = [], []
+    for data, tag, wall_ms, rss_mib in specs:
+        sg, pl, gl = (data["peers"][k] for k in (DKIM_SIGN, DKIM_PLAIN, DKIM_GLUE))
+        dw = _med(paired(sg, pl, "wall_s"))
+        ok = dw <= wall_ms
+        verdicts.append(ok)
+        rows.append(("%s wall, median (ms)" % tag,
+                     "%.2f" % (_med(sg["wall_s"]) * 1e3),
+                     "%.2f" % (_med(pl["wall_s"]) * 1e3), "%+.2f" % dw,
+                     "%.2f" % (_med(gl["wall_s"]) * 1e3),
+                     "delta <= +%g ms" % wall_ms, _verdict(ok)))
+        rows.append(("%s user+sys CPU, median (ms)" % tag,
+                     "%.2f" % (_med(sg["cpu_s"]) * 1e3),
+                     "%.2f" % (_med(pl["cpu_s"]) * 1e3),
+                     "%+.2f" % _med(paired(sg, pl, "cpu_s")),
+                     "%.2f" % (_med(gl["cpu_s"]) * 1e3), "-", "-"))
+        rs, rp, rg = (max(p["rss_kib"]) / 1024 for p in (sg, pl, gl))
+        ok = (rs < rss_mib) if rss_mib else None
+        verdicts.append(ok)
+        rows.append(("%s peak RSS (MiB)" % tag, "%.2f" % rs, "%.2f" % rp,
+                     "%+.2f" % (rs - rp), "%.2f" % rg,
+                     "signing < %g MiB" % rss_mib if rss_mib else "-", _verdict(ok)))
+    head = ("figure", "dsmtp signing", "dsmtp not signing", "delta",
+            "dkimsign+msmtp", "target", "status")
+    _table(head, rows)
+    _targets_met(verdicts)
+
+    print()
+    print("delta = signing - not signing, per interleaved round; the table gives "
+          "the median of those differences")
+    print("dkimsign+msmtp = dkimsign (RSA key only) | msmtp: wall from the first "
+          "spawn to the last exit, CPU of both processes, RSS of the larger one")
+    print()
+    print("spread (min / median / max) per figure:")
+    for data, tag, _, _ in specs:
+        for label in (DKIM_SIGN, DKIM_PLAIN, DKIM_GLUE):
+            _spread_line(tag, label, data["peers"][label], width=14)
+        sg, pl = data["peers"][DKIM_SIGN], data["peers"][DKIM_PLAIN]
+        d = sorted(paired(sg, pl, "wall_s"))
+        c = sorted(paired(sg, pl, "cpu_s"))
+        print("  %-6s %-14s wall %+.2f / %+.2f / %+.2f ms; cpu %+.2f / %+.2f / %+.2f ms; "
+              "difference of the medians: wall %+.2f ms, cpu %+.2f ms"
+              % (tag, "delta", d[0], _med(d), d[-1], c[0], _med(c), c[-1],
+                 (_med(sg["wall_s"]) - _med(pl["wall_s"])) * 1e3,
+                 (_med(sg["cpu_s"]) - _med(pl["cpu_s"])) * 1e3))
+        st = data["peers"][DKIM_GLUE]["rss_stage_kib"]
+        print("  %-6s %-14s peak RSS by process: dkimsign %.2f MiB, msmtp %.2f MiB"
+              % (tag, DKIM_GLUE, max(x[0] for x in st) / 1024,
+                 max(x[1] for x in st) / 1024))
+    for data, tag, _, _ in specs:
+        for label in (DKIM_SIGN, DKIM_PLAIN, DKIM_GLUE):
+            _noise_line(tag, label, data["peers"][label])
+
+
+def report_tls(args):
+    """TLS group: 2 KB over STARTTLS + AUTH PLAIN, dsmtp vs msmtp."""
+    opts = _opts(args, ("--permsg-2k",))
+    data = json.load(open(opts["--permsg-2k"]))
+    tag = _size_tag(data["input_bytes"])
+    pa, pb = data["peers"]["dsmtp"], data["peers"]["msmtp"]
+    rows = []
+    wa, wb = _med(pa["wall_s"]) * 1e3, _med(pb["wall_s"]) * 1e3
+    ok = wa / wb <= 0.6
+    rows.append(("%s STARTTLS+AUTH PLAIN wall, median (ms)" % tag, "%.2f" % wa,
+                 "%.2f" % wb, "%.3fx" % (wa / wb), "<= 0.60x", _verdict(ok)))
+    ca, cb = _med(pa["cpu_s"]) * 1e3, _med(pb["cpu_s"]) * 1e3
+    rows.append(("%s STARTTLS+AUTH PLAIN user+sys CPU, median (ms)" % tag,
+                 "%.2f" % ca, "%.2f" % cb, "%.3fx" % (ca / cb), "-", "-"))
+    ra, rb = max(pa["rss_kib"]) / 1024, max(pb["rss_kib"]) / 1024
+    rows.append(("%s STARTTLS+AUTH PLAIN peak RSS (MiB)" % tag, "%.2f" % ra,
+                 "%.2f" % rb, "%.3fx" % (ra / rb), "-", "-"))
+    _table(("figure", "dsmtp", "msmtp", "dsmtp/msmtp", "target", "status"), rows)
+    _targets_met([ok])
+    print()
+    print("spread (min / median / max) per figure:")
+    for label, p in (("dsmtp", pa), ("msmtp", pb)):
+        _spread_line(tag, label, p)
+    for label, p in (("dsmtp", pa), ("msmtp", pb)):
+        _noise_line(tag, label, p)
+
+
+# ---------------------------------------------------------------- DKIM check
+
+def capture(args):
+    """Minimal SMTP server on 127.0.0.1 that stores N messages, then exits.
+
+    Used once before the DKIM measurements, to check that the signatures
+    being timed are there and verify.  Writes the port to --port-file when
+    it listens; message k goes to DIR/msg-k.eml (CRLF, dot-unstuffed)."""
+    opts = _opts(args, ("--port-file", "--dir", "--count", "--timeout"))
+    count, timeout = int(opts["--count"]), float(opts["--timeout"])
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    srv.settimeout(timeout)
+    tmp = opts["--port-file"] + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.getsockname()[1])
+    os.replace(tmp, opts["--port-file"])
+    stored = 0
+    while stored < count:
+        conn, _ = srv.accept()
+        conn.settimeout(timeout)
+        with conn, conn.makefile("rb") as rf:
+            def say(text):
+                conn.sendall(text.encode() + b"\r\n")
+            say("220 capture ESMTP")
+            while True:
+                line = rf.readline()
+                if not line:
+                    break
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    say("250-capture\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES")
+                elif verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
+                    say("250 2.0.0 ok")
+                elif verb == b"DATA":
+                    say("354 go ahead")
+                    body = []
+                    while True:
+                        l = rf.readline()
+                        if not l or l == b".\r\n":
+                            break
+                        body.append(l[1:] if l.startswith(b".") else l)
+                    stored += 1
+                    with open(os.path.join(opts["--dir"], "msg-%d.eml" % stored), "wb") as f:
+                        f.write(b"".join(body))
+                    say("250 2.0.0 stored")
+                elif verb == b"QUIT":
+                    say("221 2.0.0 bye")
+                    break
+                else:
+                    say("502 5.5.2 not here")
+    srv.close()
+
+
+def dkimverify(args):
+    """Verify every DKIM-Signature of each message with dkimpy.
+
+    --txt SELECTOR=FILE (repeatable): FILE holds `dsmtp --dkim-keygen` output,
+    whose quoted strings make the TXT record of SELECTOR._domainkey.DOMAIN.
+    --expect FILE=N (repeatable): FILE must carry N signatures.
+    Exit 0: all present and valid; 2: one or more did not verify; 1: error,
+    including a missing signature."""
+    import dkim  # python3-dkim; imported here so the rest needs no package
+    records, expect = {}, []
+    i = 0
+    while i < len(args):
+        if args[i] == "--txt":
+            sel, path = args[i + 1].split("=", 1)
+            text = open(path).read()
+            rec = "".join(re.findall(r'"([^"]*)"', text))
+            if not rec.startswith("v=DKIM1"):
+                raise SystemExit("dkimverify: no DKIM record in %s" % path)
+            records[sel] = rec.encode()
+        elif args[i] == "--expect":
+            path, n = args[i + 1].rsplit("=", 1)
+            expect.append((path, int(n)))
+        else:
+            raise SystemExit("dkimverify: bad argument %r" % args[i])
+        i += 2
+
+    def dnsfunc(name, timeout=5):
+        name = name.decode() if isinstance(name, bytes) else name
+        sel = name.split("._domainkey.", 1)[0]
+        return records.get(sel)
+
+    failed = False
+    for path, n in expect:
+        msg = open(path, "rb").read()
+        d = dkim.DKIM(msg)
+        sigs = [v for k, v in d.headers if k.lower() == b"dkim-signature"]
+        if len(sigs) != n:
+            print("  %s: %d DKIM-Signature fields, expected %d"
+                  % (os.path.basename(path), len(sigs), n))
+            sys.exit(1)
+        res = []
+        for idx, sig in enumerate(sigs):
+            tags = dict(t.strip().split(b"=", 1) for t in
+                        re.sub(rb"\s+", b"", sig).split(b";") if b"=" in t)
+            try:
+                ok = d.verify(idx=idx, dnsfunc=dnsfunc)
+            except Exception as e:  # dkimpy raises on malformed input
+                ok = False
+                print("  %s: signature %d: %s" % (os.path.basename(path), idx, e))
+            failed |= not ok
+            res.append("%s/%s %s %s" % (tags.get(b"d", b"?").decode(),
+                                         tags.get(b"s", b"?").decode(),
+                                         tags.get(b"a", b"?").decode(),
+                                         "verified" if ok else "DID NOT VERIFY"))
+        print("  %s" % "; ".join(res))
+    sys.exit(2 if failed else 0)
+
+
+# ---------------------------------------------------------------- Postfix log
+
+def pflog(args):
+    """Count, in a Postfix log, what the TLS group relies on:
+    prints `sasl=N tls=N sent=N` plus the first TLS parameters seen."""
+    text = _read(args[0], 1 << 30)
+    sasl = len(re.findall(r"postfix/smtpd\[\d+\]: \w+: client=.*sasl_method=PLAIN", text))
+    tls = re.findall(r"TLS connection established from [^:]+: (.*)", text)
+    sent = len(re.findall(r"postfix/discard\[\d+\]: \w+: .*status=sent", text))
+    print("sasl=%d tls=%d sent=%d" % (sasl, len(tls), sent))
+    if tls:
+        print(tls[-1])
 
 
 # ---------------------------------------------------------------- misc
@@ -413,6 +737,16 @@ def main():
             floor(args)
         elif cmd == "report":
             report(args)
+        elif cmd == "report-dkim":
+            report_dkim(args)
+        elif cmd == "report-tls":
+            report_tls(args)
+        elif cmd == "capture":
+            capture(args)
+        elif cmd == "dkimverify":
+            dkimverify(args)
+        elif cmd == "pflog":
+            pflog(args)
         else:
             raise SystemExit("unknown subcommand %r" % cmd)
     except SubmissionFailed as e:
