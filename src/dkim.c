@@ -75,7 +75,10 @@ dkim_body_span(struct dkim_body *b, const char *p, size_t n)
 	if (!b->line_started || b->pending_ws || b->pending_cr)
 		return 0;
 	if (b->canon == DKIM_RELAXED)
-		while (k < n && p[k] != '\r' && p[k] != ' ' && p[k] != '\t')
+		/* A single SP between two other bytes stays as it is. */
+		while (k < n && p[k] != '\r' && p[k] != '\t' &&
+		       (p[k] != ' ' || (k + 1 < n && p[k + 1] != ' ' &&
+					p[k + 1] != '\t' && p[k + 1] != '\r')))
 			k++;
 	else
 		while (k < n && p[k] != '\r')
