@@ -84,6 +84,13 @@ done
 # ------------------------------------------------------------------ tools
 
 SBIN_PATH="$PATH:/usr/sbin:/usr/local/sbin"
+# Postfix is never installed (it would replace the machine's MTA):
+# tests/peers.sh unpacks Debian's package here, and its programs run from
+# there with LD_LIBRARY_PATH.
+PEERS=${DSMTP_PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dsmtp-tests/peers}
+PFROOT=$PEERS/postfix
+PFLIB=$PFROOT/usr/lib/postfix
+pf_run() { LD_LIBRARY_PATH=$PFLIB "$@"; }
 command -v python3 >/dev/null || die "python3 not found"
 MSMTP=${MSMTP:-$(command -v msmtp || true)}
 [[ -n $MSMTP && -x $MSMTP ]] || die "msmtp not found (Debian package 'msmtp')"
@@ -91,8 +98,8 @@ if ! [[ -x $GNU_TIME ]] || ! "$GNU_TIME" --version 2>&1 | grep -q GNU; then
 	die "GNU time not found at $GNU_TIME (Debian package 'time')"
 fi
 if ((NEED_SINK)); then
-	SMTP_SINK=$(PATH=$SBIN_PATH command -v smtp-sink) ||
-		die "smtp-sink not found (Debian package 'postfix')"
+	SMTP_SINK=$PFROOT/usr/sbin/smtp-sink
+	[[ -x $SMTP_SINK ]] || die "smtp-sink not found in $PFROOT (run tests/peers.sh)"
 fi
 if ((DO_DKIM)); then
 	DKIMSIGN=${DKIMSIGN:-$(command -v dkimsign || true)}
@@ -107,11 +114,12 @@ if ((DO_DKIM)); then
 fi
 if ((DO_TLS)); then
 	((EUID == 0)) || die "the tls group runs a private Postfix instance and needs root"
-	for t in certtool postfix postconf saslpasswd2; do
+	for t in certtool saslpasswd2; do
 		PATH=$SBIN_PATH command -v "$t" >/dev/null ||
-			die "$t not found (Debian packages 'gnutls-bin', 'postfix', 'sasl2-bin')"
+			die "$t not found (Debian packages 'gnutls-bin', 'sasl2-bin')"
 	done
-	id postfix >/dev/null 2>&1 || die "no 'postfix' user (Debian package 'postfix')"
+	[[ -x $PFLIB/sbin/master ]] || die "Postfix not unpacked in $PFROOT (run tests/peers.sh)"
+	id dsmtp-pf >/dev/null 2>&1 || die "no 'dsmtp-pf' user (run tests/peers.sh as root)"
 fi
 
 # ------------------------------------------------------------------ work dir
@@ -127,7 +135,7 @@ stop_postfix() {
 	local i master=
 	[[ -n $PF_PID ]] || return 0
 	[[ -f $PF/queue/pid/master.pid ]] && master=$(tr -dc 0-9 <"$PF/queue/pid/master.pid")
-	PATH=$SBIN_PATH postfix -c "$PF/etc" stop >>"$PF/stop.log" 2>&1 || true
+	kill -TERM "$PF_PID" 2>/dev/null || true
 	for i in $(seq 100); do
 		kill -0 "$PF_PID" 2>/dev/null || break
 		sleep 0.1
@@ -211,7 +219,7 @@ start_sink() {
 		# -c: running counters (used to check that every message arrived).
 		# Default features: ESMTP, PIPELINING, 8BITMIME, DSN, ENHANCEDSTATUSCODES;
 		# smtp-sink has no SIZE announcement and no size limit.
-		"$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
+		pf_run "$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
 			>"$WORK/sink.log" 2>&1 &
 		SINK_PID=$!
 		for i in $(seq 50); do
@@ -519,22 +527,25 @@ start_postfix() {
 	local _ i f line meta
 	PF="$WORK/postfix"
 	# The queue, sasldb and certificates live under $WORK; Postfix's daemons
-	# run as user postfix and must be able to pass through it.
+	# run as user dsmtp-pf and must be able to pass through it.
 	chmod 711 "$WORK"
 	mkdir -m 755 "$PF" "$PF/etc" "$PF/etc/sasl" "$PF/queue"
-	mkdir -m 755 "$PF/data"
-	chown postfix: "$PF/data"
-	make_certs "$PF/tls"
-	meta=$(PATH=$SBIN_PATH postconf -dh meta_directory)
-	for f in postfix-files postfix-files.d dynamicmaps.cf dynamicmaps.cf.d; do
-		[[ -e $meta/$f ]] && cp -r "$meta/$f" "$PF/etc/"
+	mkdir -m 755 "$PF/data" "$PF/queue/pid"
+	chown dsmtp-pf: "$PF/data"
+	for f in incoming active deferred bounce defer flush hold corrupt saved trace private; do
+		mkdir -m 700 "$PF/queue/$f"
+		chown dsmtp-pf: "$PF/queue/$f"
 	done
+	mkdir -m 710 "$PF/queue/public"
+	mkdir -m 1730 "$PF/queue/maildrop"
+	chown dsmtp-pf:dsmtp-pfdrop "$PF/queue/public" "$PF/queue/maildrop"
+	make_certs "$PF/tls"
 	TLS_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	printf '%s' "$TLS_PASSWORD" |
 		PATH=$SBIN_PATH saslpasswd2 -f "$PF/sasldb2" -p -c -u "$TLS_REALM" "$TLS_USER" \
 			>"$PF/saslpasswd2.log" 2>&1 ||
 		{ cat "$PF/saslpasswd2.log" >&2; die "saslpasswd2 failed"; }
-	chown postfix: "$PF/sasldb2"
+	chown dsmtp-pf: "$PF/sasldb2"
 	# Debian's Postfix reads $config_directory/sasl/NAME.conf; upstream's
 	# reads cyrus_sasl_config_path.  Point both at the same file.
 	cat >"$PF/etc/sasl/smtpd.conf" <<EOF
@@ -550,9 +561,13 @@ EOF
 compatibility_level = 3.6
 queue_directory = $PF/queue
 data_directory = $PF/data
-meta_directory = $PF/etc
-mail_owner = postfix
-setgid_group = postdrop
+meta_directory = $PFROOT/etc/postfix
+command_directory = $PFROOT/usr/sbin
+daemon_directory = $PFLIB/sbin
+shlib_directory = $PFLIB
+import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C LD_LIBRARY_PATH=$PFLIB
+mail_owner = dsmtp-pf
+setgid_group = dsmtp-pfdrop
 maillog_file = $PF/maillog
 maillog_file_prefixes = $PF
 myhostname = bench.example.net
@@ -600,10 +615,9 @@ anvil     unix  - - n -    1 anvil
 scache    unix  - - n -    1 scache
 postlog   unix-dgram n - n - 1 postlogd
 EOF
-		# check: creates the queue directories (post-install create-missing).
-		PATH=$SBIN_PATH postfix -c "$PF/etc" check >>"$PF/start.log" 2>&1 ||
-			{ cat "$PF/start.log" "$PF/maillog" >&2 2>/dev/null; die "postfix check failed"; }
-		PATH=$SBIN_PATH postfix -c "$PF/etc" start-fg >>"$PF/start.log" 2>&1 &
+		# The master in the foreground (-d): the postfix(1) wrapper refuses
+		# a configuration directory that /etc/postfix/main.cf does not list.
+		pf_run "$PFLIB/sbin/master" -c "$PF/etc" -d >>"$PF/start.log" 2>&1 &
 		PF_PID=$!
 		for i in $(seq 100); do
 			kill -0 "$PF_PID" 2>/dev/null || break
@@ -628,7 +642,7 @@ run_tls() {
 	local d expected counts
 	group_banner "tls: dsmtp vs msmtp, 2 KB over STARTTLS + AUTH PLAIN to a private Postfix smtpd"
 	start_postfix
-	say "server: Postfix $(PATH=$SBIN_PATH postconf -dh mail_version) smtpd on 127.0.0.1:$TLS_PORT" \
+	say "server: Postfix $(pf_run "$PFROOT/usr/sbin/postconf" -c "$PF/etc" -dh mail_version) smtpd on 127.0.0.1:$TLS_PORT" \
 		"(config $PF/etc, master pid $(tr -dc 0-9 <"$PF/queue/pid/master.pid")):" \
 		"STARTTLS required before AUTH, AUTH PLAIN (Cyrus sasldb) required to relay," \
 		"discard transport; test CA and RSA-2048 server certificate from certtool"

@@ -45,7 +45,7 @@ MEMORY_LIMIT_KB = 8 * 1024
 FLAT_KB = 2 * 1024             # 10 MB vs a small message
 BIG_BYTES = 10 * 1024 * 1024
 
-# RFC 8463 Appendix A (see ../../../shared/data/dkim/rfc8463-vector.txt):
+# RFC 8463 Appendix A (see tests/data/dkim/rfc8463-vector.txt):
 # the Ed25519 seed and the 1024-bit RSA key (PKCS#1), their DNS records and
 # the message signed with both.
 RFC_SEED_B64 = 'nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A='
@@ -1206,7 +1206,7 @@ def test_big_memory(c):
                ' peaks at %d KiB, a small one at %d KiB'
                % (res.peak_kb, small.peak_kb))
     else:
-        c.true(res.peak_kb < MEMORY_LIMIT_KB, 'peak memory (VmHWM) %d KiB '
+        c.true(res.peak_kb < MEMORY_LIMIT_KB, 'peak memory (ru_maxrss) %d KiB '
                'for a 10 MB message, limit %d KiB (a small signed message: '
                '%d KiB)' % (res.peak_kb, MEMORY_LIMIT_KB, small.peak_kb))
         c.true(growth < FLAT_KB, 'not flat: the 10 MB message peaks at %d '

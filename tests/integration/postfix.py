@@ -4,17 +4,17 @@ instance, configured here in a private directory) over STARTTLS and
 implicit TLS with Cyrus SASL AUTH (sasldb), and the message must land in
 a virtual mailbox with a Received header saying ESMTPSA.
 
-The instance: `postfix -c DIR start` with its own queue_directory,
+The instance: Debian's Postfix unpacked by tests/peers.sh (never
+installed: it would replace the user's MTA), its `master -c DIR -d` with
+its own queue_directory,
 data_directory, maillog_file and virtual mailbox base under DIR, listening
 only on 127.0.0.1 on two free high ports (submission with STARTTLS
 required, and smtps), with a certificate from the test CA.  /etc/postfix
 is only read (Postfix's own meta files), never written.  The instance is
-stopped with `postfix -c DIR stop` at the end, and any of its processes
-still there are ended by pid.
+stopped at the end, and any of its processes still there are ended by pid.
 
-Needs root and the packages postfix, sasl2-bin (saslpasswd2),
-libsasl2-modules and libsasl2-modules-db; without them every test is
-skipped with the reason."""
+Needs root, tests/peers.sh's unpacked Postfix and the packages sasl2-bin
+(saslpasswd2), libsasl2-modules and libsasl2-modules-db."""
 
 import atexit
 import os
@@ -31,6 +31,7 @@ sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402
+import postfixpeer                                       # noqa: E402
 import tlsca                                             # noqa: E402
 from authserver import free_port                         # noqa: E402
 
@@ -39,19 +40,6 @@ USER, PASSWORD, REALM = 'alice', 'Pf-s3cret!word', 'mail.test'
 RCPT = 'bob@example.org'
 MECHS = 'PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256'
 DELIVERY_WAIT = 30
-
-
-def missing_tools():
-    need = {'postfix': 'postfix', 'postconf': 'postfix',
-            'saslpasswd2': 'sasl2-bin'}
-    out = sorted({pkg for tool, pkg in need.items()
-                  if not shutil.which(tool, path=os.environ.get('PATH', '') +
-                                      ':/usr/sbin:/sbin')})
-    try:
-        pwd.getpwnam('postfix')
-    except KeyError:
-        out.append('postfix (user)')
-    return out
 
 
 def which(tool):
@@ -66,23 +54,27 @@ class Postfix:
         self.dir = None
         self.started = False
         self.problem = None
+        self.master = None
 
     # -- set-up -----------------------------------------------------------
     def start(self):
         if os.geteuid() != 0:
             self.problem = 'needs root (Postfix drops to its own user)'
             return
-        missing = missing_tools()
-        if missing:
-            self.problem = 'missing packages: %s' % ', '.join(missing)
+        self.problem = postfixpeer.problem()
+        if self.problem is None and not shutil.which(
+                'saslpasswd2', path='/usr/sbin:/usr/bin'):
+            self.problem = 'saslpasswd2 missing (package sasl2-bin)'
+        if self.problem:
             return
         self.dir = d = tempfile.mkdtemp(prefix='dsmtp-pf-')
         os.chmod(d, 0o755)
         self.conf = os.path.join(d, 'conf')
         self.maildir = os.path.join(d, 'mail')
         self.maillog = os.path.join(d, 'maillog')
-        pw = pwd.getpwnam('postfix')
-        for sub in ('conf', 'conf/sasl', 'queue', 'data', 'mail', 'pki'):
+        pw = pwd.getpwnam(postfixpeer.OWNER)
+        self.base = postfixpeer.main_cf(d)
+        for sub in ('conf', 'conf/sasl', 'data', 'mail', 'pki'):
             os.mkdir(os.path.join(d, sub), 0o755)
         for sub in ('data', 'mail'):
             os.chown(os.path.join(d, sub), pw.pw_uid, pw.pw_gid)
@@ -93,15 +85,12 @@ class Postfix:
             if self.submission == self.smtps:
                 continue
             self.write_config(pw)
-            res = subprocess.run([which('postfix'), '-c', self.conf,
-                                  'start'], stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, timeout=120)
+            self.master = postfixpeer.start(self.conf)
             self.started = True
-            if res.returncode == 0 and self.wait_listening():
+            if self.wait_listening():
                 return
-            self.problem = 'postfix start failed (%d): %s\n%s' % (
-                res.returncode, res.stdout.decode('latin-1')[-1000:],
-                self.log_tail())
+            self.problem = 'postfix master did not listen: %s\n%s' % (
+                self.master_output(), self.log_tail())
             self.stop(remove=False)
         # keep self.problem
 
@@ -123,11 +112,9 @@ class Postfix:
 
     def write_config(self, pw):
         d, g = self.dir, self.pki.good
-        main = '\n'.join([
+        main = '\n'.join(self.base + [
             'compatibility_level = 3.6',
-            'queue_directory = %s/queue' % d,
             'data_directory = %s/data' % d,
-            'mail_owner = postfix',
             'myhostname = mail.test',
             'mydomain = mail.test',
             'myorigin = mail.test',
@@ -149,7 +136,6 @@ class Postfix:
             'virtual_gid_maps = static:%d' % pw.pw_gid,
             'virtual_minimum_uid = 1',
             'maillog_file = %s' % self.maillog,
-            'maillog_file_prefixes = %s' % d,
             'smtpd_tls_cert_file = %s' % g.chain,
             'smtpd_tls_key_file = %s' % g.key,
             'smtpd_tls_security_level = encrypt',
@@ -195,7 +181,7 @@ class Postfix:
     def wait_listening(self, seconds=20):
         import socket
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.master.poll() is None:
             ok = 0
             for port in (self.submission, self.smtps):
                 try:
@@ -209,6 +195,12 @@ class Postfix:
         return False
 
     # -- results ------------------------------------------------------------
+    def master_output(self):
+        if self.master.poll() is None:
+            return '(master still running)'
+        out = self.master.stdout.read().decode('latin-1')
+        return 'master exited %d: %s' % (self.master.returncode, out[-1000:])
+
     def log_tail(self, n=20):
         try:
             with open(self.maillog, 'rb') as f:
@@ -239,14 +231,6 @@ class Postfix:
             time.sleep(0.1)
 
     # -- tear-down ------------------------------------------------------------
-    def master_pid(self):
-        try:
-            with open(os.path.join(self.dir, 'queue', 'pid',
-                                   'master.pid')) as f:
-                return int(f.read().split()[0])
-        except (OSError, ValueError, IndexError):
-            return None
-
     def own_pids(self):
         """Processes that belong to this instance: working directory or
         executable arguments inside its directory."""
@@ -269,9 +253,7 @@ class Postfix:
         if self.dir is None:
             return
         if self.started:
-            subprocess.run([which('postfix'), '-c', self.conf, 'stop'],
-                           stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=60)
+            postfixpeer.stop(self.master)
             deadline = time.monotonic() + 15
             while self.own_pids() and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -294,7 +276,10 @@ def postfix(c):
         atexit.register(PF.stop)
         PF.start()
     if PF.problem:
-        if PF.problem.startswith(('needs root', 'missing packages')):
+        # Without apt (DSMTP_NO_APT=1) the unpacked peer may be missing.
+        no_apt = os.environ.get('DSMTP_NO_APT') == '1' and \
+            PF.problem.startswith(('Postfix is not unpacked', 'no user'))
+        if PF.problem.startswith('needs root') or no_apt:
             c.skip(PF.problem)
         c.fail(PF.problem)
         raise T.Abort()

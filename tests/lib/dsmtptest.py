@@ -24,8 +24,7 @@ import traceback
 
 LIB = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(LIB))          # the repository
-CLIENTS_DIR = os.environ.get('DSMTP_CLIENTS_DIR') or os.path.normpath(
-    os.path.join(TOP, '..', 'shared', 'data', 'clients'))
+CLIENTS_DIR = os.path.join(TOP, 'tests', 'data', 'clients')
 DSMTP = os.environ.get('DSMTP') or os.path.join(TOP, 'src', 'dsmtp')
 LOGIN = pwd.getpwuid(os.getuid()).pw_name
 
@@ -206,7 +205,7 @@ class Result:
     out: bytes
     err: bytes
     elapsed: float       # seconds
-    peak_kb: int         # highest VmHWM seen while dsmtp ran (0: none)
+    peak_kb: int         # dsmtp's ru_maxrss in KiB (0: it never ended)
     timed_out: bool = False
 
 
@@ -245,44 +244,35 @@ def _kill_group(proc, flag):
         pass
 
 
-def _hwm_kb(pid, comm):
-    """VmHWM of pid once it runs comm (before exec the forked child still
-    has this test's memory), else 0."""
-    try:
-        with open('/proc/%d/status' % pid) as f:
-            status = dict(l.split(':', 1) for l in f if ':' in l)
-    except OSError:
-        return 0
-    if status.get('Name', '').strip() != comm or 'VmHWM' not in status:
-        return 0
-    return int(status['VmHWM'].split()[0])
-
-
-def _watch_memory(pid, peak, done):
-    # ru_maxrss cannot be used: Linux carries the parent's RSS at fork
-    # across execve into it.
-    comm = os.path.basename(DSMTP)[:15]
-    while not done.is_set():
-        peak[0] = max(peak[0], _hwm_kb(pid, comm))
-        done.wait(0.005)
+def _peakrss():
+    """The launcher that reports dsmtp's exact peak RSS (tests/lib/peakrss.c,
+    built by make check)."""
+    path = os.environ.get('DSMTP_PEAKRSS') or os.path.join(
+        os.path.dirname(os.path.dirname(DSMTP)), 'tests', 'lib', 'peakrss')
+    if not os.access(path, os.X_OK):
+        raise RuntimeError('%s is missing: run the suites through make check'
+                           % path)
+    return path
 
 
 def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None,
         uid=None):
-    """Run DSMTP with argv (argv0 as its name) and stdin bytes, sampling
-    its peak memory.  Kills its process group after timeout seconds.
+    """Run DSMTP with argv (argv0 as its name) and stdin bytes, measuring
+    its exact peak memory (ru_maxrss through tests/lib/peakrss).  Kills its
+    process group after timeout seconds.
     With uid (when running as root), dsmtp runs as that user and group."""
     ids = {} if uid is None else {'user': uid, 'group': uid,
                                   'extra_groups': []}
-    proc = subprocess.Popen([argv0] + list(argv), executable=DSMTP,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    peakfile = tempfile.NamedTemporaryFile(prefix='dsmtp-peak-')
+    if uid is not None:
+        os.chown(peakfile.name, uid, -1)
+    proc = subprocess.Popen([_peakrss(), peakfile.name, DSMTP, argv0] +
+                            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             env=env or (sandbox_env(box) if box else None),
                             **ids)
-    out, err, killed, peak, done = [], [], [], [0], threading.Event()
-    threads = [threading.Thread(target=_watch_memory, args=(proc.pid, peak,
-                                                            done)),
-               threading.Thread(target=_pump_in, args=(proc.stdin, stdin)),
+    out, err, killed = [], [], []
+    threads = [threading.Thread(target=_pump_in, args=(proc.stdin, stdin)),
                threading.Thread(target=_pump_out, args=(proc.stdout, out)),
                threading.Thread(target=_pump_out, args=(proc.stderr, err))]
     start = time.monotonic()
@@ -293,11 +283,15 @@ def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None,
         t.start()
     proc.wait()
     elapsed = time.monotonic() - start
-    done.set()
     watchdog.cancel()
     for t in threads:
         t.join()
-    return Result(proc.returncode, out[0], err[0], elapsed, peak[0],
+    code = proc.returncode
+    if code > 128 and code - 128 < 65:      # peakrss: killed by a signal
+        code = -(code - 128)
+    with peakfile:
+        text = peakfile.read().strip()
+    return Result(code, out[0], err[0], elapsed, int(text or 0),
                   bool(killed))
 
 

@@ -1,5 +1,5 @@
 /* dkim_test.c - DKIM canonicalisation and signatures against RFC 8463
- * Appendix A and the body-hash values in shared/data/dkim. */
+ * Appendix A and the body-hash values in tests/data/dkim. */
 
 #include <config.h>
 
