@@ -245,10 +245,11 @@ def _kill_group(proc, flag):
 
 
 def _peakrss():
-    """The launcher that reports dsmtp's exact peak RSS (tests/lib/peakrss.c,
+    """The launcher that reports dsmtp's exact peak RSS (tests/tools/peakrss.c,
     built by make check)."""
+    build = os.path.dirname(os.path.dirname(DSMTP))
     path = os.environ.get('DSMTP_PEAKRSS') or os.path.join(
-        os.path.dirname(os.path.dirname(DSMTP)), 'tests', 'lib', 'peakrss')
+        build, 'tests', 'tools', 'peakrss')
     if not os.access(path, os.X_OK):
         raise RuntimeError('%s is missing: run the suites through make check'
                            % path)
@@ -258,7 +259,7 @@ def _peakrss():
 def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None,
         uid=None):
     """Run DSMTP with argv (argv0 as its name) and stdin bytes, measuring
-    its exact peak memory (ru_maxrss through tests/lib/peakrss).  Kills its
+    its exact peak memory (ru_maxrss through tests/tools/peakrss).  Kills its
     process group after timeout seconds.
     With uid (when running as root), dsmtp runs as that user and group."""
     ids = {} if uid is None else {'user': uid, 'group': uid,
