@@ -451,5 +451,4 @@ cli_help(void)
 		"\n"
 		"Other sendmail options are accepted and ignored.\n"),
 	      stdout);
-	printf(_("Report bugs to <%s>.\n"), PACKAGE_BUGREPORT);
 }
