@@ -14,7 +14,9 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
  libnet-dns-perl openssl clang libclang-rt-14-dev
  sasl2-bin libsasl2-modules libsasl2-modules-db dbus gnome-keyring
  libsecret-tools util-linux iproute2 msmtp
- libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3"
+ ldnsutils bind9-dnsutils
+ libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3
+ libevent-2.1-7 libnghttp2-14 libprotobuf-c1 libpython3.11 libsystemd0"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
@@ -26,5 +28,5 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing
 fi
-# The last line (libdb5.3 ...) is what Postfix's programs link with.
+# The last two lines are what the unpacked Postfix and unbound link with.
 "$(dirname "$0")/peers.sh"

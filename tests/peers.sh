@@ -40,6 +40,9 @@ unpack() {
 }
 
 unpack postfix
+# unbound: the DNS test bed's resolver (installing it would start a system
+# resolver service on 127.0.0.1:53).
+unpack unbound
 
 if [ "$(id -u)" = 0 ]; then
 	getent group dsmtp-pfdrop >/dev/null || groupadd --system dsmtp-pfdrop

@@ -1,0 +1,237 @@
+"""dnsbed.py - a DNS test bed: unbound in a network namespace of its own.
+
+Owns: the namespace (only lo: 127.0.0.0/8, ::1, and 192.0.2.53 for a
+resolver whose address is not a loopback one), its resolv.conf
+(/etc/netns/NAME/resolv.conf), the test zones (example.test unsigned,
+dane.test signed offline with ldns-signzone, reverse 127.0.0.x), and one
+validating unbound serving them as auth-zones, so every answer passes its
+validator.  Unbound comes unpacked from tests/peers.sh (installed, it
+would start a system resolver).  Runs the programs of a test inside the
+namespace with `ip netns exec`.
+Not: what the tests check (tests/integration/dns.py).
+
+Needs root (ip netns), ldnsutils and the unpacked unbound.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+CACHE = os.environ.get('DSMTP_PEERS_DIR') or os.path.join(
+    os.environ.get('XDG_CACHE_HOME') or
+    os.path.join(os.path.expanduser('~'), '.cache'), 'dsmtp-tests', 'peers')
+UNBOUND = os.path.join(CACHE, 'unbound', 'usr', 'sbin', 'unbound')
+FAR_RESOLVER = '192.0.2.53'       # on the namespace's lo, not 127/8
+
+# A TLSA association (SHA-256 of some key; only the bytes matter here).
+TLSA_HEX = ('8d02536c887482bc34ff54e41d2ba659bf85b341a0a20afadb5813dcfbcf286d')
+LONG_TXT = ['a' * 255, 'b' * 255, 'c' * 100]
+
+EXAMPLE_ZONE = '''$ORIGIN example.test.
+$TTL 30
+@        SOA ns hostmaster 1 3600 600 86400 30
+@        NS  ns
+ns       A   127.0.0.1
+@        MX  10 mx1
+@        MX  10 mx2
+@        MX  20 mx3
+mx1      A   127.0.0.2
+mx1      AAAA ::1
+mx2      A   127.0.0.3
+mx3      A   127.0.0.4
+nullmx   MX  0 .
+nomx     A   127.0.0.5
+alias    CNAME example.test.
+cnamemx  MX  10 mxalias
+mxalias  CNAME mx2
+spf      TXT "v=spf1 " "ip4:127.0.0.10 " "-all"
+long     TXT %s
+''' % ' '.join('"%s"' % s for s in LONG_TXT)
+
+DANE_ZONE = '''$ORIGIN dane.test.
+$TTL 30
+@        SOA ns hostmaster 1 3600 600 86400 30
+@        NS  ns
+ns       A   127.0.0.1
+@        MX  10 mx1
+mx1      A   127.0.0.11
+_25._tcp.mx1 TLSA 3 1 1 %s
+bogus    MX  10 mx4
+mx4      A   127.0.0.14
+_25._tcp.mx4 TLSA 3 1 1 %s
+''' % (TLSA_HEX, TLSA_HEX)
+
+REVERSE_ZONE = '''$ORIGIN 0.0.127.in-addr.arpa.
+$TTL 30
+@        SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 30
+@        NS  ns.example.test.
+10       PTR out.sender.test.
+2        PTR mx1.example.test.
+'''
+
+
+def problem():
+    """Why the bed cannot run here, or None."""
+    if os.geteuid() != 0:
+        return 'needs root (network namespaces)'
+    if not os.access(UNBOUND, os.X_OK):
+        return 'unbound is not unpacked in %s: run tests/peers.sh' % CACHE
+    for tool in ('ldns-keygen', 'ldns-signzone', 'ldns-key2ds', 'ip'):
+        if not shutil.which(tool, path='/usr/bin:/bin:/usr/sbin:/sbin'):
+            return '%s missing (tests/install-deps.sh installs it)' % tool
+    return None
+
+
+def _run(argv, cwd=None, **kw):
+    return subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, **kw).stdout
+
+
+class Bed:
+    """One namespace with its resolver; use as a context manager."""
+
+    def __init__(self):
+        self.ns = 'dsmtp-dns-%d' % os.getpid()
+        self.run_dir = tempfile.mkdtemp(prefix='dsmtp-dnsbed-')
+        self.netns_etc = os.path.join('/etc/netns', self.ns)
+        self.unbound = None
+
+    # -- set-up ---------------------------------------------------------------
+    def _sign(self):
+        d = self.run_dir
+        zsk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', 'dane.test'],
+                   cwd=d).decode().strip()
+        ksk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', '-k',
+                    'dane.test'], cwd=d).decode().strip()
+        _run(['ldns-signzone', '-i', '20200101000000', '-e',
+              '20400101000000', '-o', 'dane.test.', '-f',
+              'dane.test.signed', 'dane.test.zone', zsk, ksk], cwd=d)
+        ds = _run(['ldns-key2ds', '-n', '-2', ksk + '.key'], cwd=d)
+        with open(os.path.join(d, 'dane.test.ds'), 'wb') as f:
+            f.write(ds)
+        # mx4's TLSA is changed after signing: its signature fails (bogus).
+        path = os.path.join(d, 'dane.test.signed')
+        with open(path) as f:
+            lines = f.read().splitlines()
+        out = []
+        for line in lines:
+            if line.startswith('_25._tcp.mx4.') and '\tTLSA\t' in line:
+                line = line.replace(TLSA_HEX, '00' + TLSA_HEX[2:])
+            out.append(line)
+        with open(path, 'w') as f:
+            f.write('\n'.join(out) + '\n')
+
+    def _write_zones(self):
+        d = self.run_dir
+        for name, text in (('example.test.zone', EXAMPLE_ZONE),
+                           ('dane.test.zone', DANE_ZONE),
+                           ('reverse.zone', REVERSE_ZONE)):
+            with open(os.path.join(d, name), 'w') as f:
+                f.write(text)
+        self._sign()
+        conf = ['server:',
+                '  interface: 127.0.0.1', '  interface: ::1',
+                '  interface: %s' % FAR_RESOLVER, '  port: 53',
+                '  do-not-query-localhost: no', '  username: ""',
+                '  chroot: ""', '  directory: "%s"' % d, '  pidfile: ""',
+                '  use-syslog: no', '  logfile: "%s/unbound.log"' % d,
+                '  verbosity: 1', '  module-config: "validator iterator"',
+                '  trust-anchor-file: "%s/dane.test.ds"' % d,
+                '  local-zone: "test." nodefault',
+                '  local-zone: "127.in-addr.arpa." nodefault',
+                '  cache-max-ttl: 30', '  ede: yes',
+                '  access-control: 0.0.0.0/0 allow',
+                '  access-control: ::/0 allow',
+                'remote-control:', '  control-enable: no']
+        for zone, fname in (('example.test', 'example.test.zone'),
+                            ('dane.test', 'dane.test.signed'),
+                            ('0.0.127.in-addr.arpa', 'reverse.zone')):
+            conf += ['auth-zone:', '  name: "%s"' % zone,
+                     '  zonefile: "%s/%s"' % (d, fname),
+                     '  for-downstream: no', '  for-upstream: yes']
+        with open(os.path.join(d, 'unbound.conf'), 'w') as f:
+            f.write('\n'.join(conf) + '\n')
+
+    def _namespace(self):
+        _run(['ip', 'netns', 'add', self.ns])
+        _run(['ip', '-n', self.ns, 'link', 'set', 'lo', 'up'])
+        _run(['ip', '-n', self.ns, 'addr', 'add', FAR_RESOLVER + '/32',
+              'dev', 'lo'])
+        os.makedirs(self.netns_etc, exist_ok=True)
+        self.resolv_conf('nameserver 127.0.0.1\n'
+                         'options trust-ad edns0 timeout:2 attempts:2\n')
+
+    def resolv_conf(self, text):
+        """Replace the namespace's resolv.conf (seen by the next exec)."""
+        with open(os.path.join(self.netns_etc, 'resolv.conf'), 'w') as f:
+            f.write(text)
+
+    def start(self):
+        self._write_zones()
+        self._namespace()
+        log = open(os.path.join(self.run_dir, 'unbound.out'), 'wb')
+        self.unbound = subprocess.Popen(
+            ['ip', 'netns', 'exec', self.ns, UNBOUND, '-d', '-c',
+             os.path.join(self.run_dir, 'unbound.conf')],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.unbound.poll() is not None:
+                raise RuntimeError('unbound exited: %s' % self.log())
+            res = self.run(['dig', '+time=1', '+tries=1', '@127.0.0.1',
+                            'example.test', 'SOA'], timeout=5)
+            if b'status: NOERROR' in res.stdout:
+                return self
+            time.sleep(0.2)
+        raise RuntimeError('unbound did not answer: %s' % self.log())
+
+    def log(self):
+        text = b''
+        for name in ('unbound.out', 'unbound.log'):
+            try:
+                with open(os.path.join(self.run_dir, name), 'rb') as f:
+                    text += f.read()[-2000:]
+            except OSError:
+                pass
+        return text.decode('latin-1')
+
+    # -- use --------------------------------------------------------------------
+    def run(self, argv, timeout=30, **kw):
+        """Run argv inside the namespace; a CompletedProcess."""
+        return subprocess.run(['ip', 'netns', 'exec', self.ns] + list(argv),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout, **kw)
+
+    def run_background(self, argv):
+        """Start argv inside the namespace; the caller ends it."""
+        return subprocess.Popen(['ip', 'netns', 'exec', self.ns] +
+                                list(argv), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    # -- tear-down ----------------------------------------------------------------
+    def stop(self):
+        if self.unbound is not None and self.unbound.poll() is None:
+            try:
+                os.killpg(self.unbound.pid, signal.SIGTERM)
+                self.unbound.wait(10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.unbound.pid, signal.SIGKILL)
+                self.unbound.wait()
+        subprocess.run(['ip', 'netns', 'delete', self.ns],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.netns_etc, True)
+        shutil.rmtree(self.run_dir, True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except Exception:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,112 @@
+/* dnsq.c - ask the dns module what a test's resolver answers
+ *
+ * Owns: a command line over dns_open/dns_query for the DNS test bed
+ *       (tests/integration/dns.py), printing what the module returned.
+ * Not:  any DNS logic of its own: it is a window on src/dns.c.
+ *
+ * Usage: dnsq TYPE NAME [TYPE NAME...]   (TYPE: A AAAA MX TXT TLSA PTR
+ * CNAME). Per query, a line "NAME TYPE rcode=R ad=0|1 canonical=N|-",
+ * then one line per record; "error: TEXT" when no response came. Exit 0
+ * when every query got a response. */
+
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dns.h"
+
+static int
+dnsq_type(const char *s, enum dns_type *t)
+{
+	static const enum dns_type all[] = { DNS_A, DNS_AAAA, DNS_MX, DNS_TXT,
+					     DNS_TLSA, DNS_PTR, DNS_CNAME };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, dns_type_name(all[i])) == 0) {
+			*t = all[i];
+			return 0;
+		}
+	return -1;
+}
+
+static void
+dnsq_print(const struct dns_rr *rr)
+{
+	char text[INET6_ADDRSTRLEN];
+	size_t i;
+
+	printf("%s", dns_type_name(rr->type));
+	switch (rr->type) {
+	case DNS_A:
+	case DNS_AAAA:
+		inet_ntop(rr->type == DNS_A ? AF_INET : AF_INET6, rr->addr, text,
+			  sizeof(text));
+		printf(" %s", text);
+		break;
+	case DNS_MX:
+		printf(" %u %s", rr->pref, rr->name[0] ? rr->name : ".");
+		break;
+	case DNS_TXT:
+		printf(" \"");
+		for (i = 0; i < rr->len; i++)
+			printf(rr->data[i] >= 0x20 && rr->data[i] < 0x7f &&
+					       rr->data[i] != '"' &&
+					       rr->data[i] != '\\'
+				       ? "%c" : "\\%03u",
+			       rr->data[i]);
+		printf("\"");
+		break;
+	case DNS_TLSA:
+		printf(" %u %u %u ", rr->usage, rr->selector, rr->mtype);
+		for (i = 0; i < rr->len; i++)
+			printf("%02x", rr->data[i]);
+		break;
+	default:
+		printf(" %s", rr->name);
+	}
+	printf(" ttl=%u\n", (unsigned)rr->ttl);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dns_resolver r;
+	struct dns_answer a;
+	struct err e = { 0 };
+	enum dns_type t;
+	int i, rc = 0;
+	size_t k;
+
+	if (argc < 3 || argc % 2 == 0) {
+		fputs("usage: dnsq TYPE NAME [TYPE NAME...]\n", stderr);
+		return 64;
+	}
+	if (dns_open(&r, 2, 2, &e) < 0) {
+		printf("error: %s\n", e.msg);
+		return 1;
+	}
+	printf("trust_ad=%d\n", r.trust_ad);
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (dnsq_type(argv[i], &t) < 0) {
+			fprintf(stderr, "dnsq: unknown type %s\n", argv[i]);
+			return 64;
+		}
+		if (dns_query(&r, argv[i + 1], t, &a, &e) < 0) {
+			printf("%s %s error: %s\n", argv[i + 1], argv[i], e.msg);
+			err_clear(&e);
+			rc = 1;
+			continue;
+		}
+		printf("%s %s rcode=%s ad=%d canonical=%s\n", argv[i + 1],
+		       argv[i], dns_rcode_name(a.rcode), a.ad,
+		       a.canonical ? a.canonical : "-");
+		for (k = 0; k < a.nrrs; k++)
+			dnsq_print(&a.rrs[k]);
+		dns_answer_free(&a);
+	}
+	dns_close(&r);
+	return rc;
+}
