@@ -61,6 +61,14 @@ class Answer:
         return sorted(r.rsplit(' ttl=', 1)[0] for r in self.records)
 
 
+class Route:
+    def __init__(self, head):
+        fields, _, reason = head.partition(' reason=')
+        self.fields = dict(f.split('=', 1) for f in fields.split()[2:])
+        self.reason = reason
+        self.hosts = []                   # [[pref, name, addr...], ...]
+
+
 def ask(c, *queries, resolv=DEFAULT_RESOLV):
     """Run dnsq TYPE NAME ... in the bed: (trust_ad, [Answer or error])."""
     b = bed(c)
@@ -76,7 +84,12 @@ def ask(c, *queries, resolv=DEFAULT_RESOLV):
            'dnsq printed %r, stderr %r' % (res.stdout, res.stderr))
     out, cur = [], None
     for line in lines[1:]:
-        if ' rcode=' in line:
+        if ' ROUTE status=' in line:
+            cur = Route(line)
+            out.append(cur)
+        elif line.startswith('host '):
+            cur.hosts.append(line.split()[1:])
+        elif ' rcode=' in line:
             cur = Answer(line, [])
             out.append(cur)
         elif ' error: ' in line:
@@ -213,6 +226,47 @@ def test_silent_server(c):
     c.true(3 <= elapsed < 10, 'took %.1f s' % elapsed)
 
 
+def route(c, domain, kind='ROUTE'):
+    _, (r,), _ = ask(c, (kind, domain))
+    return r
+
+
+def test_route_mx(c):
+    r = route(c, 'example.test')
+    c.eq((r.fields['status'], r.fields['implicit']), ('ok', '0'), 'status')
+    c.eq(sorted(h[:2] for h in r.hosts[:2]),
+         [['10', 'mx1.example.test'], ['10', 'mx2.example.test']],
+         'the two preference-10 hosts first')
+    c.eq(r.hosts[2], ['20', 'mx3.example.test', '127.0.0.4'], 'then mx3')
+    mx1 = [h for h in r.hosts if h[1] == 'mx1.example.test'][0]
+    c.eq(mx1[2:], ['::1', '127.0.0.2'], 'IPv6 before IPv4')
+    r4 = route(c, 'example.test', 'ROUTE4')
+    mx1 = [h for h in r4.hosts if h[1] == 'mx1.example.test'][0]
+    c.eq(mx1[2:], ['127.0.0.2'], 'mx_address_family ipv4')
+
+
+def test_route_outcomes(c):
+    for domain, status, enhanced in (
+            ('nullmx.example.test', 'perm', '5.1.10'),
+            ('nosuch.example.test', 'perm', '5.1.2'),
+            ('bogus.dane.test', 'ok', '-')):
+        r = route(c, domain)
+        c.eq((r.fields['status'], r.fields['enhanced']), (status, enhanced),
+             domain)
+    r = route(c, 'nomx.example.test')
+    c.eq((r.fields['implicit'], r.hosts), ('1', [['0', 'nomx.example.test',
+                                                  '127.0.0.5']]),
+         'no MX: the domain itself')
+    r = route(c, 'cnamemx.example.test')
+    c.eq(r.hosts, [['10', 'mxalias.example.test', '127.0.0.3']],
+         'an MX host name that is a CNAME')
+    r = route(c, 'dane.test')
+    c.eq(r.fields['mx_secure'], '1', 'signed MX')
+    _, (r,), _ = ask(c, ('ROUTE', 'example.test'),
+                     resolv='nameserver 127.0.0.98\n')
+    c.eq(r.fields['status'], 'temp', 'no resolver')
+
+
 TESTS = [
     ('MX: every record, as dig sees them', test_mx),
     ('A and AAAA', test_addresses),
@@ -226,6 +280,10 @@ TESTS = [
     ('AD believed only with trust-ad or a loopback resolver', test_trust),
     ('dead server: an error, quickly', test_dead_server),
     ('silent server: an error within the per-try bound', test_silent_server),
+    ('route: MX order, shuffled preferences, address families',
+     test_route_mx),
+    ('route: null MX, NXDOMAIN, implicit MX, CNAME host, no resolver',
+     test_route_outcomes),
 ]
 
 if __name__ == '__main__':

@@ -7,7 +7,10 @@
  * Usage: dnsq TYPE NAME [TYPE NAME...]   (TYPE: A AAAA MX TXT TLSA PTR
  * CNAME). Per query, a line "NAME TYPE rcode=R ad=0|1 canonical=N|-",
  * then one line per record; "error: TEXT" when no response came. Exit 0
- * when every query got a response. */
+ * when every query got a response.
+ * TYPE ROUTE (or ROUTE4, ROUTE6) prints route_domain's plan for NAME
+ * instead: "NAME ROUTE status=ok|temp|perm enhanced=E implicit=0|1
+ * mx_secure=0|1 reason=...", then "host PREF NAME ADDR..." lines. */
 
 #include <config.h>
 
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "dns.h"
+#include "route.h"
 
 static int
 dnsq_type(const char *s, enum dns_type *t)
@@ -70,6 +74,33 @@ dnsq_print(const struct dns_rr *rr)
 	printf(" ttl=%u\n", (unsigned)rr->ttl);
 }
 
+static void
+dnsq_route(struct dns_resolver *r, const char *name, enum route_family f)
+{
+	static const char *const status[] = { "ok", "temp", "perm" };
+	struct route_lookup l;
+	struct route_plan p;
+	char text[INET6_ADDRSTRLEN];
+	size_t i, k;
+
+	route_dns(&l, r);
+	route_domain(&l, name, f, NULL, &p);
+	printf("%s ROUTE status=%s enhanced=%s implicit=%d mx_secure=%d "
+	       "reason=%s\n", name, status[p.status],
+	       p.enhanced ? p.enhanced : "-", p.implicit_mx, p.mx_secure,
+	       p.reason ? p.reason : "-");
+	for (i = 0; i < p.nhosts; i++) {
+		printf("host %u %s", p.hosts[i].pref, p.hosts[i].name);
+		for (k = 0; k < p.hosts[i].naddrs; k++) {
+			inet_ntop(p.hosts[i].addrs[k].family,
+				  p.hosts[i].addrs[k].addr, text, sizeof(text));
+			printf(" %s", text);
+		}
+		printf("\n");
+	}
+	route_free(&p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,6 +121,12 @@ main(int argc, char **argv)
 	}
 	printf("trust_ad=%d\n", r.trust_ad);
 	for (i = 1; i + 1 < argc; i += 2) {
+		if (strncmp(argv[i], "ROUTE", 5) == 0) {
+			dnsq_route(&r, argv[i + 1],
+				   argv[i][5] == '4' ? ROUTE_IPV4 :
+				   argv[i][5] == '6' ? ROUTE_IPV6 : ROUTE_ANY);
+			continue;
+		}
 		if (dnsq_type(argv[i], &t) < 0) {
 			fprintf(stderr, "dnsq: unknown type %s\n", argv[i]);
 			return 64;
