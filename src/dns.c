@@ -362,6 +362,20 @@ dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
 	return rc;
 }
 
+static int
+dns_lookup_query(void *ctx, const char *name, enum dns_type type,
+		 struct dns_answer *a, struct err *e)
+{
+	return dns_query(ctx, name, type, a, e);
+}
+
+void
+dns_lookup_on(struct dns_lookup *l, struct dns_resolver *r)
+{
+	l->query = dns_lookup_query;
+	l->ctx = r;
+}
+
 const char *
 dns_type_name(enum dns_type type)
 {

@@ -78,6 +78,17 @@ int dns_parse(const unsigned char *msg, size_t len, const char *qname,
 	      enum dns_type type, struct dns_answer *a, struct err *e);
 void dns_answer_free(struct dns_answer *a);
 
+/* Something that answers DNS questions: the real resolver (dns_lookup_on)
+ * or, in unit tests, a table. query returns what dns_query returns. */
+struct dns_lookup {
+	int (*query)(void *ctx, const char *name, enum dns_type type,
+		     struct dns_answer *a, struct err *e);
+	void *ctx;
+};
+
+/* A lookup that asks r (borrowed). */
+void dns_lookup_on(struct dns_lookup *l, struct dns_resolver *r);
+
 /* The name of a type ("MX") or rcode ("NXDOMAIN"), for logs and tools. */
 const char *dns_type_name(enum dns_type type);
 const char *dns_rcode_name(int rcode);

@@ -20,20 +20,6 @@
 #include "route.h"
 #include "xmalloc.h"
 
-static int
-route_dns_query(void *ctx, const char *name, enum dns_type type,
-		struct dns_answer *a, struct err *e)
-{
-	return dns_query(ctx, name, type, a, e);
-}
-
-void
-route_dns(struct route_lookup *l, struct dns_resolver *r)
-{
-	l->query = route_dns_query;
-	l->ctx = r;
-}
-
 void
 route_free(struct route_plan *p)
 {
@@ -142,7 +128,7 @@ route_order(struct dns_rr *rrs, size_t n, unsigned (*rnd)(unsigned))
 
 /* Add the addresses of one type for host h; -1 on a temporary failure. */
 static int
-route_addresses(const struct route_lookup *l, struct route_host *h,
+route_addresses(const struct dns_lookup *l, struct route_host *h,
 		enum dns_type type, size_t *total)
 {
 	struct dns_answer a;
@@ -172,7 +158,7 @@ route_addresses(const struct route_lookup *l, struct route_host *h,
 
 /* Resolve every host; drop those without an address. */
 static enum route_status
-route_resolve(const struct route_lookup *l, const char *domain,
+route_resolve(const struct dns_lookup *l, const char *domain,
 	      enum route_family family, struct route_plan *p)
 {
 	size_t i, kept = 0, total = 0;
@@ -220,7 +206,7 @@ route_take(struct err *e)
 
 /* The MX answer's outcome; ROUTE_OK with p->hosts filled (unresolved). */
 static enum route_status
-route_mx(const struct route_lookup *l, const char *domain,
+route_mx(const struct dns_lookup *l, const char *domain,
 	 unsigned (*rnd)(unsigned), struct route_plan *p)
 {
 	struct dns_answer a;
@@ -263,7 +249,7 @@ route_mx(const struct route_lookup *l, const char *domain,
 }
 
 enum route_status
-route_domain(const struct route_lookup *l, const char *domain,
+route_domain(const struct dns_lookup *l, const char *domain,
 	     enum route_family family, unsigned (*rnd)(unsigned n),
 	     struct route_plan *p)
 {

@@ -48,17 +48,6 @@ struct route_plan {
 	size_t nhosts;
 };
 
-/* Something that answers DNS questions: the real resolver (route_dns) or,
- * in unit tests, a table. Returns what dns_query returns. */
-struct route_lookup {
-	int (*query)(void *ctx, const char *name, enum dns_type type,
-		     struct dns_answer *a, struct err *e);
-	void *ctx;
-};
-
-/* A lookup that asks r. */
-void route_dns(struct route_lookup *l, struct dns_resolver *r);
-
 /* The route to domain (A-labels, or an address literal "[192.0.2.1]" /
  * "[IPv6:2001:db8::1]"): MX hosts by preference, shuffled within one
  * preference with rnd (rnd(n) gives 0..n-1; NULL: no shuffle), following
@@ -68,7 +57,7 @@ void route_dns(struct route_lookup *l, struct dns_resolver *r);
  * limited to family. At most ROUTE_MAX_HOSTS hosts and ROUTE_MAX_ADDRS
  * addresses in all. Fills p (release with route_free); returns p->status.
  */
-enum route_status route_domain(const struct route_lookup *l,
+enum route_status route_domain(const struct dns_lookup *l,
 			       const char *domain, enum route_family family,
 			       unsigned (*rnd)(unsigned n),
 			       struct route_plan *p);

@@ -78,12 +78,12 @@ static void
 dnsq_route(struct dns_resolver *r, const char *name, enum route_family f)
 {
 	static const char *const status[] = { "ok", "temp", "perm" };
-	struct route_lookup l;
+	struct dns_lookup l;
 	struct route_plan p;
 	char text[INET6_ADDRSTRLEN];
 	size_t i, k;
 
-	route_dns(&l, r);
+	dns_lookup_on(&l, r);
 	route_domain(&l, name, f, NULL, &p);
 	printf("%s ROUTE status=%s enhanced=%s implicit=%d mx_secure=%d "
 	       "reason=%s\n", name, status[p.status],

@@ -3,7 +3,7 @@
  * Owns: host order and shuffling, null MX, NXDOMAIN, NODATA (implicit
  *       MX), SERVFAIL and silence, address families and their order, the
  *       bounds on hosts and addresses, address literals, grouping by
- *       domain. DNS answers come from a table (the seam route_lookup);
+ *       domain. DNS answers come from a table (the seam dns_lookup);
  *       tests/integration/dns.py proves the resolver itself.
  * Not:  delivery. */
 
@@ -96,7 +96,7 @@ route(const struct canned *c, size_t n, const char *domain,
       enum route_family f, unsigned (*rnd)(unsigned), struct route_plan *p,
       struct table *t)
 {
-	struct route_lookup l = { table_query, t };
+	struct dns_lookup l = { table_query, t };
 
 	memset(t, 0, sizeof(*t));
 	t->c = c;
