@@ -111,6 +111,8 @@ route_order(struct dns_rr *rrs, size_t n, unsigned (*rnd)(unsigned))
 	size_t i, j, k, start;
 	struct dns_rr tmp;
 
+	if (n < 2)
+		return;
 	qsort(rrs, n, sizeof(*rrs), route_cmp_pref);
 	if (rnd == NULL)
 		return;

@@ -64,6 +64,30 @@ mx4      A   127.0.0.14
 _25._tcp.mx4 TLSA 3 1 1 %s
 ''' % (TLSA_HEX, TLSA_HEX)
 
+SENDER_ZONE = '''$ORIGIN sender.test.
+$TTL 30
+@        SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 30
+@        NS  ns.example.test.
+@        MX  10 mx
+@        TXT "v=spf1 mx a:out.sender.test include:_spf.sender.test -all"
+mx       A   127.0.0.30
+out      A   127.0.0.10
+_spf     TXT "v=spf1 ip4:127.0.0.40/30 ip6:::1 -all"
+soft     TXT "v=spf1 ip4:127.0.0.50 ~all"
+neutral  TXT "v=spf1 ?all"
+redir    TXT "v=spf1 redirect=sender.test"
+macro    TXT "v=spf1 exists:%{ir}.%{l1r+}.wl.sender.test -all"
+10.0.0.127.alice.wl A 127.0.0.2
+ptr      TXT "v=spf1 ptr:sender.test -all"
+two      TXT "v=spf1 -all"
+two      TXT "v=spf1 +all"
+voids    TXT "v=spf1 a:n1.sender.test a:n2.sender.test a:n3.sender.test +all"
+bad      TXT "v=spf1 ip4:127.0.0.1/33 -all"
+cidr     TXT "v=spf1 a:out.sender.test/24 -all"
+''' + '\n'.join('l%d TXT "v=spf1 %s"' % (i, 'include:l%d.sender.test' % (i + 1)
+                                          if i < 11 else '+all')
+                   for i in range(12)) + '\n'
+
 REVERSE_ZONE = '''$ORIGIN 0.0.127.in-addr.arpa.
 $TTL 30
 @        SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 30
@@ -127,6 +151,7 @@ class Bed:
     def _write_zones(self):
         d = self.run_dir
         for name, text in (('example.test.zone', EXAMPLE_ZONE),
+                           ('sender.test.zone', SENDER_ZONE),
                            ('dane.test.zone', DANE_ZONE),
                            ('reverse.zone', REVERSE_ZONE)):
             with open(os.path.join(d, name), 'w') as f:
@@ -147,6 +172,7 @@ class Bed:
                 '  access-control: ::/0 allow',
                 'remote-control:', '  control-enable: no']
         for zone, fname in (('example.test', 'example.test.zone'),
+                            ('sender.test', 'sender.test.zone'),
                             ('dane.test', 'dane.test.signed'),
                             ('0.0.127.in-addr.arpa', 'reverse.zone')):
             conf += ['auth-zone:', '  name: "%s"' % zone,

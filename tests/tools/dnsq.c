@@ -10,7 +10,9 @@
  * when every query got a response.
  * TYPE ROUTE (or ROUTE4, ROUTE6) prints route_domain's plan for NAME
  * instead: "NAME ROUTE status=ok|temp|perm enhanced=E implicit=0|1
- * mx_secure=0|1 reason=...", then "host PREF NAME ADDR..." lines. */
+ * mx_secure=0|1 reason=...", then "host PREF NAME ADDR..." lines.
+ * TYPE SPF with NAME "IP,SENDER,HELO" prints spf_check's verdict for the
+ * sender's domain: "NAME SPF result=R lookups=N mechanism=M reason=...". */
 
 #include <config.h>
 
@@ -20,6 +22,7 @@
 
 #include "dns.h"
 #include "route.h"
+#include "spf.h"
 
 static int
 dnsq_type(const char *s, enum dns_type *t)
@@ -101,6 +104,29 @@ dnsq_route(struct dns_resolver *r, const char *name, enum route_family f)
 	route_free(&p);
 }
 
+static void
+dnsq_spf(struct dns_resolver *r, const char *arg)
+{
+	char ip[64], sender[256], helo[256];
+	struct spf_verdict v;
+	struct spf_query q = { ip, NULL, sender, helo };
+	struct dns_lookup l;
+	const char *at;
+
+	if (sscanf(arg, "%63[^,],%255[^,],%255s", ip, sender, helo) != 3) {
+		printf("%s SPF error: want IP,SENDER,HELO\n", arg);
+		return;
+	}
+	at = strrchr(sender, '@');
+	q.domain = at ? at + 1 : helo;
+	dns_lookup_on(&l, r);
+	spf_check(&l, &q, &v);
+	printf("%s SPF result=%s lookups=%d mechanism=%s reason=%s\n", arg,
+	       spf_result_name(v.result), v.lookups,
+	       v.mechanism ? v.mechanism : "-", v.reason ? v.reason : "-");
+	spf_free(&v);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -121,6 +147,10 @@ main(int argc, char **argv)
 	}
 	printf("trust_ad=%d\n", r.trust_ad);
 	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "SPF") == 0) {
+			dnsq_spf(&r, argv[i + 1]);
+			continue;
+		}
 		if (strncmp(argv[i], "ROUTE", 5) == 0) {
 			dnsq_route(&r, argv[i + 1],
 				   argv[i][5] == '4' ? ROUTE_IPV4 :
