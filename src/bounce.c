@@ -56,7 +56,7 @@ bounce_enhanced(const char *s, char c)
 
 void
 bounce_status(const char *reply, enum bounce_action action, char *out,
-	      size_t size)
+              size_t size)
 {
 	char cls = action == BOUNCE_FAILED ? '5' : '4';
 	size_t n;
@@ -86,13 +86,13 @@ bounce_action_word(enum bounce_action a)
 
 static void
 bounce_headers(const struct bounce_info *b, const char *boundary,
-	       struct buf *out)
+               struct buf *out)
 {
 	char date[64];
 	static const char *const subjects[] = {
-		[BOUNCE_FAILED] = "Undelivered Mail Returned to Sender",
-		[BOUNCE_EXPIRED] = "Undelivered Mail Returned to Sender",
-		[BOUNCE_DELAYED] = "Delayed Mail (still being retried)",
+	        [BOUNCE_FAILED] = "Undelivered Mail Returned to Sender",
+	        [BOUNCE_EXPIRED] = "Undelivered Mail Returned to Sender",
+	        [BOUNCE_DELAYED] = "Delayed Mail (still being retried)",
 	};
 
 	rfc5322_date(b->now, date, sizeof(date));
@@ -101,12 +101,13 @@ bounce_headers(const struct bounce_info *b, const char *boundary,
 	buf_printf(out, "Subject: %s\r\n", subjects[b->action]);
 	buf_printf(out, "Date: %s\r\n", date);
 	buf_printf(out, "Message-ID: <%s.dsn.%jd@%s>\r\n", b->queue_id,
-		   (intmax_t)b->now, b->reporting_mta);
+	           (intmax_t)b->now, b->reporting_mta);
 	buf_printf(out, "Auto-Submitted: auto-replied\r\n");
 	buf_printf(out, "MIME-Version: 1.0\r\n");
-	buf_printf(out, "Content-Type: multipart/report; "
-			"report-type=delivery-status;\r\n\tboundary=\"%s\"\r\n",
-		   boundary);
+	buf_printf(out,
+	           "Content-Type: multipart/report; "
+	           "report-type=delivery-status;\r\n\tboundary=\"%s\"\r\n",
+	           boundary);
 	buf_printf(out, "\r\nThis is a MIME-encapsulated message.\r\n\r\n");
 }
 
@@ -122,39 +123,41 @@ bounce_clean(struct buf *out, const char *s, size_t max)
 			n--;
 	}
 	for (i = 0; i < n; i++)
-		buf_append_char(out, ((unsigned char)s[i] < 0x20 ||
-				      s[i] == 0x7f) ? ' ' : s[i]);
+		buf_append_char(out,
+		                ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		                        ? ' '
+		                        : s[i]);
 }
 
 static void
-bounce_human(const struct bounce_info *b, const char *boundary,
-	     struct buf *out)
+bounce_human(const struct bounce_info *b, const char *boundary, struct buf *out)
 {
 	size_t i;
 
-	buf_printf(out, "--%s\r\nContent-Description: Notification\r\n"
-			"Content-Type: text/plain; charset=us-ascii\r\n\r\n",
-		   boundary);
+	buf_printf(out,
+	           "--%s\r\nContent-Description: Notification\r\n"
+	           "Content-Type: text/plain; charset=us-ascii\r\n\r\n",
+	           boundary);
 	buf_printf(out, "This is the mail system at %s.\r\n\r\n",
-		   b->reporting_mta);
+	           b->reporting_mta);
 	if (b->action == BOUNCE_DELAYED)
 		buf_append_str(out, "Your message could not be delivered to "
-				    "the recipients below yet.\r\nIt is "
-				    "still queued and will be retried; you "
-				    "need not send it again.\r\n\r\n");
+		                    "the recipients below yet.\r\nIt is "
+		                    "still queued and will be retried; you "
+		                    "need not send it again.\r\n\r\n");
 	else if (b->action == BOUNCE_EXPIRED)
 		buf_append_str(out, "Your message could not be delivered to "
-				    "the recipients below before it\r\n"
-				    "expired; delivery has stopped.\r\n\r\n");
+		                    "the recipients below before it\r\n"
+		                    "expired; delivery has stopped.\r\n\r\n");
 	else
 		buf_append_str(out, "Your message could not be delivered to "
-				    "the recipients below; the\r\nreceiving "
-				    "side refused it for good.\r\n\r\n");
+		                    "the recipients below; the\r\nreceiving "
+		                    "side refused it for good.\r\n\r\n");
 	for (i = 0; i < b->nrcpts; i++) {
 		buf_printf(out, "<%s>: ", b->rcpts[i].addr);
-		bounce_clean(out, b->rcpts[i].reply ? b->rcpts[i].reply
-						     : "no reply",
-			     BOUNCE_DIAG_MAX);
+		bounce_clean(out,
+		             b->rcpts[i].reply ? b->rcpts[i].reply : "no reply",
+		             BOUNCE_DIAG_MAX);
 		buf_append_str(out, "\r\n");
 	}
 	buf_append_str(out, "\r\n");
@@ -162,16 +165,17 @@ bounce_human(const struct bounce_info *b, const char *boundary,
 
 static void
 bounce_status_part(const struct bounce_info *b, const char *boundary,
-		   struct buf *out)
+                   struct buf *out)
 {
 	char date[64], status[17];
 	const struct bounce_rcpt *r;
 	size_t i;
 
 	rfc5322_date(b->arrival, date, sizeof(date));
-	buf_printf(out, "--%s\r\nContent-Description: Delivery report\r\n"
-			"Content-Type: message/delivery-status\r\n\r\n",
-		   boundary);
+	buf_printf(out,
+	           "--%s\r\nContent-Description: Delivery report\r\n"
+	           "Content-Type: message/delivery-status\r\n\r\n",
+	           boundary);
 	buf_printf(out, "Reporting-MTA: dns; %s\r\n", b->reporting_mta);
 	buf_printf(out, "X-Dsmtp-Queue-ID: %s\r\n", b->queue_id);
 	if (b->envid != NULL)
@@ -182,10 +186,10 @@ bounce_status_part(const struct bounce_info *b, const char *boundary,
 		bounce_status(r->reply, b->action, status, sizeof(status));
 		buf_printf(out, "\r\nFinal-Recipient: rfc822; %s\r\n", r->addr);
 		buf_printf(out, "Action: %s\r\nStatus: %s\r\n",
-			   bounce_action_word(b->action), status);
+		           bounce_action_word(b->action), status);
 		if (r->remote_mta != NULL)
 			buf_printf(out, "Remote-MTA: dns; %s\r\n",
-				   r->remote_mta);
+			           r->remote_mta);
 		if (r->reply != NULL) {
 			buf_append_str(out, "Diagnostic-Code: smtp; ");
 			bounce_clean(out, r->reply, BOUNCE_DIAG_MAX);
@@ -232,13 +236,13 @@ bounce_7bit(const char *p, size_t n)
 /* The original: whole (RET=FULL, small and 7-bit, so the notification
  * needs no 8BITMIME), or its header section up to the blank line. */
 static int
-bounce_original(const struct bounce_info *b, int fd, off_t offset,
-		off_t size, const char *boundary, struct buf *out)
+bounce_original(const struct bounce_info *b, int fd, off_t offset, off_t size,
+                const char *boundary, struct buf *out)
 {
-	struct buf body = { 0 };
+	struct buf body = {0};
 	int whole = b->full && size <= BOUNCE_FULL_LIMIT;
 	size_t n = (size_t)(size < BOUNCE_HEADER_LIMIT ? size
-						       : BOUNCE_HEADER_LIMIT);
+	                                               : BOUNCE_HEADER_LIMIT);
 	const char *end;
 
 	if (whole)
@@ -249,13 +253,16 @@ bounce_original(const struct bounce_info *b, int fd, off_t offset,
 	}
 	if (whole && !bounce_7bit(body.data, body.len))
 		whole = 0;
-	buf_printf(out, "--%s\r\nContent-Description: %s\r\n"
-			"Content-Type: %s\r\n\r\n", boundary,
-		   whole ? "Undelivered message" : "Undelivered message headers",
-		   whole ? "message/rfc822" : "text/rfc822-headers");
+	buf_printf(out,
+	           "--%s\r\nContent-Description: %s\r\n"
+	           "Content-Type: %s\r\n\r\n",
+	           boundary,
+	           whole ? "Undelivered message"
+	                 : "Undelivered message headers",
+	           whole ? "message/rfc822" : "text/rfc822-headers");
 	if (!whole) {
 		end = body.len ? memmem(body.data, body.len, "\r\n\r\n", 4)
-			       : NULL;
+		               : NULL;
 		if (end != NULL)
 			body.len = (size_t)(end - body.data) + 2;
 		else if (body.len > 0 && body.data[body.len - 1] != '\n') {
@@ -272,7 +279,7 @@ bounce_original(const struct bounce_info *b, int fd, off_t offset,
 
 int
 bounce_make(const struct bounce_info *b, int fd, off_t offset, off_t size,
-	    struct buf *out, struct err *e)
+            struct buf *out, struct err *e)
 {
 	unsigned char r[8];
 	char boundary[64];
@@ -280,14 +287,14 @@ bounce_make(const struct bounce_info *b, int fd, off_t offset, off_t size,
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		memset(r, 0x5a, sizeof(r));
 	snprintf(boundary, sizeof(boundary),
-		 "=_%s/%02x%02x%02x%02x%02x%02x%02x%02x", b->queue_id, r[0],
-		 r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	         "=_%s/%02x%02x%02x%02x%02x%02x%02x%02x", b->queue_id, r[0],
+	         r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 	bounce_headers(b, boundary, out);
 	bounce_human(b, boundary, out);
 	bounce_status_part(b, boundary, out);
 	if (bounce_original(b, fd, offset, size, boundary, out) < 0) {
 		err_set(e, ERR_IO, _("cannot read the message to return: %s"),
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	return 0;

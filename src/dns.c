@@ -46,8 +46,8 @@ dns_loopback_servers(const struct __res_state *s)
 			if (!IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr))
 				return 0;
 		} else if (s->nsaddr_list[i].sin_family != AF_INET ||
-			   (ntohl(s->nsaddr_list[i].sin_addr.s_addr) >> 24) !=
-				   127) {
+		           (ntohl(s->nsaddr_list[i].sin_addr.s_addr) >> 24) !=
+		                   127) {
 			return 0;
 		}
 	}
@@ -56,7 +56,7 @@ dns_loopback_servers(const struct __res_state *s)
 
 int
 dns_open(struct dns_resolver *r, unsigned timeout, unsigned attempts,
-	 struct err *e)
+         struct err *e)
 {
 	struct __res_state *s = xcalloc(1, sizeof(*s));
 
@@ -90,7 +90,7 @@ dns_close(struct dns_resolver *r)
  * dot; 0, or -1. */
 static int
 dns_expand(const unsigned char *msg, const unsigned char *eom,
-	   const unsigned char *p, char *out, size_t size)
+           const unsigned char *p, char *out, size_t size)
 {
 	size_t n;
 
@@ -138,8 +138,8 @@ dns_parse_rdata(struct dns_rr *rr, const ns_msg *h, const ns_rr *r)
 		memcpy(rr->addr, d, len);
 		return 0;
 	case DNS_MX:
-		if (len < 3 || dns_expand(msg, eom, d + 2, name,
-					  sizeof(name)) < 0)
+		if (len < 3 ||
+		    dns_expand(msg, eom, d + 2, name, sizeof(name)) < 0)
 			return -1;
 		rr->pref = (uint16_t)(d[0] << 8 | d[1]);
 		rr->name = xstrdup(name);
@@ -183,8 +183,8 @@ dns_follow_cnames(ns_msg *h, const char *qname, char *out, size_t size)
 			if (ns_rr_type(r) != ns_t_cname ||
 			    strcasecmp(ns_rr_name(r), out) != 0 ||
 			    dns_expand(ns_msg_base(*h), ns_msg_end(*h),
-				       ns_rr_rdata(r), target,
-				       sizeof(target)) < 0)
+			               ns_rr_rdata(r), target,
+			               sizeof(target)) < 0)
 				continue;
 			snprintf(out, size, "%s", target);
 			moved = 1;
@@ -197,7 +197,7 @@ dns_follow_cnames(ns_msg *h, const char *qname, char *out, size_t size)
 
 static int
 dns_collect(ns_msg *h, const char *owner, enum dns_type type,
-	    struct dns_answer *a)
+            struct dns_answer *a)
 {
 	struct dns_rr *rr;
 	int i;
@@ -225,7 +225,7 @@ dns_collect(ns_msg *h, const char *owner, enum dns_type type,
 
 int
 dns_parse(const unsigned char *msg, size_t len, const char *qname,
-	  enum dns_type type, struct dns_answer *a, struct err *e)
+          enum dns_type type, struct dns_answer *a, struct err *e)
 {
 	char owner[DNS_NAME_MAX], asked[DNS_NAME_MAX];
 	size_t n;
@@ -269,7 +269,8 @@ dns_answer_free(struct dns_answer *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* -- querying --------------------------------------------------------------- */
+/* -- querying ---------------------------------------------------------------
+ */
 
 /* 1 when name can be asked: LDH-ish ASCII, no blank or control, <= 253. */
 static int
@@ -288,10 +289,17 @@ dns_name_ok(const char *name)
 static int
 dns_add_opt(unsigned char *q, int qlen, size_t size)
 {
-	static const unsigned char opt[11] = {
-		0, 0, 41, DNS_EDNS_PAYLOAD >> 8, DNS_EDNS_PAYLOAD & 0xff,
-		0, 0, 0x80, 0, 0, 0
-	};
+	static const unsigned char opt[11] = {0,
+	                                      0,
+	                                      41,
+	                                      DNS_EDNS_PAYLOAD >> 8,
+	                                      DNS_EDNS_PAYLOAD & 0xff,
+	                                      0,
+	                                      0,
+	                                      0x80,
+	                                      0,
+	                                      0,
+	                                      0};
 	unsigned arcount;
 
 	if (qlen < 12 || (size_t)qlen + sizeof(opt) > size)
@@ -322,7 +330,7 @@ dns_failed_rcode(const unsigned char *q, const unsigned char *ans)
 
 int
 dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
-	  struct dns_answer *a, struct err *e)
+          struct dns_answer *a, struct err *e)
 {
 	unsigned char q[NS_PACKETSZ + 16], *ans;
 	int qlen, n, rc;
@@ -330,16 +338,16 @@ dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
 	memset(a, 0, sizeof(*a));
 	if (!dns_name_ok(name)) {
 		err_set(e, ERR_DATA, _("%s cannot be looked up in the DNS"),
-			name);
+		        name);
 		return -1;
 	}
 	qlen = res_nmkquery(r->state, ns_o_query, name, ns_c_in, (int)type,
-			    NULL, 0, NULL, q, NS_PACKETSZ);
+	                    NULL, 0, NULL, q, NS_PACKETSZ);
 	if (qlen > 0)
 		qlen = dns_add_opt(q, qlen, sizeof(q));
 	if (qlen <= 0) {
 		err_set(e, ERR_DATA, _("%s cannot be looked up in the DNS"),
-			name);
+		        name);
 		return -1;
 	}
 	ans = xcalloc(1, DNS_ANSWER_MAX);
@@ -352,7 +360,7 @@ dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
 			return 0;
 		}
 		err_set(e, ERR_TEMP, _("no DNS server answered for %s %s"),
-			dns_type_name(type), name);
+		        dns_type_name(type), name);
 		return -1;
 	}
 	rc = dns_parse(ans, (size_t)n, name, type, a, e);
@@ -364,7 +372,7 @@ dns_query(struct dns_resolver *r, const char *name, enum dns_type type,
 
 static int
 dns_lookup_query(void *ctx, const char *name, enum dns_type type,
-		 struct dns_answer *a, struct err *e)
+                 struct dns_answer *a, struct err *e)
 {
 	return dns_query(ctx, name, type, a, e);
 }
@@ -380,13 +388,20 @@ const char *
 dns_type_name(enum dns_type type)
 {
 	switch (type) {
-	case DNS_A: return "A";
-	case DNS_CNAME: return "CNAME";
-	case DNS_PTR: return "PTR";
-	case DNS_MX: return "MX";
-	case DNS_TXT: return "TXT";
-	case DNS_AAAA: return "AAAA";
-	case DNS_TLSA: return "TLSA";
+	case DNS_A:
+		return "A";
+	case DNS_CNAME:
+		return "CNAME";
+	case DNS_PTR:
+		return "PTR";
+	case DNS_MX:
+		return "MX";
+	case DNS_TXT:
+		return "TXT";
+	case DNS_AAAA:
+		return "AAAA";
+	case DNS_TLSA:
+		return "TLSA";
 	}
 	return "?";
 }
@@ -394,10 +409,8 @@ dns_type_name(enum dns_type type)
 const char *
 dns_rcode_name(int rcode)
 {
-	static const char *const names[] = {
-		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
-		"REFUSED"
-	};
+	static const char *const names[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+	                                    "NXDOMAIN", "NOTIMP",  "REFUSED"};
 
 	return rcode >= 0 && rcode < 6 ? names[rcode] : "OTHER";
 }

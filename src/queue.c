@@ -42,14 +42,14 @@ queue_subdir(int dirfd, const char *name, struct err *e, const char *top)
 
 	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST) {
 		err_set(e, ERR_CANTCREAT, _("cannot create %s/%s: %s"), top,
-			name, strerror(errno));
+		        name, strerror(errno));
 		return -1;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				 O_CLOEXEC);
+	fd = openat(dirfd, name,
+	            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		err_set(e, ERR_OS, _("cannot open %s/%s: %s"), top, name,
-			strerror(errno));
+		        strerror(errno));
 	return fd;
 }
 
@@ -62,20 +62,20 @@ queue_open(struct queue *q, const char *dir, struct err *e)
 	q->entries_fd = q->tmp_fd = q->quarantine_fd = -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		err_set(e, ERR_CANTCREAT, _("cannot create the queue %s: %s"),
-			dir, strerror(errno));
+		        dir, strerror(errno));
 		return -1;
 	}
 	top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
 		err_set(e, ERR_OS, _("cannot open the queue %s: %s"), dir,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	q->dir = xstrdup(dir);
 	q->entries_fd = queue_subdir(top, "entries", e, dir);
 	q->tmp_fd = q->entries_fd < 0 ? -1 : queue_subdir(top, "tmp", e, dir);
-	q->quarantine_fd = q->tmp_fd < 0 ? -1 :
-			   queue_subdir(top, "quarantine", e, dir);
+	q->quarantine_fd =
+	        q->tmp_fd < 0 ? -1 : queue_subdir(top, "quarantine", e, dir);
 	close(top);
 	if (q->quarantine_fd < 0) {
 		queue_close(q);
@@ -129,10 +129,10 @@ queue_tmp_create(struct queue *q, char *name, size_t size, struct err *e)
 		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
 			xabort(__func__, "getrandom failed");
 		snprintf(name, size, "t%02x%02x%02x%02x%02x%02x%02x%02x", r[0],
-			 r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
-		fd = openat(q->tmp_fd, name, O_RDWR | O_CREAT | O_EXCL |
-						      O_NOFOLLOW | O_CLOEXEC,
-			    0600);
+		         r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+		fd = openat(q->tmp_fd, name,
+		            O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		            0600);
 		if (fd >= 0) {
 			flock(fd, LOCK_EX);
 			return fd;
@@ -141,24 +141,24 @@ queue_tmp_create(struct queue *q, char *name, size_t size, struct err *e)
 			break;
 	}
 	err_set(e, ERR_CANTCREAT, _("cannot create a file in %s/tmp: %s"),
-		q->dir, strerror(errno));
+	        q->dir, strerror(errno));
 	return -1;
 }
 
 /* Append the end marker and make the file durable; -1 with e set. */
 static int
 queue_finish(struct queue *q, int fd, off_t data_size, const char *id,
-	     struct err *e)
+             struct err *e)
 {
 	char trailer[QUEUE_TRAILER_MAX + 1];
 	int n;
 
 	n = snprintf(trailer, sizeof(trailer), "\nend %jd %s\n",
-		     (intmax_t)data_size, id);
+	             (intmax_t)data_size, id);
 	if (n < 0 || (size_t)n >= sizeof(trailer) ||
 	    queue_write_all(fd, trailer, (size_t)n) < 0 || fsync(fd) < 0) {
 		err_set(e, ERR_IO, _("cannot write to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -189,20 +189,19 @@ queue_new_suffix(char *id)
 /* Move tmp/name to entries/id without replacing an entry: 0, 1 when id
  * is taken, -1 with e set. Then fsync entries/. */
 static int
-queue_publish(struct queue *q, const char *name, const char *id,
-	      struct err *e)
+queue_publish(struct queue *q, const char *name, const char *id, struct err *e)
 {
-	if (renameat2(q->tmp_fd, name, q->entries_fd, id,
-		      RENAME_NOREPLACE) < 0) {
+	if (renameat2(q->tmp_fd, name, q->entries_fd, id, RENAME_NOREPLACE) <
+	    0) {
 		if (errno == EEXIST)
 			return 1;
 		err_set(e, ERR_IO, _("cannot commit to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		return -1;
 	}
 	if (fsync(q->entries_fd) < 0) {
 		err_set(e, ERR_IO, _("cannot commit to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -211,7 +210,7 @@ queue_publish(struct queue *q, const char *name, const char *id,
 /* The envelope of env in a new locked temporary file; the fd, -1. */
 static int
 queue_start_file(struct queue *q, const struct queue_env *env, char *name,
-		 size_t size, off_t *data_offset, struct err *e)
+                 size_t size, off_t *data_offset, struct err *e)
 {
 	char *text;
 	size_t len;
@@ -222,7 +221,7 @@ queue_start_file(struct queue *q, const struct queue_env *env, char *name,
 	fd = queue_tmp_create(q, name, size, e);
 	if (fd >= 0 && queue_write_all(fd, text, len) < 0) {
 		err_set(e, ERR_IO, _("cannot write to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		unlinkat(q->tmp_fd, name, 0);
 		close(fd);
 		fd = -1;
@@ -234,7 +233,7 @@ queue_start_file(struct queue *q, const struct queue_env *env, char *name,
 
 int
 queue_commit(struct queue *q, struct queue_env *env, queue_writer write_fn,
-	     void *ctx, struct err *e)
+             void *ctx, struct err *e)
 {
 	char name[32];
 	off_t offset, size;
@@ -255,7 +254,7 @@ queue_commit(struct queue *q, struct queue_env *env, queue_writer write_fn,
 		/* Taken: a new id, in the envelope and the end marker. */
 		queue_new_suffix(env->id);
 		if (pwrite(fd, env->id, strlen(env->id), QUEUE_ID_OFFSET) !=
-			    (ssize_t)strlen(env->id) ||
+		            (ssize_t)strlen(env->id) ||
 		    ftruncate(fd, offset + size) < 0 ||
 		    lseek(fd, 0, SEEK_END) < 0 ||
 		    queue_finish(q, fd, size, env->id, e) < 0) {
@@ -274,7 +273,8 @@ out:
 	return rc;
 }
 
-/* -- reading ---------------------------------------------------------------- */
+/* -- reading ----------------------------------------------------------------
+ */
 
 /* Move entries/name aside, keeping its name when quarantine/ has none. */
 static void
@@ -283,7 +283,7 @@ queue_quarantine(struct queue *q, const char *name)
 	char alt[QUEUE_ID_MAX + 24];
 
 	if (renameat2(q->entries_fd, name, q->quarantine_fd, name,
-		      RENAME_NOREPLACE) == 0)
+	              RENAME_NOREPLACE) == 0)
 		return;
 	snprintf(alt, sizeof(alt), "%.31s.%jd", name, (intmax_t)time(NULL));
 	if (renameat(q->entries_fd, name, q->quarantine_fd, alt) < 0)
@@ -342,17 +342,18 @@ queue_check_trailer(int fd, off_t file_size, struct queue_entry *ent)
 /* Parse and check the open entry fd: 0, or -1 with the reason in why. */
 static int
 queue_read_entry(int fd, const struct stat *st, const char *name,
-		 struct queue_entry *ent, const char **why)
+                 struct queue_entry *ent, const char **why)
 {
-	size_t len = st->st_size < (off_t)QUEUE_MAX_HEADER
-			     ? (size_t)st->st_size : QUEUE_MAX_HEADER;
+	size_t len = st->st_size < (off_t)QUEUE_MAX_HEADER ? (size_t)st->st_size
+	                                                   : QUEUE_MAX_HEADER;
 	char *head = xmalloc(len + 1);
-	struct err pe = { 0 };
+	struct err pe = {0};
 	ssize_t off;
 
 	*why = _("not a complete entry");
 	off = queue_pread_all(fd, head, len, 0) < 0
-		      ? -1 : queue_parse_env(head, len, &ent->env, &pe);
+	              ? -1
+	              : queue_parse_env(head, len, &ent->env, &pe);
 	free(head);
 	err_clear(&pe);
 	if (off < 0)
@@ -372,7 +373,7 @@ queue_read_entry(int fd, const struct stat *st, const char *name,
 /* 0 when fd is a regular file of ours, linked once, still entries/name. */
 static int
 queue_check_file(struct queue *q, int fd, const char *name, struct stat *st,
-		 const char **why)
+                 const char **why)
 {
 	struct stat now;
 
@@ -401,25 +402,25 @@ queue_open_entry(struct queue *q, const char *id, struct err *e)
 		err_set(e, ERR_USAGE, _("%s is not a queue id"), id);
 		return -1;
 	}
-	fd = openat(q->entries_fd, id, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-					       O_CLOEXEC);
+	fd = openat(q->entries_fd, id,
+	            O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	if (errno == ELOOP) {
 		queue_quarantine(q, id);
 		err_set(e, ERR_DATA, _("%s/entries/%s moved to quarantine: %s"),
-			q->dir, id, _("a symbolic link"));
+		        q->dir, id, _("a symbolic link"));
 	} else {
 		err_set(e, errno == ENOENT ? ERR_OS : ERR_IO,
-			_("cannot open queue entry %s: %s"), id,
-			strerror(errno));
+		        _("cannot open queue entry %s: %s"), id,
+		        strerror(errno));
 	}
 	return -1;
 }
 
 int
-queue_load(struct queue *q, const char *id, int lock,
-	   struct queue_entry *ent, struct err *e)
+queue_load(struct queue *q, const char *id, int lock, struct queue_entry *ent,
+           struct err *e)
 {
 	const char *why = NULL;
 	struct stat st;
@@ -444,7 +445,7 @@ queue_load(struct queue *q, const char *id, int lock,
 			return 1;
 		queue_quarantine(q, id);
 		err_set(e, ERR_DATA, _("%s/entries/%s moved to quarantine: %s"),
-			q->dir, id, why);
+		        q->dir, id, why);
 		return -1;
 	}
 	ent->fd = fd;
@@ -473,10 +474,12 @@ queue_copy_data(const struct queue_entry *ent, int fd)
 	while (left > 0) {
 		n = copy_file_range(ent->fd, &in, fd, NULL, (size_t)left, 0);
 		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
-			      errno == ENOSYS || errno == EOPNOTSUPP)) {
-			n = left < (off_t)sizeof(chunk) ? (ssize_t)left
-							: (ssize_t)sizeof(chunk);
-			if (queue_pread_all(ent->fd, chunk, (size_t)n, in) < 0 ||
+		              errno == ENOSYS || errno == EOPNOTSUPP)) {
+			n = left < (off_t)sizeof(chunk)
+			            ? (ssize_t)left
+			            : (ssize_t)sizeof(chunk);
+			if (queue_pread_all(ent->fd, chunk, (size_t)n, in) <
+			            0 ||
 			    queue_write_all(fd, chunk, (size_t)n) < 0)
 				return -1;
 			in += n;
@@ -500,7 +503,7 @@ queue_update(struct queue *q, struct queue_entry *ent, struct err *e)
 		return -1;
 	if (queue_copy_data(ent, fd) < 0) {
 		err_set(e, ERR_IO, _("cannot write to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		goto fail;
 	}
 	if (queue_finish(q, fd, ent->data_size, ent->env.id, e) < 0)
@@ -508,7 +511,7 @@ queue_update(struct queue *q, struct queue_entry *ent, struct err *e)
 	if (renameat(q->tmp_fd, name, q->entries_fd, ent->env.id) < 0 ||
 	    fsync(q->entries_fd) < 0) {
 		err_set(e, ERR_IO, _("cannot commit to the queue %s: %s"),
-			q->dir, strerror(errno));
+		        q->dir, strerror(errno));
 		goto fail;
 	}
 	close(ent->fd);
@@ -527,7 +530,7 @@ queue_remove(struct queue *q, struct queue_entry *ent, struct err *e)
 	if (unlinkat(q->entries_fd, ent->env.id, 0) < 0 ||
 	    fsync(q->entries_fd) < 0) {
 		err_set(e, ERR_IO, _("cannot remove queue entry %s: %s"),
-			ent->env.id, strerror(errno));
+		        ent->env.id, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -553,7 +556,7 @@ queue_list(struct queue *q, char ***ids, size_t *n, struct err *e)
 		if (fd >= 0)
 			close(fd);
 		err_set(e, ERR_OS, _("cannot read the queue %s: %s"), q->dir,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	rewinddir(d);

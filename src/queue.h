@@ -27,9 +27,9 @@ enum queue_rcpt_state {
 };
 
 struct queue_rcpt {
-	char *addr;                  /* the envelope address */
+	char *addr; /* the envelope address */
 	enum queue_rcpt_state state;
-	char *reply;                 /* last reply or reason; NULL: none */
+	char *reply; /* last reply or reason; NULL: none */
 };
 
 /* The envelope of one entry. Strings are owned by the struct (release
@@ -37,22 +37,22 @@ struct queue_rcpt {
  * character: queue_commit refuses one with ERR_DATA. */
 struct queue_env {
 	char id[QUEUE_ID_MAX];
-	uid_t uid;              /* the submitting user */
-	char *account;          /* the account chosen at submission */
-	char *from;             /* envelope sender, "" for the null sender */
+	uid_t uid;     /* the submitting user */
+	char *account; /* the account chosen at submission */
+	char *from;    /* envelope sender, "" for the null sender */
 	char *notify, *ret, *envid; /* DSN parameters */
 	struct queue_rcpt *rcpts;
 	size_t nrcpts;
 	time_t created;
-	unsigned attempts;      /* delivery attempts made so far */
-	time_t next_attempt;    /* not before this time under the schedule */
+	unsigned attempts;   /* delivery attempts made so far */
+	time_t next_attempt; /* not before this time under the schedule */
 };
 
 /* A spool directory: DIR/tmp (entries being written), DIR/entries
  * (committed mail) and DIR/quarantine (files that are not valid entries). */
 struct queue {
 	char *dir;
-	int entries_fd;         /* O_DIRECTORY fds, for *at() calls */
+	int entries_fd; /* O_DIRECTORY fds, for *at() calls */
 	int tmp_fd;
 	int quarantine_fd;
 };
@@ -61,9 +61,9 @@ struct queue {
  * While loaded with a lock, no other process can load it locked. */
 struct queue_entry {
 	struct queue_env env;
-	int fd;                 /* the entry file, read-only */
-	off_t data_offset;      /* first message byte */
-	off_t data_size;        /* message bytes */
+	int fd;            /* the entry file, read-only */
+	off_t data_offset; /* first message byte */
+	off_t data_size;   /* message bytes */
 };
 
 /* Writes the message bytes of a new entry to fd (at its current offset);
@@ -84,7 +84,7 @@ void queue_close(struct queue *q);
  * control character, no recipient, a bad id, over a bound), ERR_IO,
  * ERR_CANTCREAT, or what write() set. Nothing is left behind on failure. */
 int queue_commit(struct queue *q, struct queue_env *env, queue_writer write,
-		 void *ctx, struct err *e);
+                 void *ctx, struct err *e);
 
 /* Load entry id. With lock, take its lock without waiting: returns 1
  * (and loads nothing) when another process holds it. A file that is not a
@@ -94,7 +94,7 @@ int queue_commit(struct queue *q, struct queue_env *env, queue_writer write,
  * Returns 0 with ent filled, or -1 (ERR_DATA, ERR_IO, or ERR_OS when id
  * does not exist). Release with queue_entry_free (which unlocks). */
 int queue_load(struct queue *q, const char *id, int lock,
-	       struct queue_entry *ent, struct err *e);
+               struct queue_entry *ent, struct err *e);
 void queue_entry_free(struct queue_entry *ent);
 
 /* Rewrite a loaded, locked entry with ent->env as it is now (recipient
@@ -116,11 +116,11 @@ int queue_list(struct queue *q, char ***ids, size_t *n, struct err *e);
  * envelope (the data follows it), or -1 with e set (ERR_DATA) and env
  * released. */
 ssize_t queue_parse_env(const char *p, size_t len, struct queue_env *env,
-			struct err *e);
+                        struct err *e);
 /* The envelope in entry form, ending with the "data" line; -1 with e set
  * (ERR_DATA) when a field may not be stored. Caller frees *out. */
 int queue_format_env(const struct queue_env *env, char **out, size_t *len,
-		     struct err *e);
+                     struct err *e);
 void queue_env_free(struct queue_env *env);
 
 /* 1 when id is a well-formed queue id. */

@@ -25,9 +25,9 @@
 #define QUEUE_MAGIC_LINE "dsmtp-queue 1"
 
 static const char *const queue_state_names[] = {
-	[QUEUE_RCPT_PENDING] = "pending",
-	[QUEUE_RCPT_DONE] = "done",
-	[QUEUE_RCPT_BOUNCED] = "bounced",
+        [QUEUE_RCPT_PENDING] = "pending",
+        [QUEUE_RCPT_DONE] = "done",
+        [QUEUE_RCPT_BOUNCED] = "bounced",
 };
 
 int
@@ -83,7 +83,7 @@ queue_put_rcpts(struct buf *b, const struct queue_env *env, size_t *kept)
 		     r->state != QUEUE_RCPT_BOUNCED))
 			return -1;
 		buf_printf(b, "rcpt %s %s\n", queue_state_names[r->state],
-			   r->addr);
+		           r->addr);
 		if (queue_put(b, "reply", r->reply) < 0)
 			return -1;
 		(*kept)++;
@@ -93,18 +93,20 @@ queue_put_rcpts(struct buf *b, const struct queue_env *env, size_t *kept)
 
 int
 queue_format_env(const struct queue_env *env, char **out, size_t *len,
-		 struct err *e)
+                 struct err *e)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	size_t kept;
 
 	if (!queue_id_valid(env->id) || env->from == NULL ||
 	    env->nrcpts > QUEUE_MAX_RCPTS)
 		goto bad;
-	buf_printf(&b, "%s\nid %s\nuid %ju\ncreated %jd\nattempts %u\n"
-		   "next %jd\n", QUEUE_MAGIC_LINE, env->id,
-		   (uintmax_t)env->uid, (intmax_t)env->created,
-		   env->attempts, (intmax_t)env->next_attempt);
+	buf_printf(&b,
+	           "%s\nid %s\nuid %ju\ncreated %jd\nattempts %u\n"
+	           "next %jd\n",
+	           QUEUE_MAGIC_LINE, env->id, (uintmax_t)env->uid,
+	           (intmax_t)env->created, env->attempts,
+	           (intmax_t)env->next_attempt);
 	if (queue_put(&b, "account", env->account) < 0 ||
 	    queue_put(&b, "from", env->from) < 0 ||
 	    queue_put(&b, "notify", env->notify) < 0 ||
@@ -120,9 +122,10 @@ queue_format_env(const struct queue_env *env, char **out, size_t *len,
 	return 0;
 bad:
 	buf_free(&b);
-	err_set(e, ERR_DATA, _("the envelope cannot be queued: a field is "
-			       "empty, too long or holds a control "
-			       "character"));
+	err_set(e, ERR_DATA,
+	        _("the envelope cannot be queued: a field is "
+	          "empty, too long or holds a control "
+	          "character"));
 	return -1;
 }
 
@@ -148,12 +151,18 @@ queue_env_free(struct queue_env *env)
 
 /* Which records a parse has seen, to require each once. */
 enum {
-	SEEN_ID = 1 << 0, SEEN_UID = 1 << 1, SEEN_CREATED = 1 << 2,
-	SEEN_ATTEMPTS = 1 << 3, SEEN_NEXT = 1 << 4, SEEN_FROM = 1 << 5,
-	SEEN_ACCOUNT = 1 << 6, SEEN_NOTIFY = 1 << 7, SEEN_RET = 1 << 8,
+	SEEN_ID = 1 << 0,
+	SEEN_UID = 1 << 1,
+	SEEN_CREATED = 1 << 2,
+	SEEN_ATTEMPTS = 1 << 3,
+	SEEN_NEXT = 1 << 4,
+	SEEN_FROM = 1 << 5,
+	SEEN_ACCOUNT = 1 << 6,
+	SEEN_NOTIFY = 1 << 7,
+	SEEN_RET = 1 << 8,
 	SEEN_ENVID = 1 << 9,
 	SEEN_REQUIRED = SEEN_ID | SEEN_UID | SEEN_CREATED | SEEN_ATTEMPTS |
-			SEEN_NEXT | SEEN_FROM
+	                SEEN_NEXT | SEEN_FROM
 };
 
 /* A decimal number in [0, max]; 0, or -1. */
@@ -179,8 +188,8 @@ queue_parse_rcpt(struct queue_env *env, const char *value)
 	if (sp == NULL || sp[1] == '\0' || env->nrcpts >= QUEUE_MAX_RCPTS)
 		return -1;
 	n = (size_t)(sp - value);
-	env->rcpts = xrealloc(env->rcpts,
-			      (env->nrcpts + 1) * sizeof(*env->rcpts));
+	env->rcpts =
+	        xrealloc(env->rcpts, (env->nrcpts + 1) * sizeof(*env->rcpts));
 	r = &env->rcpts[env->nrcpts++];
 	memset(r, 0, sizeof(*r));
 	r->addr = xstrdup(sp + 1);
@@ -206,7 +215,7 @@ queue_once(char **field, int *seen, int bit, const char *value)
 
 static int
 queue_parse_number(const char *value, uintmax_t max, int *seen, int bit,
-		   uintmax_t *out)
+                   uintmax_t *out)
 {
 	if (*seen & bit)
 		return -1;
@@ -217,7 +226,7 @@ queue_parse_number(const char *value, uintmax_t max, int *seen, int bit,
 /* One record; 0, or -1 when it is not one this format has. */
 static int
 queue_parse_record(struct queue_env *env, const char *key, const char *value,
-		   int *seen)
+                   int *seen)
 {
 	uintmax_t v;
 
@@ -248,7 +257,7 @@ queue_parse_record(struct queue_env *env, const char *key, const char *value,
 		if (queue_parse_number(value, INT64_MAX / 2, seen, bit, &v))
 			return -1;
 		*(bit == SEEN_CREATED ? &env->created : &env->next_attempt) =
-			(time_t)v;
+		        (time_t)v;
 		return 0;
 	}
 	if (strcmp(key, "attempts") == 0) {
@@ -274,8 +283,7 @@ queue_parse_record(struct queue_env *env, const char *key, const char *value,
  * 0, or -1 when there is none or it is too long or holds a control
  * character. */
 static int
-queue_next_line(const char *p, size_t len, size_t *pos, char *line,
-		size_t size)
+queue_next_line(const char *p, size_t len, size_t *pos, char *line, size_t size)
 {
 	const char *nl = memchr(p + *pos, '\n', len - *pos);
 	size_t n, i;
@@ -295,8 +303,7 @@ queue_next_line(const char *p, size_t len, size_t *pos, char *line,
 }
 
 ssize_t
-queue_parse_env(const char *p, size_t len, struct queue_env *env,
-		struct err *e)
+queue_parse_env(const char *p, size_t len, struct queue_env *env, struct err *e)
 {
 	char line[QUEUE_MAX_VALUE + 16], *sp;
 	size_t pos = 0;
@@ -325,7 +332,6 @@ queue_parse_env(const char *p, size_t len, struct queue_env *env,
 	return (ssize_t)pos;
 bad:
 	queue_env_free(env);
-	err_set(e, ERR_DATA, _("not a queue entry of format %d"),
-		QUEUE_FORMAT);
+	err_set(e, ERR_DATA, _("not a queue entry of format %d"), QUEUE_FORMAT);
 	return -1;
 }

@@ -34,7 +34,7 @@ route_free(struct route_plan *p)
 
 static enum route_status
 route_fail(struct route_plan *p, enum route_status s, const char *enhanced,
-	   char *reason)
+           char *reason)
 {
 	p->status = s;
 	p->enhanced = enhanced;
@@ -59,11 +59,11 @@ route_add_host(struct route_plan *p, const char *name, uint16_t pref)
 /* "[192.0.2.1]" or "[IPv6:2001:db8::1]". */
 static enum route_status
 route_literal(const char *domain, enum route_family family,
-	      struct route_plan *p)
+              struct route_plan *p)
 {
 	size_t n = strlen(domain);
 	char text[64];
-	struct route_addr a = { 0 };
+	struct route_addr a = {0};
 	struct route_host *h;
 	const char *inner = domain + 1;
 
@@ -83,17 +83,17 @@ route_literal(const char *domain, enum route_family family,
 	if ((family == ROUTE_IPV4 && a.family != AF_INET) ||
 	    (family == ROUTE_IPV6 && a.family != AF_INET6))
 		return route_fail(p, ROUTE_PERM, "5.4.4",
-				  xasprintf(_("%s is of an address family "
-					      "mx_address_family excludes"),
-					    domain));
+		                  xasprintf(_("%s is of an address family "
+		                              "mx_address_family excludes"),
+		                            domain));
 	h = route_add_host(p, domain, 0);
 	h->addrs[0] = a;
 	h->naddrs = 1;
 	return ROUTE_OK;
 bad:
-	return route_fail(p, ROUTE_PERM, "5.1.2",
-			  xasprintf(_("%s is not a valid address literal"),
-				    domain));
+	return route_fail(
+	        p, ROUTE_PERM, "5.1.2",
+	        xasprintf(_("%s is not a valid address literal"), domain));
 }
 
 static int
@@ -117,7 +117,8 @@ route_order(struct dns_rr *rrs, size_t n, unsigned (*rnd)(unsigned))
 	if (rnd == NULL)
 		return;
 	for (start = 0; start < n; start = i) {
-		for (i = start + 1; i < n && rrs[i].pref == rrs[start].pref; i++)
+		for (i = start + 1; i < n && rrs[i].pref == rrs[start].pref;
+		     i++)
 			;
 		for (j = i - 1; j > start; j--) {
 			k = start + rnd((unsigned)(j - start + 1));
@@ -131,10 +132,10 @@ route_order(struct dns_rr *rrs, size_t n, unsigned (*rnd)(unsigned))
 /* Add the addresses of one type for host h; -1 on a temporary failure. */
 static int
 route_addresses(const struct dns_lookup *l, struct route_host *h,
-		enum dns_type type, size_t *total)
+                enum dns_type type, size_t *total)
 {
 	struct dns_answer a;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t i;
 	int rc = 0;
 
@@ -145,9 +146,10 @@ route_addresses(const struct dns_lookup *l, struct route_host *h,
 	if (a.rcode != DNS_NOERROR && a.rcode != DNS_NXDOMAIN)
 		rc = -1;
 	for (i = 0; i < a.nrrs && h->naddrs < ROUTE_MAX_ADDRS_PER_HOST &&
-		    *total < ROUTE_MAX_ADDRS; i++) {
+	            *total < ROUTE_MAX_ADDRS;
+	     i++) {
 		h->addrs[h->naddrs].family =
-			type == DNS_AAAA ? AF_INET6 : AF_INET;
+		        type == DNS_AAAA ? AF_INET6 : AF_INET;
 		memcpy(h->addrs[h->naddrs].addr, a.rrs[i].addr,
 		       type == DNS_AAAA ? 16 : 4);
 		h->addrs[h->naddrs].secure = a.ad;
@@ -161,7 +163,7 @@ route_addresses(const struct dns_lookup *l, struct route_host *h,
 /* Resolve every host; drop those without an address. */
 static enum route_status
 route_resolve(const struct dns_lookup *l, const char *domain,
-	      enum route_family family, struct route_plan *p)
+              enum route_family family, struct route_plan *p)
 {
 	size_t i, kept = 0, total = 0;
 	int temp = 0;
@@ -186,13 +188,16 @@ route_resolve(const struct dns_lookup *l, const char *domain,
 		return ROUTE_OK;
 	if (temp)
 		return route_fail(p, ROUTE_TEMP, "4.4.3",
-				  xasprintf(_("cannot look up the mail hosts "
-					      "of %s yet"), domain));
+		                  xasprintf(_("cannot look up the mail hosts "
+		                              "of %s yet"),
+		                            domain));
 	return route_fail(p, ROUTE_PERM, "5.4.4",
-			  xasprintf(_("the mail hosts of %s have no %s "
-				      "address"), domain,
-				    family == ROUTE_IPV4 ? "IPv4" :
-				    family == ROUTE_IPV6 ? "IPv6" : "IP"));
+	                  xasprintf(_("the mail hosts of %s have no %s "
+	                              "address"),
+	                            domain,
+	                            family == ROUTE_IPV4   ? "IPv4"
+	                            : family == ROUTE_IPV6 ? "IPv6"
+	                                                   : "IP"));
 }
 
 /* The text of e, taken from it. */
@@ -209,25 +214,25 @@ route_take(struct err *e)
 /* The MX answer's outcome; ROUTE_OK with p->hosts filled (unresolved). */
 static enum route_status
 route_mx(const struct dns_lookup *l, const char *domain,
-	 unsigned (*rnd)(unsigned), struct route_plan *p)
+         unsigned (*rnd)(unsigned), struct route_plan *p)
 {
 	struct dns_answer a;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t i;
 
 	if (l->query(l->ctx, domain, DNS_MX, &a, &e) < 0)
 		return route_fail(p, ROUTE_TEMP, "4.4.3", route_take(&e));
 	if (a.rcode == DNS_NXDOMAIN) {
 		dns_answer_free(&a);
-		return route_fail(p, ROUTE_PERM, "5.1.2",
-				  xasprintf(_("the domain %s does not exist"),
-					    domain));
+		return route_fail(
+		        p, ROUTE_PERM, "5.1.2",
+		        xasprintf(_("the domain %s does not exist"), domain));
 	}
 	if (a.rcode != DNS_NOERROR) {
 		route_fail(p, ROUTE_TEMP, "4.4.3",
-			   xasprintf(_("the DNS answered %s for the mail "
-				       "hosts of %s"),
-				     dns_rcode_name(a.rcode), domain));
+		           xasprintf(_("the DNS answered %s for the mail "
+		                       "hosts of %s"),
+		                     dns_rcode_name(a.rcode), domain));
 		dns_answer_free(&a);
 		return ROUTE_TEMP;
 	}
@@ -235,9 +240,11 @@ route_mx(const struct dns_lookup *l, const char *domain,
 	for (i = 0; i < a.nrrs; i++)
 		if (a.rrs[i].name[0] == '\0') {
 			dns_answer_free(&a);
-			return route_fail(p, ROUTE_PERM, "5.1.10",
-					  xasprintf(_("%s accepts no mail (null "
-						      "MX)"), domain));
+			return route_fail(
+			        p, ROUTE_PERM, "5.1.10",
+			        xasprintf(_("%s accepts no mail (null "
+			                    "MX)"),
+			                  domain));
 		}
 	route_order(a.rrs, a.nrrs, rnd);
 	for (i = 0; i < a.nrrs && p->nhosts < ROUTE_MAX_HOSTS; i++)
@@ -252,8 +259,8 @@ route_mx(const struct dns_lookup *l, const char *domain,
 
 enum route_status
 route_domain(const struct dns_lookup *l, const char *domain,
-	     enum route_family family, unsigned (*rnd)(unsigned n),
-	     struct route_plan *p)
+             enum route_family family, unsigned (*rnd)(unsigned n),
+             struct route_plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (domain[0] == '[')
@@ -309,8 +316,7 @@ route_group(const char *const *rcpts, size_t n, size_t *groups)
 	}
 	qsort(k, n, sizeof(*k), route_cmp_key);
 	for (i = 0; i < n; i++) {
-		if (i == 0 || k[i].domain == NULL ||
-		    k[first].domain == NULL ||
+		if (i == 0 || k[i].domain == NULL || k[first].domain == NULL ||
 		    strcmp(k[i].domain, k[first].domain) != 0)
 			first = i;
 		groups[k[i].index] = k[first].index;

@@ -19,20 +19,20 @@ enum route_family { ROUTE_ANY, ROUTE_IPV4, ROUTE_IPV6 };
 
 /* How a domain's route came out. */
 enum route_status {
-	ROUTE_OK = 0,     /* hosts to try */
-	ROUTE_TEMP,       /* try later: SERVFAIL, no answer, no usable address
-			   * yet */
-	ROUTE_PERM        /* bounce: NXDOMAIN, null MX, no address at all */
+	ROUTE_OK = 0, /* hosts to try */
+	ROUTE_TEMP,   /* try later: SERVFAIL, no answer, no usable address
+	               * yet */
+	ROUTE_PERM    /* bounce: NXDOMAIN, null MX, no address at all */
 };
 
 struct route_addr {
-	int family;                 /* AF_INET or AF_INET6 */
+	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16];
-	int secure;                 /* its A/AAAA answer was authenticated */
+	int secure; /* its A/AAAA answer was authenticated */
 };
 
 struct route_host {
-	char *name;                 /* the MX exchange (or the domain itself) */
+	char *name; /* the MX exchange (or the domain itself) */
 	uint16_t pref;
 	struct route_addr addrs[ROUTE_MAX_ADDRS_PER_HOST];
 	size_t naddrs;
@@ -40,11 +40,11 @@ struct route_host {
 
 struct route_plan {
 	enum route_status status;
-	char *reason;               /* for logs and bounces, when not OK */
-	const char *enhanced;       /* RFC 3463 code for the reason, or NULL */
-	int implicit_mx;            /* no MX: the domain's own addresses */
-	int mx_secure;              /* the MX answer was authenticated */
-	struct route_host *hosts;   /* in the order to try */
+	char *reason;             /* for logs and bounces, when not OK */
+	const char *enhanced;     /* RFC 3463 code for the reason, or NULL */
+	int implicit_mx;          /* no MX: the domain's own addresses */
+	int mx_secure;            /* the MX answer was authenticated */
+	struct route_host *hosts; /* in the order to try */
 	size_t nhosts;
 };
 
@@ -57,10 +57,10 @@ struct route_plan {
  * limited to family. At most ROUTE_MAX_HOSTS hosts and ROUTE_MAX_ADDRS
  * addresses in all. Fills p (release with route_free); returns p->status.
  */
-enum route_status route_domain(const struct dns_lookup *l,
-			       const char *domain, enum route_family family,
-			       unsigned (*rnd)(unsigned n),
-			       struct route_plan *p);
+enum route_status route_domain(const struct dns_lookup *l, const char *domain,
+                               enum route_family family,
+                               unsigned (*rnd)(unsigned n),
+                               struct route_plan *p);
 void route_free(struct route_plan *p);
 
 /* The domain of an envelope address (after the last '@'), lower-cased;

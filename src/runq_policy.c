@@ -27,7 +27,7 @@ runq_add(time_t a, time_t b)
 time_t
 runq_backoff(unsigned attempts)
 {
-	static const time_t steps[] = { 60, 300, 900, 1800, 3600 };
+	static const time_t steps[] = {60, 300, 900, 1800, 3600};
 
 	if (attempts == 0)
 		return 0;
@@ -38,7 +38,7 @@ runq_backoff(unsigned attempts)
 
 time_t
 runq_next_attempt(time_t created, unsigned attempts, time_t now,
-		  time_t lifetime)
+                  time_t lifetime)
 {
 	time_t next = runq_add(now, runq_backoff(attempts));
 	time_t end = runq_add(created, lifetime);

@@ -15,7 +15,7 @@ time_t runq_backoff(unsigned attempts);
  * backoff, but never past the end of the lifetime (the last attempt is
  * made when it ends). */
 time_t runq_next_attempt(time_t created, unsigned attempts, time_t now,
-			 time_t lifetime);
+                         time_t lifetime);
 
 /* 1 when a message accepted at created has outlived lifetime at now: its
  * remaining recipients are bounced as expired. */

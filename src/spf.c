@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "spf.h"
 #include "xmalloc.h"
 
@@ -34,16 +35,15 @@ struct spf_ctx {
 	struct spf_ip ip;
 	int lookups, voids;
 	char *reason;
-	enum spf_result error;   /* SPF_NONE, or the temperror/permerror */
+	enum spf_result error; /* SPF_NONE, or the temperror/permerror */
 };
 
 const char *
 spf_result_name(enum spf_result r)
 {
-	static const char *const names[] = {
-		"none", "neutral", "pass", "fail", "softfail", "temperror",
-		"permerror"
-	};
+	static const char *const names[] = {"none",     "neutral",  "pass",
+	                                    "fail",     "softfail", "temperror",
+	                                    "permerror"};
 
 	return r <= SPF_PERMERROR ? names[r] : "?";
 }
@@ -81,7 +81,7 @@ spf_ip_text(const struct spf_query *q, struct buf *out, int dotted_v6)
 	if (inet_pton(AF_INET6, q->ip, a) == 1 && dotted_v6) {
 		for (i = 0; i < 16; i++)
 			buf_printf(out, "%s%x.%x", i ? "." : "", a[i] >> 4,
-				   a[i] & 15);
+			           a[i] & 15);
 		return;
 	}
 	buf_append_str(out, q->ip);
@@ -90,7 +90,7 @@ spf_ip_text(const struct spf_query *q, struct buf *out, int dotted_v6)
 /* The value of macro letter c (lower case), before transformers. */
 static int
 spf_macro_value(char c, const struct spf_query *q, const char *domain,
-		struct buf *out)
+                struct buf *out)
 {
 	const char *s = q->sender && *q->sender ? q->sender : "postmaster";
 	const char *at = strrchr(s, '@');
@@ -124,14 +124,14 @@ spf_macro_value(char c, const struct spf_query *q, const char *domain,
 		buf_append_str(out, q->helo ? q->helo : "");
 		return 0;
 	}
-	return -1;   /* c, r, t belong to exp, which is never expanded */
+	return -1; /* c, r, t belong to exp, which is never expanded */
 }
 
 /* Split value at delimiters, keep the rightmost keep parts (0: all),
  * reversed when asked, joined with dots. */
 static void
 spf_transform(const char *value, const char *delims, unsigned keep, int rev,
-	      struct buf *out)
+              struct buf *out)
 {
 	char *copy = xstrdup(value), *parts[128], *p = copy;
 	size_t n = 0, i, first;
@@ -171,9 +171,9 @@ spf_url_escape(const char *s, struct buf *out)
 /* One %{...} macro at p (after "%{"); the length used, or 0. */
 static size_t
 spf_macro(const char *p, const struct spf_query *q, const char *domain,
-	  struct buf *out)
+          struct buf *out)
 {
-	struct buf value = { 0 }, t = { 0 };
+	struct buf value = {0}, t = {0};
 	const char *c = p;
 	char delims[8] = "";
 	unsigned keep = 0;
@@ -181,13 +181,13 @@ spf_macro(const char *p, const struct spf_query *q, const char *domain,
 
 	upper = isupper((unsigned char)*c);
 	if (spf_macro_value((char)tolower((unsigned char)*c), q, domain,
-			    &value) < 0)
+	                    &value) < 0)
 		goto bad;
 	for (c++, digits = 0; isdigit((unsigned char)*c); c++, digits++)
 		if ((keep = keep * 10 + (unsigned)(*c - '0')) > 128)
 			goto bad;
 	if (digits > 0 && keep == 0)
-		goto bad;   /* a count of parts must be at least 1 */
+		goto bad; /* a count of parts must be at least 1 */
 	if (*c == 'r' || *c == 'R') {
 		rev = 1;
 		c++;
@@ -198,7 +198,7 @@ spf_macro(const char *p, const struct spf_query *q, const char *domain,
 	if (*c != '}')
 		goto bad;
 	spf_transform(value.data ? value.data : "", delims[0] ? delims : ".",
-		      keep, rev, &t);
+	              keep, rev, &t);
 	if (upper)
 		spf_url_escape(buf_cstr(&t), out);
 	else
@@ -215,23 +215,25 @@ bad:
 char *
 spf_expand(const char *spec, const struct spf_query *q, const char *domain)
 {
-	struct buf out = { 0 };
+	struct buf out = {0};
 	const char *p = spec;
 	size_t n;
 
 	while (*p != '\0') {
 		if (*p != '%') {
-			if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			if ((unsigned char)*p <= 0x20 ||
+			    (unsigned char)*p >= 0x7f)
 				goto bad;
 			buf_append_char(&out, *p++);
 			continue;
 		}
 		if (p[1] == '%' || p[1] == '_' || p[1] == '-') {
-			buf_append_str(&out, p[1] == '%' ? "%" :
-					     p[1] == '_' ? " " : "%20");
+			buf_append_str(&out, p[1] == '%'   ? "%"
+			                     : p[1] == '_' ? " "
+			                                   : "%20");
 			p += 2;
-		} else if (p[1] == '{' && (n = spf_macro(p + 2, q, domain,
-							   &out)) > 0) {
+		} else if (p[1] == '{' &&
+		           (n = spf_macro(p + 2, q, domain, &out)) > 0) {
 			p += 2 + n;
 		} else {
 			goto bad;
@@ -271,30 +273,33 @@ spf_target(struct spf_ctx *x, const char *spec, const char *domain)
 	return strchr(d, '.') ? d : (free(d), NULL);
 }
 
-/* -- DNS through the counters ----------------------------------------------- */
+/* -- DNS through the counters -----------------------------------------------
+ */
 
 /* Ask; 0 with a filled, or -1 after recording a temperror. A negative
  * answer (NXDOMAIN or no records) counts as a void lookup when count_void. */
 static int
 spf_ask(struct spf_ctx *x, const char *name, enum dns_type type,
-	struct dns_answer *a, int count_void)
+        struct dns_answer *a, int count_void)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 
 	if (x->l->query(x->l->ctx, name, type, a, &e) < 0 ||
 	    (a->rcode != DNS_NOERROR && a->rcode != DNS_NXDOMAIN)) {
 		if (e.msg == NULL)
 			dns_answer_free(a);
 		spf_error(x, SPF_TEMPERROR,
-			  xasprintf("DNS lookup of %s %s failed",
-				    dns_type_name(type), name));
+		          xasprintf(_("DNS lookup of %s %s failed"),
+		                    dns_type_name(type), name));
 		err_clear(&e);
 		return -1;
 	}
 	if (count_void && a->nrrs == 0 && ++x->voids > SPF_MAX_VOID) {
 		dns_answer_free(a);
-		spf_error(x, SPF_PERMERROR, xasprintf("more than %d void DNS "
-						      "lookups", SPF_MAX_VOID));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("more than %d void DNS "
+		                      "lookups"),
+		                    SPF_MAX_VOID));
 		return -1;
 	}
 	return 0;
@@ -305,8 +310,9 @@ static int
 spf_count(struct spf_ctx *x)
 {
 	if (++x->lookups > SPF_MAX_LOOKUPS) {
-		spf_error(x, SPF_PERMERROR, xasprintf("more than %d DNS lookups",
-						      SPF_MAX_LOOKUPS));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("more than %d DNS lookups"),
+		                    SPF_MAX_LOOKUPS));
 		return -1;
 	}
 	return 0;
@@ -314,7 +320,7 @@ spf_count(struct spf_ctx *x)
 
 static int
 spf_in_cidr(const struct spf_ip *ip, const unsigned char *a, int v6,
-	    unsigned bits)
+            unsigned bits)
 {
 	unsigned full = bits / 8, rest = bits % 8;
 
@@ -330,7 +336,7 @@ spf_in_cidr(const struct spf_ip *ip, const unsigned char *a, int v6,
  * prefix; 0 no; -1 error recorded. */
 static int
 spf_addr_match(struct spf_ctx *x, const char *name, unsigned c4, unsigned c6,
-	       int count_void)
+               int count_void)
 {
 	struct dns_answer a;
 	size_t i;
@@ -340,15 +346,16 @@ spf_addr_match(struct spf_ctx *x, const char *name, unsigned c4, unsigned c6,
 		return -1;
 	for (i = 0; i < a.nrrs && !hit; i++)
 		hit = spf_in_cidr(&x->ip, a.rrs[i].addr, x->ip.v6,
-				  x->ip.v6 ? c6 : c4);
+		                  x->ip.v6 ? c6 : c4);
 	dns_answer_free(&a);
 	return hit;
 }
 
-/* -- record and terms --------------------------------------------------------- */
+/* -- record and terms ---------------------------------------------------------
+ */
 
 static enum spf_result spf_eval(struct spf_ctx *x, const char *domain,
-				struct spf_verdict *v, int depth);
+                                struct spf_verdict *v, int depth);
 
 /* The domain's SPF record; SPF_NONE with *rec set, or a result. */
 static enum spf_result
@@ -373,8 +380,9 @@ spf_record(struct spf_ctx *x, const char *domain, char **rec)
 	if (found > 1) {
 		free(*rec);
 		*rec = NULL;
-		return spf_error(x, SPF_PERMERROR, xasprintf(
-			"%s has more than one SPF record", domain));
+		return spf_error(x, SPF_PERMERROR,
+		                 xasprintf(_("%s has more than one SPF record"),
+		                           domain));
 	}
 	return SPF_NONE;
 }
@@ -402,8 +410,8 @@ spf_split_cidr(const char *arg, char **spec, unsigned *c4, unsigned *c6)
 		return 0;
 	if (slash[1] != '/') {
 		*c4 = (unsigned)strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || *c4 > 32 || (slash[1] == '0' &&
-						     end > slash + 2))
+		if (end == slash + 1 || *c4 > 32 ||
+		    (slash[1] == '0' && end > slash + 2))
 			return -1;
 		slash = end;
 		if (*slash == '\0')
@@ -426,9 +434,10 @@ spf_mx(struct spf_ctx *x, const char *target, unsigned c4, unsigned c6)
 		return -1;
 	if (a.nrrs > SPF_MAX_MX_NAMES) {
 		dns_answer_free(&a);
-		spf_error(x, SPF_PERMERROR, xasprintf("%s has more than %d MX "
-						      "names", target,
-						      SPF_MAX_MX_NAMES));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("%s has more than %d MX "
+		                      "names"),
+		                    target, SPF_MAX_MX_NAMES));
 		return -1;
 	}
 	for (i = 0; i < a.nrrs && !hit; i++) {
@@ -449,12 +458,12 @@ spf_mx(struct spf_ctx *x, const char *target, unsigned c4, unsigned c6)
 static char *
 spf_reverse_name(const struct spf_ip *ip)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 	int i;
 
 	if (!ip->v6) {
 		buf_printf(&b, "%u.%u.%u.%u.in-addr.arpa", ip->a[3], ip->a[2],
-			   ip->a[1], ip->a[0]);
+		           ip->a[1], ip->a[0]);
 		return buf_steal(&b);
 	}
 	for (i = 15; i >= 0; i--)
@@ -496,7 +505,7 @@ spf_ip_mech(struct spf_ctx *x, const char *arg, int v6)
 	const char *slash = strchr(arg, '/');
 	char *addr = xstrndup(arg, slash ? (size_t)(slash - arg) : strlen(arg));
 	unsigned max = v6 ? 128 : 32, bits = max;
-	struct spf_ip net = { v6, { 0 } };
+	struct spf_ip net = {v6, {0}};
 	char *end;
 	int ok;
 
@@ -508,8 +517,8 @@ spf_ip_mech(struct spf_ctx *x, const char *arg, int v6)
 		     !(slash[1] == '0' && end > slash + 2);
 	}
 	if (!ok) {
-		spf_error(x, SPF_PERMERROR, xasprintf("bad ip%d:%s", v6 ? 6 : 4,
-						      arg));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("bad ip%d:%s"), v6 ? 6 : 4, arg));
 		return -1;
 	}
 	return spf_in_cidr(&x->ip, net.a, v6, bits);
@@ -519,7 +528,7 @@ spf_ip_mech(struct spf_ctx *x, const char *arg, int v6)
 static int
 spf_include(struct spf_ctx *x, const char *target, int depth)
 {
-	struct spf_verdict sub = { 0 };
+	struct spf_verdict sub = {0};
 	enum spf_result r = spf_eval(x, target, &sub, depth + 1);
 
 	spf_free(&sub);
@@ -531,8 +540,10 @@ spf_include(struct spf_ctx *x, const char *target, int depth)
 	case SPF_NEUTRAL:
 		return 0;
 	case SPF_NONE:
-		spf_error(x, SPF_PERMERROR, xasprintf("include:%s has no SPF "
-						      "record", target));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("include:%s has no SPF "
+		                      "record"),
+		                    target));
 		return -1;
 	default:
 		return -1;
@@ -542,7 +553,7 @@ spf_include(struct spf_ctx *x, const char *target, int depth)
 /* A mechanism that looks at a domain: a, mx, ptr, exists, include. */
 static int
 spf_domain_mech(struct spf_ctx *x, const char *name, const char *arg,
-		const char *domain, int depth)
+                const char *domain, int depth)
 {
 	char *spec = NULL, *target;
 	unsigned c4 = 32, c6 = 128;
@@ -551,21 +562,23 @@ spf_domain_mech(struct spf_ctx *x, const char *name, const char *arg,
 	if (spf_count(x) < 0)
 		return -1;
 	if (cidr ? spf_split_cidr(arg ? arg : "", &spec, &c4, &c6) < 0
-		 : (spec = xstrdup(arg ? arg : ""), 0)) {
+	         : (spec = xstrdup(arg ? arg : ""), 0)) {
 		free(spec);
-		spf_error(x, SPF_PERMERROR, xasprintf("bad %s term", name));
+		spf_error(x, SPF_PERMERROR, xasprintf(_("bad %s term"), name));
 		return -1;
 	}
 	if ((arg == NULL || spec[0] == '\0') &&
 	    (strcmp(name, "exists") == 0 || strcmp(name, "include") == 0)) {
 		free(spec);
-		spf_error(x, SPF_PERMERROR, xasprintf("%s needs a domain", name));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("%s needs a domain"), name));
 		return -1;
 	}
 	target = spec[0] ? spf_target(x, spec, domain) : xstrdup(domain);
 	free(spec);
 	if (target == NULL) {
-		spf_error(x, SPF_PERMERROR, xasprintf("bad domain in %s", name));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("bad domain in %s"), name));
 		return -1;
 	}
 	if (strcmp(name, "a") == 0)
@@ -591,14 +604,15 @@ spf_domain_mech(struct spf_ctx *x, const char *name, const char *arg,
 /* One mechanism: 1 match, 0 no match, -1 error recorded. */
 static int
 spf_mechanism(struct spf_ctx *x, const char *term, const char *domain,
-	      int depth)
+              int depth)
 {
-	static const char *const named[] = { "a", "mx", "ptr", "exists",
-					     "include" };
+	static const char *const named[] = {"a", "mx", "ptr", "exists",
+	                                    "include"};
 	char name[16];
 	size_t n = strcspn(term, ":/"), i;
-	const char *arg = term[n] == ':' ? term + n + 1
-					 : term[n] == '/' ? term + n : NULL;
+	const char *arg = term[n] == ':'   ? term + n + 1
+	                  : term[n] == '/' ? term + n
+	                                   : NULL;
 
 	if (n == 0 || n >= sizeof(name))
 		goto bad;
@@ -620,8 +634,8 @@ spf_mechanism(struct spf_ctx *x, const char *term, const char *domain,
 		if (strcmp(name, named[i]) == 0)
 			return spf_domain_mech(x, name, arg, domain, depth);
 bad:
-	spf_error(x, SPF_PERMERROR, xasprintf("unknown or bad term %.64s",
-					      term));
+	spf_error(x, SPF_PERMERROR,
+	          xasprintf(_("unknown or bad term %.64s"), term));
 	return -1;
 }
 
@@ -629,9 +643,12 @@ static enum spf_result
 spf_qualifier(char q)
 {
 	switch (q) {
-	case '-': return SPF_FAIL;
-	case '~': return SPF_SOFTFAIL;
-	case '?': return SPF_NEUTRAL;
+	case '-':
+		return SPF_FAIL;
+	case '~':
+		return SPF_SOFTFAIL;
+	case '?':
+		return SPF_NEUTRAL;
 	}
 	return SPF_PASS;
 }
@@ -647,7 +664,8 @@ spf_modifier(struct spf_ctx *x, const char *term, char **redirect, int *exp)
 	if (term[n] != '=')
 		return 0;
 	if (n == 0) {
-		spf_error(x, SPF_PERMERROR, xasprintf("bad modifier %.64s", term));
+		spf_error(x, SPF_PERMERROR,
+		          xasprintf(_("bad modifier %.64s"), term));
 		return -1;
 	}
 	if (n == 8 && strncasecmp(term, "redirect", 8) == 0) {
@@ -660,16 +678,17 @@ spf_modifier(struct spf_ctx *x, const char *term, char **redirect, int *exp)
 	}
 	return 1;
 twice:
-	spf_error(x, SPF_PERMERROR, xasprintf("%.*s given twice", (int)n, term));
+	spf_error(x, SPF_PERMERROR,
+	          xasprintf(_("%.*s given twice"), (int)n, term));
 	return -1;
 }
 
 /* The redirect= modifier's result, when no mechanism matched. */
 static enum spf_result
 spf_redirect(struct spf_ctx *x, const char *spec, const char *domain,
-	     struct spf_verdict *v, int depth)
+             struct spf_verdict *v, int depth)
 {
-	struct spf_verdict sub = { 0 };
+	struct spf_verdict sub = {0};
 	char *target;
 	enum spf_result r;
 
@@ -678,14 +697,16 @@ spf_redirect(struct spf_ctx *x, const char *spec, const char *domain,
 	target = spf_target(x, spec, domain);
 	if (target == NULL)
 		return spf_error(x, SPF_PERMERROR,
-				 xasprintf("bad redirect=%.64s", spec));
+		                 xasprintf(_("bad redirect=%.64s"), spec));
 	r = spf_eval(x, target, &sub, depth + 1);
 	if (r == SPF_NONE)
-		r = spf_error(x, SPF_PERMERROR, xasprintf(
-			"redirect=%s has no SPF record", target));
+		r = spf_error(
+		        x, SPF_PERMERROR,
+		        xasprintf(_("redirect=%s has no SPF record"), target));
 	free(v->mechanism);
 	v->mechanism = sub.mechanism ? xasprintf("redirect=%s: %s", target,
-						 sub.mechanism) : NULL;
+	                                         sub.mechanism)
+	                             : NULL;
 	spf_free(&sub);
 	free(target);
 	return r;
@@ -694,7 +715,7 @@ spf_redirect(struct spf_ctx *x, const char *spec, const char *domain,
 /* Walk the terms of rec; the result, with v->mechanism the match. */
 static enum spf_result
 spf_terms(struct spf_ctx *x, char *rec, const char *domain,
-	  struct spf_verdict *v, int depth)
+          struct spf_verdict *v, int depth)
 {
 	char *save = NULL, *term, *redirect = NULL;
 	enum spf_result r = SPF_NEUTRAL;
@@ -708,7 +729,7 @@ spf_terms(struct spf_ctx *x, char *rec, const char *domain,
 		if (m > 0)
 			continue;
 		m = spf_mechanism(x, strchr("+-~?", term[0]) ? term + 1 : term,
-				  domain, depth);
+		                  domain, depth);
 		if (m < 0)
 			goto err;
 		if (m > 0) {
@@ -729,13 +750,13 @@ err:
 /* check_host() for domain; v gets the record and the matching term. */
 static enum spf_result
 spf_eval(struct spf_ctx *x, const char *domain, struct spf_verdict *v,
-	 int depth)
+         int depth)
 {
 	enum spf_result r;
 	char *rec, *work;
 
 	if (depth > SPF_MAX_LOOKUPS + 1)
-		return spf_error(x, SPF_PERMERROR, xstrdup("include loop"));
+		return spf_error(x, SPF_PERMERROR, xstrdup(_("include loop")));
 	r = spf_record(x, domain, &rec);
 	if (r != SPF_NONE || rec == NULL)
 		return r;
@@ -748,26 +769,27 @@ spf_eval(struct spf_ctx *x, const char *domain, struct spf_verdict *v,
 
 enum spf_result
 spf_check(const struct dns_lookup *l, const struct spf_query *q,
-	  struct spf_verdict *v)
+          struct spf_verdict *v)
 {
-	struct spf_ctx x = { .l = l, .q = q };
+	struct spf_ctx x = {.l = l, .q = q};
 	const char *d = q->domain;
 
 	memset(v, 0, sizeof(*v));
 	if (inet_pton(AF_INET, q->ip, x.ip.a) != 1) {
 		x.ip.v6 = 1;
 		if (inet_pton(AF_INET6, q->ip, x.ip.a) != 1) {
-			v->reason = xasprintf("%s is not an IP address", q->ip);
+			v->reason =
+			        xasprintf(_("%s is not an IP address"), q->ip);
 			return v->result = SPF_PERMERROR;
 		}
 	}
 	if (d == NULL || strchr(d, '.') == NULL || strlen(d) > SPF_DOMAIN_MAX) {
-		v->reason = xasprintf("%s is not a domain", d ? d : "");
+		v->reason = xasprintf(_("%s is not a domain"), d ? d : "");
 		return v->result = SPF_NONE;
 	}
 	v->result = spf_eval(&x, d, v, 0);
 	if (v->result == SPF_NONE && v->record == NULL && x.error == SPF_NONE)
-		v->reason = xasprintf("%s has no SPF record", d);
+		v->reason = xasprintf(_("%s has no SPF record"), d);
 	if (x.error != SPF_NONE) {
 		v->result = x.error;
 		free(v->reason);

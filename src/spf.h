@@ -7,8 +7,13 @@
 #include "dns.h"
 
 enum spf_result {
-	SPF_NONE, SPF_NEUTRAL, SPF_PASS, SPF_FAIL, SPF_SOFTFAIL,
-	SPF_TEMPERROR, SPF_PERMERROR
+	SPF_NONE,
+	SPF_NEUTRAL,
+	SPF_PASS,
+	SPF_FAIL,
+	SPF_SOFTFAIL,
+	SPF_TEMPERROR,
+	SPF_PERMERROR
 };
 
 /* RFC 7208 4.6.4: DNS-querying terms and void lookups per evaluation. */
@@ -28,18 +33,18 @@ struct spf_query {
 /* The verdict and how it came about. */
 struct spf_verdict {
 	enum spf_result result;
-	char *record;         /* the domain's SPF record, NULL: none */
-	char *mechanism;      /* the term that matched, NULL: none (default) */
-	char *reason;         /* for temperror, permerror and none */
-	int lookups;          /* DNS-querying terms used */
+	char *record;    /* the domain's SPF record, NULL: none */
+	char *mechanism; /* the term that matched, NULL: none (default) */
+	char *reason;    /* for temperror, permerror and none */
+	int lookups;     /* DNS-querying terms used */
 	int void_lookups;
 };
 
 /* check_host() for q through l. Fills v (release with spf_free); returns
  * v->result. Never fails otherwise: DNS trouble is SPF_TEMPERROR, a bad
  * record SPF_PERMERROR. */
-enum spf_result spf_check(const struct dns_lookup *l,
-			  const struct spf_query *q, struct spf_verdict *v);
+enum spf_result spf_check(const struct dns_lookup *l, const struct spf_query *q,
+                          struct spf_verdict *v);
 void spf_free(struct spf_verdict *v);
 
 /* "pass", "fail", ... as RFC 7208 names the results. */
@@ -49,6 +54,6 @@ const char *spf_result_name(enum spf_result r);
  * domain being checked; NULL when the text is not a valid macro-string.
  * Pure, for the evaluator and its tests. Caller frees. */
 char *spf_expand(const char *spec, const struct spf_query *q,
-		 const char *domain);
+                 const char *domain);
 
 #endif

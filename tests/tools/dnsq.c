@@ -27,8 +27,8 @@
 static int
 dnsq_type(const char *s, enum dns_type *t)
 {
-	static const enum dns_type all[] = { DNS_A, DNS_AAAA, DNS_MX, DNS_TXT,
-					     DNS_TLSA, DNS_PTR, DNS_CNAME };
+	static const enum dns_type all[] = {
+	        DNS_A, DNS_AAAA, DNS_MX, DNS_TXT, DNS_TLSA, DNS_PTR, DNS_CNAME};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -49,8 +49,8 @@ dnsq_print(const struct dns_rr *rr)
 	switch (rr->type) {
 	case DNS_A:
 	case DNS_AAAA:
-		inet_ntop(rr->type == DNS_A ? AF_INET : AF_INET6, rr->addr, text,
-			  sizeof(text));
+		inet_ntop(rr->type == DNS_A ? AF_INET : AF_INET6, rr->addr,
+		          text, sizeof(text));
 		printf(" %s", text);
 		break;
 	case DNS_MX:
@@ -60,9 +60,10 @@ dnsq_print(const struct dns_rr *rr)
 		printf(" \"");
 		for (i = 0; i < rr->len; i++)
 			printf(rr->data[i] >= 0x20 && rr->data[i] < 0x7f &&
-					       rr->data[i] != '"' &&
-					       rr->data[i] != '\\'
-				       ? "%c" : "\\%03u",
+			                       rr->data[i] != '"' &&
+			                       rr->data[i] != '\\'
+			               ? "%c"
+			               : "\\%03u",
 			       rr->data[i]);
 		printf("\"");
 		break;
@@ -80,7 +81,7 @@ dnsq_print(const struct dns_rr *rr)
 static void
 dnsq_route(struct dns_resolver *r, const char *name, enum route_family f)
 {
-	static const char *const status[] = { "ok", "temp", "perm" };
+	static const char *const status[] = {"ok", "temp", "perm"};
 	struct dns_lookup l;
 	struct route_plan p;
 	char text[INET6_ADDRSTRLEN];
@@ -89,14 +90,14 @@ dnsq_route(struct dns_resolver *r, const char *name, enum route_family f)
 	dns_lookup_on(&l, r);
 	route_domain(&l, name, f, NULL, &p);
 	printf("%s ROUTE status=%s enhanced=%s implicit=%d mx_secure=%d "
-	       "reason=%s\n", name, status[p.status],
-	       p.enhanced ? p.enhanced : "-", p.implicit_mx, p.mx_secure,
-	       p.reason ? p.reason : "-");
+	       "reason=%s\n",
+	       name, status[p.status], p.enhanced ? p.enhanced : "-",
+	       p.implicit_mx, p.mx_secure, p.reason ? p.reason : "-");
 	for (i = 0; i < p.nhosts; i++) {
 		printf("host %u %s", p.hosts[i].pref, p.hosts[i].name);
 		for (k = 0; k < p.hosts[i].naddrs; k++) {
 			inet_ntop(p.hosts[i].addrs[k].family,
-				  p.hosts[i].addrs[k].addr, text, sizeof(text));
+			          p.hosts[i].addrs[k].addr, text, sizeof(text));
 			printf(" %s", text);
 		}
 		printf("\n");
@@ -109,7 +110,7 @@ dnsq_spf(struct dns_resolver *r, const char *arg)
 {
 	char ip[64], sender[256], helo[256];
 	struct spf_verdict v;
-	struct spf_query q = { ip, NULL, sender, helo };
+	struct spf_query q = {ip, NULL, sender, helo};
 	struct dns_lookup l;
 	const char *at;
 
@@ -132,7 +133,7 @@ main(int argc, char **argv)
 {
 	struct dns_resolver r;
 	struct dns_answer a;
-	struct err e = { 0 };
+	struct err e = {0};
 	enum dns_type t;
 	int i, rc = 0;
 	size_t k;
@@ -153,8 +154,9 @@ main(int argc, char **argv)
 		}
 		if (strncmp(argv[i], "ROUTE", 5) == 0) {
 			dnsq_route(&r, argv[i + 1],
-				   argv[i][5] == '4' ? ROUTE_IPV4 :
-				   argv[i][5] == '6' ? ROUTE_IPV6 : ROUTE_ANY);
+			           argv[i][5] == '4'   ? ROUTE_IPV4
+			           : argv[i][5] == '6' ? ROUTE_IPV6
+			                               : ROUTE_ANY);
 			continue;
 		}
 		if (dnsq_type(argv[i], &t) < 0) {
@@ -162,7 +164,8 @@ main(int argc, char **argv)
 			return 64;
 		}
 		if (dns_query(&r, argv[i + 1], t, &a, &e) < 0) {
-			printf("%s %s error: %s\n", argv[i + 1], argv[i], e.msg);
+			printf("%s %s error: %s\n", argv[i + 1], argv[i],
+			       e.msg);
 			err_clear(&e);
 			rc = 1;
 			continue;

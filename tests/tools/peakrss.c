@@ -28,7 +28,8 @@ main(int argc, char **argv)
 	int status;
 
 	if (argc < 4) {
-		fputs("usage: peakrss OUTFILE PROGRAM ARGV0 [ARG...]\n", stderr);
+		fputs("usage: peakrss OUTFILE PROGRAM ARGV0 [ARG...]\n",
+		      stderr);
 		return 64;
 	}
 	pid = fork();
