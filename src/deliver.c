@@ -93,7 +93,9 @@ deliver_target(const struct account *a, const char *helo,
 				  t->tls == SMTP_TLS_IMPLICIT ? 465 : 25);
 	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
 	t->socket_path = config_str(a, CFG_SOCKET, NULL);
-	t->timeout = (int)config_num(a, CFG_TIMEOUT, 300);
+	t->timeout = config_num(a, CFG_TIMEOUT, 300);
+	if (t->timeout <= 0)
+		t->timeout = 300;
 	t->helo = config_str(a, CFG_DOMAIN, helo);
 	p->host = config_str(a, CFG_TLS_HOST_OVERRIDE, t->host);
 	p->trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
@@ -103,7 +105,7 @@ deliver_target(const struct account *a, const char *helo,
 	p->cert_file = config_str(a, CFG_TLS_CERT_FILE, NULL);
 	p->key_file = config_str(a, CFG_TLS_KEY_FILE, NULL);
 	p->priorities = config_str(a, CFG_TLS_PRIORITIES, NULL);
-	p->timeout_ms = t->timeout * 1000;
+	p->timeout_ms = net_ms_from_s(t->timeout);
 	deliver_auth_target(a, t);
 }
 
@@ -203,6 +205,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 		res[i].addr = j->rcpts->v[i];
 	*results = res;
 	deliver_target(a, j->helo, &t);
+	t.budget_ms = smtp_budget_ms(t.timeout, (long long)message_size(j->m));
 	env.from = j->from;
 	env.rcpts = res;
 	env.nrcpts = j->rcpts->n;

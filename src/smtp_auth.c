@@ -26,6 +26,10 @@ smtp_secret_line(struct smtp_session *s, const char *verb, const char *data,
 			   : xstrdup(redacted);
 	int rc;
 
+	if (smtp_unsolicited(s, e) < 0) {
+		free(shown);
+		return -1;
+	}
 	log_transcript('>', shown, strlen(shown));
 	free(shown);
 	rc = verb == NULL ||
