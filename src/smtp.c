@@ -162,6 +162,15 @@ smtp_budget_ms(long timeout_s, long long size)
 }
 
 int
+smtp_too_many(const struct smtp_reply *r)
+{
+	if (r->code == 452)
+		return r->enhanced[0] == '\0' ||
+		       strcmp(r->enhanced, "4.5.3") == 0;
+	return r->code == 552 && strcmp(r->enhanced, "5.5.3") == 0;
+}
+
+int
 smtp_unsolicited(struct smtp_session *s, struct err *e)
 {
 	struct buf line = { 0 };
@@ -203,9 +212,17 @@ int
 smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
 	  const char *what, struct err *e)
 {
-	err_set(e, r->code >= 500 ? ERR_UNAVAILABLE : ERR_TEMP,
-		_("%s refused %s: %d %s"), s->host, what, r->code,
-		r->text.data ? r->text.data : "");
+	int cls = r->code / 100;
+	const char *text = r->text.data ? r->text.data : "";
+
+	if (cls != 4 && cls != 5)
+		err_set(e, ERR_PROTOCOL,
+			_("%s answered %s with a reply that does not belong "
+			  "there: %d %s"), s->host, what, r->code, text);
+	else
+		err_set(e, cls == 5 ? ERR_UNAVAILABLE : ERR_TEMP,
+			_("%s refused %s: %d %s"), s->host, what, r->code,
+			text);
 	return -1;
 }
 

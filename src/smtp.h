@@ -78,6 +78,8 @@ struct smtp_rcpt {
 	const char *addr;     /* borrowed */
 	enum smtp_class cls;
 	char *reply;          /* "<code> <enhanced> <text>", caller frees */
+	int again;            /* within smtp_send: refused as one too many
+			       * for this transaction, for the next one */
 };
 
 /* The envelope of one transaction. */
@@ -108,12 +110,17 @@ struct smtp_envelope {
 int smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	      struct err *e);
 
-/* Run one mail transaction for m. Per-recipient results go into
- * env->rcpts; returns 0 when the transaction reached its end (some
- * recipients may still have failed), or -1 with e set when the whole
- * transaction failed (then every recipient not yet refused carries the
- * class of e: SMTP_TEMP or SMTP_PERM). *last receives the last reply as
- * "<code> <enhanced> <text>" (caller frees). */
+/* Run the mail transaction for m: one, and when the server refuses
+ * recipients as too many (smtp_too_many) after accepting some, further
+ * ones on the same connection for the rest (RFC 5321 4.5.3.1.10), as long
+ * as each delivers to someone. Per-recipient results go into env->rcpts;
+ * returns 0 when the transactions reached their end (some recipients may
+ * still have failed; e is set when the final reply was not 2xx), or -1
+ * with e set when a transaction failed (then every recipient not yet
+ * refused or delivered carries the class of e: SMTP_TEMP or SMTP_PERM).
+ * Reply classes: 2xx done, 4xx SMTP_TEMP, 5xx SMTP_PERM, a 3xx where none
+ * belongs, or data nobody asked for, ERR_PROTOCOL. *last receives the
+ * last reply as "<code> <enhanced> <text>" (caller frees). */
 int smtp_send(struct smtp_session *s, struct message *m,
 	      struct smtp_envelope *env, char **last, struct err *e);
 
@@ -134,6 +141,10 @@ void smtp_close(struct smtp_session *s);
  * size bytes, in milliseconds, saturating at NET_MS_MAX. */
 long long smtp_budget_ms(long timeout_s, long long size);
 
+/* 1 when r refuses a recipient as one too many for this transaction:
+ * 452 (enhanced code none or 4.5.3), or 552 5.5.3 (RFC 5321 4.5.3.1.10). */
+int smtp_too_many(const struct smtp_reply *r);
+
 /* Read one reply, possibly multi-line (capped in line length and count),
  * all of it within the timeout (net_arm). Returns 0, or -1 with e set
  * (ERR_PROTOCOL for a reply that is not SMTP, ERR_TEMP on I/O). */
@@ -152,7 +163,8 @@ int smtp_command(struct smtp_session *s, const char *cmd, struct err *e);
  * checks this itself. */
 int smtp_unsolicited(struct smtp_session *s, struct err *e);
 /* Within the smtp module: set e from an unexpected reply to what
- * (ERR_UNAVAILABLE for 5xx, else ERR_TEMP); returns -1. */
+ * (ERR_TEMP for 4xx, ERR_UNAVAILABLE for 5xx, ERR_PROTOCOL for anything
+ * else, e.g. 3xx or a 2xx that does not belong); returns -1. */
 int smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
 	      const char *what, struct err *e);
 

@@ -300,20 +300,102 @@ def extra_after(c, verb, ext, forbidden):
     c.true(b'body line' not in srv.lines, 'the body reached the server')
 
 
-# -- item 11: STARTTLS injection ----------------------------------------------
+# -- item 9: too many recipients ---------------------------------------------
 
-def starttls_injection(c):
+RCPTS5 = ['r%d@example.org' % i for i in range(1, 6)]
+
+
+def too_many(c, ext):
+    with Scripted(lambda p: serve(p, ext=ext, rcpt_limit=2)) as srv:
+        res, log = run(srv, RCPTS5)
+    c.exit(res, T.EX_OK)
+    c.eq(res.err, b'', 'standard error')
+    c.eq([t['rcpts'] for t in srv.txns],
+         [RCPTS5[0:2], RCPTS5[2:4], RCPTS5[4:5]], 'recipients per transaction')
+    c.eq([t['from'] for t in srv.txns], ['<%s>' % FROM] * 3, 'MAIL FROM')
+    c.true(all(t['data'] and b'body line' in t['data'] for t in srv.txns),
+           'every transaction carried the message')
+    c.eq(srv.connections, 1, 'connections')
+    c.eq(statuses(log), {r: ['sent'] for r in RCPTS5}, 'logged statuses')
+
+
+def too_many_then_451(c):
+    eod = (b'250 2.0.0 queued\r\n', b'451 4.3.0 try later\r\n')
+    with Scripted(lambda p: serve(p, rcpt_limit=2, eod=eod)) as srv:
+        res, log = run(srv, RCPTS5)
+    failed_with(c, res, T.EX_TEMPFAIL)
+    c.eq([t['rcpts'] for t in srv.txns], [RCPTS5[0:2], RCPTS5[2:4]],
+         'recipients per transaction (no third after the 451)')
+    want = {r: ['deferred'] for r in RCPTS5}
+    want.update({r: ['sent'] for r in RCPTS5[:2]})
+    c.eq(statuses(log), want, 'logged statuses')
+
+
+def too_many_none(c):
+    """452 to the first RCPT: a plain temporary failure, one try."""
+    with Scripted(lambda p: serve(p, rcpt_limit=-1)) as srv:
+        res, log = run(srv, RCPTS5[:2])
+    failed_with(c, res, T.EX_TEMPFAIL)
+    c.eq(len(srv.commands('MAIL')), 1, 'MAIL commands')
+    c.eq(statuses(log), {r: ['deferred'] for r in RCPTS5[:2]},
+         'logged statuses')
+
+
+# -- item 10: one outcome per reply class ------------------------------------
+
+def eod_class(c, reply, code, status):
+    with Scripted(lambda p: serve(p, eod=(reply,))) as srv:
+        res, log = run(srv)
+    if code == T.EX_OK:
+        c.exit(res, code)
+        c.eq(res.err, b'', 'standard error')
+    else:
+        failed_with(c, res, code)
+    c.eq(statuses(log), {'a@example.org': [status]}, 'logged status')
+    c.eq(len(srv.commands('MAIL')), 1, 'MAIL commands')
+
+
+def answering(ext, replies):
+    """A script: EHLO offers ext, a command whose verb is a key of replies
+    gets that reply, QUIT 221, anything else 250."""
     def script(p):
         p.send(GREETING)
         while True:
-            line = p.line().upper()
-            if line.startswith(b'EHLO'):
-                p.send(ehlo_reply(('STARTTLS',)))
-            elif line.startswith(b'STARTTLS'):
-                p.send(b'220 2.0.0 go ahead\r\n250 injected\r\n')
+            words = p.line().upper().split()
+            verb = words[0].decode('latin-1') if words else ''
+            if verb == 'EHLO':
+                p.send(ehlo_reply(ext))
+            elif verb == 'QUIT':
+                p.send(b'221 bye\r\n')
+                return
             else:
-                p.send(b'503 no\r\n')
-    with Scripted(script) as srv:
+                p.send(replies.get(verb, b'250 ok\r\n'))
+    return script
+
+
+def rcpt_3xx(c):
+    with Scripted(answering((), {'RCPT': b'354 what\r\n'})) as srv:
+        res, log = run(srv)
+    failed_with(c, res, T.EX_PROTOCOL)
+    no_status_sent(c, log)
+    c.eq(srv.commands('DATA'), [], 'DATA commands')
+
+
+def auth_250(c):
+    """250 where AUTH ends with 235 or a 4xx/5xx: not SMTP there."""
+    with Scripted(answering(('AUTH PLAIN',),
+                            {'AUTH': b'250 2.0.0 fine\r\n'})) as srv:
+        res, log = run(srv, extra=['auth plain', 'user u',
+                                   'password protocol-pw'])
+    failed_with(c, res, T.EX_PROTOCOL)
+    c.eq(srv.commands('MAIL'), [], 'MAIL commands')
+
+
+# -- item 11: STARTTLS injection ----------------------------------------------
+
+def starttls_injection(c):
+    inject = b'220 2.0.0 go ahead\r\n250 injected\r\n'
+    with Scripted(answering(('STARTTLS',), {'STARTTLS': inject})) as srv:
         res, log = run(srv, extra=['tls on', 'tls_certcheck off'])
     failed_with(c, res, T.EX_TEMPFAIL)
     c.true(b'TLS' in res.err, 'stderr does not name TLS: %s' % res.err)
@@ -332,6 +414,31 @@ TESTS = [
     ('timeout 25d: no overflow, delivered', huge_timeout),
     ('220 plus unsolicited 250/250/250/354: exit 76, nothing said',
      early_replies),
+    ('an extra reply after the EHLO reply: 76 before MAIL',
+     lambda c: extra_after(c, 'EHLO', ('PIPELINING',), ('MAIL',))),
+    ('an extra reply after 354 (PIPELINING): 76, the body is not sent',
+     lambda c: extra_after(c, 'DATA', ('PIPELINING',), ())),
+    ('an extra reply after MAIL (no PIPELINING): 76 before RCPT',
+     lambda c: extra_after(c, 'MAIL', (), ('RCPT',))),
+    ('452 after 2 RCPTs (PIPELINING): 3 transactions, exit 0, no duplicate',
+     lambda c: too_many(c, ('PIPELINING',))),
+    ('452 after 2 RCPTs (no PIPELINING): 3 transactions, exit 0',
+     lambda c: too_many(c, ())),
+    ('452 then 451 on the second dot: 75, first two logged sent, rest '
+     'deferred', too_many_then_451),
+    ('452 to the first RCPT: one transaction, 75', too_many_none),
+    ('354 to the final dot: exit 76, logged deferred',
+     lambda c: eod_class(c, b'354 more?\r\n', T.EX_PROTOCOL, 'deferred')),
+    ('250 to the final dot: exit 0, logged sent',
+     lambda c: eod_class(c, b'250 2.0.0 ok\r\n', T.EX_OK, 'sent')),
+    ('451 to the final dot: exit 75, logged deferred',
+     lambda c: eod_class(c, b'451 4.3.0 later\r\n', T.EX_TEMPFAIL,
+                         'deferred')),
+    ('554 to the final dot: exit 69, logged bounced',
+     lambda c: eod_class(c, b'554 5.6.0 no\r\n', T.EX_UNAVAILABLE,
+                         'bounced')),
+    ('354 to RCPT: exit 76, no DATA', rcpt_3xx),
+    ('250 to AUTH: exit 76, no MAIL', auth_250),
     ('data after 220 to STARTTLS: 75 like every TLS failure, nothing sent',
      starttls_injection),
 ]

@@ -4,7 +4,7 @@
  *       the test writes to (single and multi-line replies, enhanced codes,
  *       and every way a reply can be broken, a reply trickled past its
  *       deadline), the overflow-safe time arithmetic of net.h, the
- *       session budget, data nobody asked for.
+ *       session budget, "too many recipients", data nobody asked for.
  * Not:  whole sessions against a server (tests/integration). */
 
 #include <config.h>
@@ -487,6 +487,30 @@ test_budget(void **state)
 	assert_true(smtp_budget_ms(25L * 86400, 0) == 21600000000LL);
 }
 
+static int
+too_many(int code, const char *enhanced)
+{
+	struct smtp_reply r = { 0 };
+
+	r.code = code;
+	snprintf(r.enhanced, sizeof(r.enhanced), "%s", enhanced);
+	return smtp_too_many(&r);
+}
+
+static void
+test_too_many(void **state)
+{
+	(void)state;
+	assert_true(too_many(452, ""));
+	assert_true(too_many(452, "4.5.3"));
+	assert_true(too_many(552, "5.5.3"));
+	assert_false(too_many(452, "4.3.1"));   /* out of storage */
+	assert_false(too_many(451, "4.5.3"));
+	assert_false(too_many(552, ""));
+	assert_false(too_many(550, "5.5.3"));
+	assert_false(too_many(250, ""));
+}
+
 /* net_pending sees what the peer sent without a read having asked. */
 static void
 test_pending(void **state)
@@ -675,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_reply_budget),
 		cmocka_unit_test(test_ms_arithmetic),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_reply_reused),
 		cmocka_unit_test(test_cap_keywords),
