@@ -160,31 +160,45 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 	free(to);
 }
 
+/* A partial delivery says so on standard error too: whoever reads the
+ * exit status alone must not think that nobody got the message. */
+static void
+deliver_note_partial(size_t done, size_t n, struct err *e)
+{
+	char *msg;
+
+	if (done == 0 || done == n || e->msg == NULL)
+		return;
+	msg = xstrdup(e->msg);
+	err_set(e, e->cls, _("%s (delivered to %zu of %zu recipients; the "
+			     "log says which)"), msg, done, n);
+	free(msg);
+}
+
 /* Sum up: the worst per-recipient outcome decides the class. */
 static int
 deliver_summary(const struct deliver_job *j, const struct smtp_rcpt *res,
 		int rc, struct err *e)
 {
-	size_t i, temp = 0, perm = 0;
-	const char *first = NULL;
+	size_t i, temp = 0, perm = 0, done = 0, n = j->rcpts->n;
+	const struct smtp_rcpt *first = NULL;
 
-	for (i = 0; i < j->rcpts->n; i++) {
+	for (i = 0; i < n; i++) {
+		done += res[i].cls == SMTP_DONE;
 		if (res[i].cls == SMTP_TEMP)
 			temp++;
 		else if (res[i].cls == SMTP_PERM)
 			perm++;
 		if (res[i].cls != SMTP_DONE && first == NULL)
-			first = j->rcpts->v[i];
+			first = &res[i];
 	}
-	if (rc < 0 || e->cls != ERR_NONE)
-		return -1;
-	if (temp == 0 && perm == 0)
+	if (rc == 0 && e->cls == ERR_NONE && temp == 0 && perm == 0)
 		return 0;
-	for (i = 0; res[i].cls == SMTP_DONE; i++)
-		;
-	err_set(e, temp ? ERR_TEMP : ERR_NOUSER,
-		_("recipient %s refused: %s"), first,
-		res[i].reply ? res[i].reply : "");
+	if (rc == 0 && e->cls == ERR_NONE)
+		err_set(e, temp ? ERR_TEMP : ERR_NOUSER,
+			_("recipient %s refused: %s"), first->addr,
+			first->reply ? first->reply : "");
+	deliver_note_partial(done, n, e);
 	return -1;
 }
 

@@ -324,6 +324,8 @@ def too_many_then_451(c):
     with Scripted(lambda p: serve(p, rcpt_limit=2, eod=eod)) as srv:
         res, log = run(srv, RCPTS5)
     failed_with(c, res, T.EX_TEMPFAIL)
+    c.true(b'delivered to 2 of 5 recipients' in res.err,
+           'stderr does not say 2 of 5 got it: %s' % res.err)
     c.eq([t['rcpts'] for t in srv.txns], [RCPTS5[0:2], RCPTS5[2:4]],
          'recipients per transaction (no third after the 451)')
     want = {r: ['deferred'] for r in RCPTS5}
