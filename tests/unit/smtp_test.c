@@ -3,7 +3,7 @@
  * Owns: EHLO keyword parsing, xtext, and reading replies from a socketpair
  *       the test writes to (single and multi-line replies, enhanced codes,
  *       and every way a reply can be broken, a reply trickled past its
- *       deadline), the overflow-safe time arithmetic of net.h, the
+ *       deadline), the deadline of a whole write, the overflow-safe time arithmetic of net.h, the
  *       session budget, "too many recipients", data nobody asked for.
  * Not:  whole sessions against a server (tests/integration). */
 
@@ -408,6 +408,7 @@ test_reply_trickled(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		close(p.n.fd);
 		for (i = 0; i < sizeof(text) - 1; i++) {
 			if (write(p.peer, text + i, 1) != 1)
 				_exit(0);
@@ -422,6 +423,44 @@ test_reply_trickled(void **state)
 	assert_true(net_now_ms() - t0 < 1500);
 	err_clear(&e);
 	smtp_reply_free(&r);
+	pair_close(&p);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A peer that reads slowly but steadily: the whole write has one
+ * deadline, not one per wait. */
+static void
+test_flush_deadline(void **state)
+{
+	static char block[1024 * 1024];
+	char sink[4096];
+	struct pair p;
+	struct err e = { 0 };
+	int small = 4096;
+	long long t0;
+	pid_t pid;
+
+	(void)state;
+	pair_open(&p, 500);
+	assert_int_equal(setsockopt(p.n.fd, SOL_SOCKET, SO_SNDBUF, &small,
+				    sizeof(small)), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p.n.fd);   /* so that our close ends the reads */
+		/* about 40 kB/s: the block would take 25 s */
+		while (read(p.peer, sink, sizeof(sink)) > 0)
+			usleep(100 * 1000);
+		_exit(0);
+	}
+	pair_hangup(&p);
+	memset(block, 'x', sizeof(block));
+	t0 = net_now_ms();
+	assert_int_equal(net_write(&p.n, block, sizeof(block), &e), -1);
+	assert_int_equal(e.cls, ERR_TEMP);
+	assert_true(net_now_ms() - t0 < 3000);
+	err_clear(&e);
 	pair_close(&p);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -696,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_reply_eof),
 		cmocka_unit_test(test_reply_timeout),
 		cmocka_unit_test(test_reply_trickled),
+		cmocka_unit_test(test_flush_deadline),
 		cmocka_unit_test(test_reply_budget),
 		cmocka_unit_test(test_ms_arithmetic),
 		cmocka_unit_test(test_budget),
