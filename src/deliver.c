@@ -93,7 +93,9 @@ deliver_target(const struct account *a, const char *helo,
 				  t->tls == SMTP_TLS_IMPLICIT ? 465 : 25);
 	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
 	t->socket_path = config_str(a, CFG_SOCKET, NULL);
-	t->timeout = (int)config_num(a, CFG_TIMEOUT, 300);
+	t->timeout = config_num(a, CFG_TIMEOUT, 300);
+	if (t->timeout <= 0)
+		t->timeout = 300;
 	t->helo = config_str(a, CFG_DOMAIN, helo);
 	p->host = config_str(a, CFG_TLS_HOST_OVERRIDE, t->host);
 	p->trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
@@ -103,7 +105,7 @@ deliver_target(const struct account *a, const char *helo,
 	p->cert_file = config_str(a, CFG_TLS_CERT_FILE, NULL);
 	p->key_file = config_str(a, CFG_TLS_KEY_FILE, NULL);
 	p->priorities = config_str(a, CFG_TLS_PRIORITIES, NULL);
-	p->timeout_ms = t->timeout * 1000;
+	p->timeout_ms = net_ms_from_s(t->timeout);
 	deliver_auth_target(a, t);
 }
 
@@ -158,31 +160,45 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 	free(to);
 }
 
+/* A partial delivery says so on standard error too: whoever reads the
+ * exit status alone must not think that nobody got the message. */
+static void
+deliver_note_partial(size_t done, size_t n, struct err *e)
+{
+	char *msg;
+
+	if (done == 0 || done == n || e->msg == NULL)
+		return;
+	msg = xstrdup(e->msg);
+	err_set(e, e->cls, _("%s (delivered to %zu of %zu recipients; the "
+			     "log says which)"), msg, done, n);
+	free(msg);
+}
+
 /* Sum up: the worst per-recipient outcome decides the class. */
 static int
 deliver_summary(const struct deliver_job *j, const struct smtp_rcpt *res,
 		int rc, struct err *e)
 {
-	size_t i, temp = 0, perm = 0;
-	const char *first = NULL;
+	size_t i, temp = 0, perm = 0, done = 0, n = j->rcpts->n;
+	const struct smtp_rcpt *first = NULL;
 
-	for (i = 0; i < j->rcpts->n; i++) {
+	for (i = 0; i < n; i++) {
+		done += res[i].cls == SMTP_DONE;
 		if (res[i].cls == SMTP_TEMP)
 			temp++;
 		else if (res[i].cls == SMTP_PERM)
 			perm++;
 		if (res[i].cls != SMTP_DONE && first == NULL)
-			first = j->rcpts->v[i];
+			first = &res[i];
 	}
-	if (rc < 0 || e->cls != ERR_NONE)
-		return -1;
-	if (temp == 0 && perm == 0)
+	if (rc == 0 && e->cls == ERR_NONE && temp == 0 && perm == 0)
 		return 0;
-	for (i = 0; res[i].cls == SMTP_DONE; i++)
-		;
-	err_set(e, temp ? ERR_TEMP : ERR_NOUSER,
-		_("recipient %s refused: %s"), first,
-		res[i].reply ? res[i].reply : "");
+	if (rc == 0 && e->cls == ERR_NONE)
+		err_set(e, temp ? ERR_TEMP : ERR_NOUSER,
+			_("recipient %s refused: %s"), first->addr,
+			first->reply ? first->reply : "");
+	deliver_note_partial(done, n, e);
 	return -1;
 }
 
@@ -203,6 +219,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 		res[i].addr = j->rcpts->v[i];
 	*results = res;
 	deliver_target(a, j->helo, &t);
+	t.budget_ms = smtp_budget_ms(t.timeout, (long long)message_size(j->m));
 	env.from = j->from;
 	env.rcpts = res;
 	env.nrcpts = j->rcpts->n;

@@ -1,8 +1,10 @@
 /* net.c - TCP and Unix-socket connections
  *
  * Owns: name resolution for a relay host, non-blocking connect with a
- *       timeout, buffered reads and writes that never wait longer than
- *       the timeout, the cap on a received line.
+ *       timeout, buffered reads and writes with a deadline for each
+ *       whole reply and write and a budget for the connection, overflow-
+ *       safe time arithmetic, the cap on a received line, noticing data
+ *       nobody asked for.
  * Not:  SMTP (smtp.c), TLS (tls.c). */
 
 #include <config.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "i18n.h"
@@ -27,25 +30,98 @@
 #define NET_SEND_AT (64 * 1024)
 #define NET_READ_CHUNK 4096
 
-static int
-net_wait(int fd, short events, int timeout_ms)
+long long
+net_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+net_ms_add(long long a, long long b)
+{
+	a = a < 0 ? 0 : a > NET_MS_MAX ? NET_MS_MAX : a;
+	b = b < 0 ? 0 : b > NET_MS_MAX ? NET_MS_MAX : b;
+	return a > NET_MS_MAX - b ? NET_MS_MAX : a + b;
+}
+
+long long
+net_ms_from_s(long long s)
+{
+	if (s <= 0)
+		return 0;
+	return s > NET_MS_MAX / 1000 ? NET_MS_MAX : s * 1000;
+}
+
+int
+net_poll_timeout(long long deadline, long long now)
+{
+	if (deadline <= now)
+		return 0;
+	/* now may be negative only in a test; the difference still fits */
+	if (now < 0 || deadline - now > INT_MAX)
+		return INT_MAX;
+	return (int)(deadline - now);
+}
+
+int
+net_wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
+	long long now;
 	int rc;
 
-	do
-		rc = poll(&p, 1, timeout_ms);
-	while (rc < 0 && errno == EINTR);
-	return rc;
+	for (;;) {
+		now = net_now_ms();
+		if (now >= deadline)
+			return 0;
+		rc = poll(&p, 1, net_poll_timeout(deadline, now));
+		if (rc > 0)
+			return rc;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* The end of one wait from now: the timeout, or the budget's end. */
+static long long
+net_deadline(const struct net *n)
+{
+	long long d = net_ms_add(net_now_ms(), n->timeout_ms);
+
+	return n->budget_end > 0 && n->budget_end < d ? n->budget_end : d;
+}
+
+void
+net_arm(struct net *n)
+{
+	n->deadline = net_deadline(n);
+}
+
+/* e says which limit ran out, the budget or the timeout. */
+static int
+net_timed_out(const struct net *n, long long deadline, struct err *e)
+{
+	if (n->budget_end > 0 && deadline >= n->budget_end)
+		err_set(e, ERR_TEMP, _("the delivery took longer than its "
+				       "time limit (%lld s)"),
+			n->budget_ms / 1000);
+	else
+		err_set(e, ERR_TEMP, _("no answer from the server within the "
+				       "timeout (%lld s)"),
+			n->timeout_ms / 1000);
+	return -1;
 }
 
 /* Finish a non-blocking connect; returns 0 or an errno value. */
 static int
-net_finish_connect(int fd, int timeout_ms)
+net_finish_connect(int fd, long long deadline)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
-	int rc = net_wait(fd, POLLOUT, timeout_ms);
+	int rc = net_wait_fd(fd, POLLOUT, deadline);
 
 	if (rc == 0)
 		return ETIMEDOUT;
@@ -83,7 +159,7 @@ net_try(struct net *n, const struct addrinfo *ai, const char *source_ip)
 	err = source_ip ? net_bind_source(fd, ai, source_ip) : 0;
 	if (err == 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
 		err = errno == EINPROGRESS
-			      ? net_finish_connect(fd, n->timeout_ms) : errno;
+			      ? net_finish_connect(fd, net_deadline(n)) : errno;
 	if (err != 0) {
 		close(fd);
 		return err;
@@ -123,7 +199,8 @@ net_connect_unix(struct net *n, const char *path, struct err *e)
 
 int
 net_connect(struct net *n, const char *host, int port, const char *source_ip,
-	    const char *socket_path, int timeout_s, struct err *e)
+	    const char *socket_path, long timeout_s, long long budget_ms,
+	    struct err *e)
 {
 	struct addrinfo hints = { 0 }, *res = NULL, *ai;
 	char service[16];
@@ -131,7 +208,11 @@ net_connect(struct net *n, const char *host, int port, const char *source_ip,
 
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
-	n->timeout_ms = (timeout_s > 0 ? timeout_s : 300) * 1000;
+	n->timeout_ms = net_ms_from_s(timeout_s > 0 ? timeout_s : 300);
+	if (budget_ms > 0) {
+		n->budget_ms = budget_ms;
+		n->budget_end = net_ms_add(net_now_ms(), budget_ms);
+	}
 	n->peer_port = port;
 	if (socket_path != NULL)
 		return net_connect_unix(n, socket_path, e);
@@ -157,54 +238,58 @@ net_connect(struct net *n, const char *host, int port, const char *source_ip,
 }
 
 static int
-net_fill(struct net *n, struct err *e)
+net_fill_tls(struct net *n, long long deadline, struct err *e)
 {
 	char chunk[NET_READ_CHUNK];
 	ssize_t r;
-	int rc;
 
-	if (n->tls != NULL) {
-		r = tls_read(n->tls, chunk, sizeof(chunk), e);
-		if (r > 0) {
-			buf_append(&n->in, chunk, (size_t)r);
-			return 0;
-		}
-		n->broken = 1;
-		if (r == 0)
-			err_set(e, ERR_TEMP,
-				_("the server closed the connection"));
-		return -1;
+	tls_set_deadline(n->tls, deadline);
+	r = tls_read(n->tls, chunk, sizeof(chunk), e);
+	if (r > 0) {
+		buf_append(&n->in, chunk, (size_t)r);
+		return 0;
 	}
+	n->broken = 1;
+	if (r == 0)
+		err_set(e, ERR_TEMP, _("the server closed the connection"));
+	else if (net_now_ms() >= deadline)
+		net_timed_out(n, deadline, e);
+	return -1;
+}
+
+/* Read what arrives until the deadline (the armed one, else the timeout
+ * from now): at least one byte, or -1 with e set. */
+static int
+net_fill(struct net *n, struct err *e)
+{
+	char chunk[NET_READ_CHUNK];
+	long long deadline = n->deadline > 0 ? n->deadline : net_deadline(n);
+	ssize_t r;
+
+	if (n->tls != NULL)
+		return net_fill_tls(n, deadline, e);
 	for (;;) {
 		r = read(n->fd, chunk, sizeof(chunk));
 		if (r > 0) {
 			buf_append(&n->in, chunk, (size_t)r);
 			return 0;
 		}
+		if (r < 0 && errno == EINTR)
+			continue;
 		n->broken = 1;
 		if (r == 0) {
 			err_set(e, ERR_TEMP,
 				_("the server closed the connection"));
 			return -1;
 		}
-		if (errno == EINTR) {
-			n->broken = 0;
-			continue;
-		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			err_set(e, ERR_TEMP, _("cannot read from the server: "
 					       "%s"), strerror(errno));
 			return -1;
 		}
+		if (net_wait_fd(n->fd, POLLIN, deadline) <= 0)
+			return net_timed_out(n, deadline, e);
 		n->broken = 0;
-		rc = net_wait(n->fd, POLLIN, n->timeout_ms);
-		if (rc <= 0) {
-			n->broken = 1;
-			err_set(e, ERR_TEMP,
-				_("no answer from the server within the timeout "
-				  "(%d s)"), n->timeout_ms / 1000);
-			return -1;
-		}
 	}
 }
 
@@ -241,17 +326,17 @@ net_read_line(struct net *n, struct buf *line, size_t max, struct err *e)
 int
 net_flush(struct net *n, struct err *e)
 {
+	long long deadline = net_deadline(n);
 	size_t off = 0;
 	ssize_t w;
+	int rc = 0;
 
 	if (n->tls != NULL) {
-		int rc = tls_write(n->tls, n->out.data, n->out.len, e);
-
+		tls_set_deadline(n->tls, deadline);
+		rc = tls_write(n->tls, n->out.data, n->out.len, e);
 		n->broken |= rc < 0;
-		buf_reset(&n->out);
-		return rc;
 	}
-	while (off < n->out.len) {
+	while (n->tls == NULL && off < n->out.len) {
 		w = send(n->fd, n->out.data + off, n->out.len - off,
 			 MSG_NOSIGNAL);
 		if (w > 0) {
@@ -261,16 +346,17 @@ net_flush(struct net *n, struct err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    net_wait(n->fd, POLLOUT, n->timeout_ms) > 0)
+		    net_wait_fd(n->fd, POLLOUT, deadline) > 0)
 			continue;
 		n->broken = 1;
 		err_set(e, ERR_TEMP, _("cannot send to the server: %s"),
-			w < 0 ? strerror(errno) : _("timed out"));
-		buf_reset(&n->out);
-		return -1;
+			w < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+				? strerror(errno) : _("timed out"));
+		rc = -1;
+		break;
 	}
 	buf_reset(&n->out);
-	return 0;
+	return rc;
 }
 
 int
@@ -283,21 +369,39 @@ net_write(struct net *n, const void *p, size_t len, struct err *e)
 }
 
 int
-net_pending(const struct net *n)
+net_pending(struct net *n)
 {
-	return n->in.len > 0 || (n->tls != NULL && tls_pending(n->tls));
+	char chunk[NET_READ_CHUNK];
+	ssize_t r;
+
+	if (n->in.len > 0 || n->fd < 0 || n->broken)
+		return n->in.len > 0;
+	if (n->tls != NULL)
+		r = tls_read_ready(n->tls, chunk, sizeof(chunk));
+	else
+		while ((r = recv(n->fd, chunk, sizeof(chunk), MSG_DONTWAIT)) <
+			       0 && errno == EINTR)
+			;
+	if (r > 0)
+		buf_append(&n->in, chunk, (size_t)r);
+	return n->in.len > 0;
 }
 
 int
 net_starttls(struct net *n, const struct tls_policy *p, struct err *e)
 {
-	if (n->in.len > 0) {
-		err_set(e, ERR_PROTOCOL,
-			_("the server sent data before the TLS handshake; "
+	struct tls_policy q = *p;
+	long long left = net_deadline(n) - net_now_ms();
+
+	if (net_pending(n)) {
+		err_set(e, ERR_TEMP,
+			_("TLS: the server sent data before the handshake; "
 			  "refusing it (possible command injection)"));
 		return -1;
 	}
-	n->tls = tls_start(n->fd, p, e);
+	/* The handshake gets what is left of the timeout or the budget. */
+	q.timeout_ms = left > 0 ? left : 1;
+	n->tls = tls_start(n->fd, &q, e);
 	return n->tls != NULL ? 0 : -1;
 }
 

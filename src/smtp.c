@@ -91,6 +91,7 @@ smtp_read_reply(struct net *n, struct smtp_reply *r, struct err *e)
 	int code, more = 1, rc = 0;
 
 	smtp_reply_free(r);
+	net_arm(n);
 	for (nlines = 0; more && rc == 0; nlines++) {
 		if (nlines >= SMTP_LINES_MAX) {
 			err_set(e, ERR_PROTOCOL,
@@ -148,8 +149,49 @@ smtp_parse_cap(struct smtp_caps *c, const char *line)
 	}
 }
 
+long long
+smtp_budget_ms(long timeout_s, long long size)
+{
+	long long t = net_ms_from_s(timeout_s > 0 ? timeout_s : 300);
+	long long b = 0;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		b = net_ms_add(b, t);
+	return net_ms_add(b, size > 0 ? size / 10 : 0);
+}
+
 int
-smtp_command(struct smtp_session *s, const char *cmd, struct err *e)
+smtp_too_many(const struct smtp_reply *r)
+{
+	if (r->code == 452)
+		return r->enhanced[0] == '\0' ||
+		       strcmp(r->enhanced, "4.5.3") == 0;
+	return r->code == 552 && strcmp(r->enhanced, "5.5.3") == 0;
+}
+
+int
+smtp_unsolicited(struct smtp_session *s, struct err *e)
+{
+	struct buf line = { 0 };
+	const char *p, *nl;
+
+	if (!net_pending(&s->net))
+		return 0;
+	p = buf_cstr(&s->net.in);
+	nl = memchr(p, '\n', s->net.in.len);
+	buf_append(&line, p, nl ? (size_t)(nl - p) : s->net.in.len);
+	log_transcript('<', line.data, line.len);
+	err_set(e, ERR_PROTOCOL,
+		_("%s sent data before it was asked for (a reply ahead of its "
+		  "command): %.60s"), s->host, buf_cstr(&line));
+	buf_free(&line);
+	return -1;
+}
+
+/* Send a command line without looking at what came in. */
+static int
+smtp_say(struct smtp_session *s, const char *cmd, struct err *e)
 {
 	log_transcript('>', cmd, strlen(cmd));
 	if (net_write(&s->net, cmd, strlen(cmd), e) < 0 ||
@@ -159,12 +201,28 @@ smtp_command(struct smtp_session *s, const char *cmd, struct err *e)
 }
 
 int
+smtp_command(struct smtp_session *s, const char *cmd, struct err *e)
+{
+	if (smtp_unsolicited(s, e) < 0)
+		return -1;
+	return smtp_say(s, cmd, e);
+}
+
+int
 smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
 	  const char *what, struct err *e)
 {
-	err_set(e, r->code >= 500 ? ERR_UNAVAILABLE : ERR_TEMP,
-		_("%s refused %s: %d %s"), s->host, what, r->code,
-		r->text.data ? r->text.data : "");
+	int cls = r->code / 100;
+	const char *text = r->text.data ? r->text.data : "";
+
+	if (cls != 4 && cls != 5)
+		err_set(e, ERR_PROTOCOL,
+			_("%s answered %s with a reply that does not belong "
+			  "there: %d %s"), s->host, what, r->code, text);
+	else
+		err_set(e, cls == 5 ? ERR_UNAVAILABLE : ERR_TEMP,
+			_("%s refused %s: %d %s"), s->host, what, r->code,
+			text);
 	return -1;
 }
 
@@ -253,7 +311,7 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	s->net.fd = -1;
 	s->host = xstrdup(t->socket_path ? t->socket_path : t->host);
 	if (net_connect(&s->net, t->host, t->port, t->source_ip,
-			t->socket_path, t->timeout, e) < 0)
+			t->socket_path, t->timeout, t->budget_ms, e) < 0)
 		return -1;
 	if (t->tls == SMTP_TLS_IMPLICIT &&
 	    net_starttls(&s->net, &t->tls_policy, e) < 0)
@@ -279,7 +337,7 @@ smtp_close(struct smtp_session *s)
 	struct err ignored = { 0 };
 
 	if (s->net.fd >= 0 && !s->net.broken &&
-	    smtp_command(s, "QUIT", &ignored) == 0) {
+	    smtp_say(s, "QUIT", &ignored) == 0) {
 		struct smtp_reply r = { 0 };
 
 		s->net.timeout_ms = s->net.timeout_ms < 5000 ? s->net.timeout_ms

@@ -58,7 +58,9 @@ struct smtp_target {
 	int port;
 	const char *source_ip;
 	const char *socket_path;
-	int timeout;          /* seconds */
+	long timeout;         /* seconds, for each reply and write */
+	long long budget_ms;  /* for the whole session (smtp_budget_ms); 0:
+			       * none */
 	const char *helo;     /* EHLO/HELO argument */
 	int tls;              /* SMTP_TLS_* */
 	struct tls_policy tls_policy;
@@ -76,6 +78,8 @@ struct smtp_rcpt {
 	const char *addr;     /* borrowed */
 	enum smtp_class cls;
 	char *reply;          /* "<code> <enhanced> <text>", caller frees */
+	int again;            /* within smtp_send: refused as one too many
+			       * for this transaction, for the next one */
 };
 
 /* The envelope of one transaction. */
@@ -97,18 +101,26 @@ struct smtp_envelope {
 
 /* Connect (TLS first when implicit), read the greeting, say EHLO (HELO
  * when EHLO is refused), and with SMTP_TLS_STARTTLS upgrade and say EHLO
- * again. Returns 0, or -1 with e set: ERR_TEMP (network, 4xx, and every
- * TLS failure: the message is never sent in clear instead),
- * ERR_UNAVAILABLE (5xx greeting), ERR_PROTOCOL (not SMTP). */
+ * again. Every reply must end within t->timeout, the whole session
+ * within t->budget_ms. Returns 0, or -1 with e set: ERR_TEMP (network,
+ * timeouts, 4xx, and every TLS failure, data injected after STARTTLS's
+ * 220 included: the message is never sent in clear instead),
+ * ERR_UNAVAILABLE (5xx greeting), ERR_PROTOCOL (not SMTP, or replies
+ * before the commands they answer). */
 int smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	      struct err *e);
 
-/* Run one mail transaction for m. Per-recipient results go into
- * env->rcpts; returns 0 when the transaction reached its end (some
- * recipients may still have failed), or -1 with e set when the whole
- * transaction failed (then every recipient not yet refused carries the
- * class of e: SMTP_TEMP or SMTP_PERM). *last receives the last reply as
- * "<code> <enhanced> <text>" (caller frees). */
+/* Run the mail transaction for m: one, and when the server refuses
+ * recipients as too many (smtp_too_many) after accepting some, further
+ * ones on the same connection for the rest (RFC 5321 4.5.3.1.10), as long
+ * as each delivers to someone. Per-recipient results go into env->rcpts;
+ * returns 0 when the transactions reached their end (some recipients may
+ * still have failed; e is set when the final reply was not 2xx), or -1
+ * with e set when a transaction failed (then every recipient not yet
+ * refused or delivered carries the class of e: SMTP_TEMP or SMTP_PERM).
+ * Reply classes: 2xx done, 4xx SMTP_TEMP, 5xx SMTP_PERM, a 3xx where none
+ * belongs, or data nobody asked for, ERR_PROTOCOL. *last receives the
+ * last reply as "<code> <enhanced> <text>" (caller frees). */
 int smtp_send(struct smtp_session *s, struct message *m,
 	      struct smtp_envelope *env, char **last, struct err *e);
 
@@ -124,9 +136,18 @@ int smtp_authenticate(struct smtp_session *s, const struct smtp_auth *a,
 /* Say QUIT (ignoring the answer) and close. */
 void smtp_close(struct smtp_session *s);
 
-/* Read one reply, possibly multi-line (capped in line length and count).
- * Returns 0, or -1 with e set (ERR_PROTOCOL for a reply that is not SMTP,
- * ERR_TEMP on I/O). */
+/* The time limit of a whole session: ten times the timeout (timeout_s
+ * <= 0: 300 s) plus one second for every 10,000 bytes of a message of
+ * size bytes, in milliseconds, saturating at NET_MS_MAX. */
+long long smtp_budget_ms(long timeout_s, long long size);
+
+/* 1 when r refuses a recipient as one too many for this transaction:
+ * 452 (enhanced code none or 4.5.3), or 552 5.5.3 (RFC 5321 4.5.3.1.10). */
+int smtp_too_many(const struct smtp_reply *r);
+
+/* Read one reply, possibly multi-line (capped in line length and count),
+ * all of it within the timeout (net_arm). Returns 0, or -1 with e set
+ * (ERR_PROTOCOL for a reply that is not SMTP, ERR_TEMP on I/O). */
 int smtp_read_reply(struct net *n, struct smtp_reply *r, struct err *e);
 void smtp_reply_free(struct smtp_reply *r);
 
@@ -134,10 +155,16 @@ void smtp_reply_free(struct smtp_reply *r);
 void smtp_parse_cap(struct smtp_caps *c, const char *line);
 
 /* Within the smtp module: send one command line (CRLF added, flushed),
- * shown in the -v transcript. */
+ * shown in the -v transcript; refused (smtp_unsolicited) while the
+ * server has sent what nothing asked for. */
 int smtp_command(struct smtp_session *s, const char *cmd, struct err *e);
+/* Within the smtp module: -1 with e set (ERR_PROTOCOL) when the server
+ * has sent anything that no command asked for yet, else 0. smtp_command
+ * checks this itself. */
+int smtp_unsolicited(struct smtp_session *s, struct err *e);
 /* Within the smtp module: set e from an unexpected reply to what
- * (ERR_UNAVAILABLE for 5xx, else ERR_TEMP); returns -1. */
+ * (ERR_TEMP for 4xx, ERR_UNAVAILABLE for 5xx, ERR_PROTOCOL for anything
+ * else, e.g. 3xx or a 2xx that does not belong); returns -1. */
 int smtp_fail(struct smtp_session *s, const struct smtp_reply *r,
 	      const char *what, struct err *e);
 

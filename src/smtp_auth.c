@@ -26,6 +26,10 @@ smtp_secret_line(struct smtp_session *s, const char *verb, const char *data,
 			   : xstrdup(redacted);
 	int rc;
 
+	if (smtp_unsolicited(s, e) < 0) {
+		free(shown);
+		return -1;
+	}
 	log_transcript('>', shown, strlen(shown));
 	free(shown);
 	rc = verb == NULL ||
@@ -82,10 +86,12 @@ smtp_auth_result(struct smtp_session *s, const struct smtp_reply *r,
 {
 	if (r->code == 235)
 		return 0;
-	/* 530/534/535: the credentials; other 5xx: the mechanism. */
+	/* 530/534/535: the credentials; other 5xx: the mechanism; a reply
+	 * of any other class (e.g. 250) does not belong here. */
 	err_set(e, r->code == 530 || r->code == 534 || r->code == 535
 			   ? ERR_NOPERM
-		   : r->code >= 500 ? ERR_UNAVAILABLE : ERR_TEMP,
+		   : r->code >= 500 ? ERR_UNAVAILABLE
+		   : r->code >= 400 ? ERR_TEMP : ERR_PROTOCOL,
 		_("%s refused authentication: %d %s"), s->host, r->code,
 		buf_cstr((struct buf *)&r->text));
 	return -1;

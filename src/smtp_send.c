@@ -1,7 +1,8 @@
 /* smtp_send.c - one SMTP mail transaction
  *
  * Owns: MAIL/RCPT/DATA with their ESMTP parameters (SIZE, BODY, DSN),
- *       pipelining, per-recipient results, dot-stuffing on the wire.
+ *       pipelining, per-recipient results, follow-up transactions for
+ *       recipients refused as too many, dot-stuffing on the wire.
  * Not:  session set-up (smtp.c), retry decisions, exit codes. */
 
 #include <config.h>
@@ -50,10 +51,11 @@ smtp_reply_string(const struct smtp_reply *r)
 	return xasprintf("%d %s", r->code, r->text.data ? r->text.data : "");
 }
 
+/* The class of a 2xx, 4xx or 5xx reply (a 3xx never gets here). */
 static enum smtp_class
 smtp_class_of(int code)
 {
-	if (code >= 200 && code < 400)
+	if (code < 300)
 		return SMTP_DONE;
 	return code >= 500 ? SMTP_PERM : SMTP_TEMP;
 }
@@ -97,10 +99,15 @@ smtp_rcpt_cmd(const struct smtp_session *s, const struct smtp_envelope *env,
 	return buf_steal(&b);
 }
 
-/* Queue a command; flush and read its reply at once unless pipelining. */
+/* Queue a command; flush and read its reply at once unless pipelining.
+ * Before a command that starts a group (first) or stands alone, nothing
+ * may be waiting from the server. */
 static int
-smtp_queue(struct smtp_session *s, const char *cmd, struct err *e)
+smtp_queue(struct smtp_session *s, const char *cmd, int first,
+	   struct err *e)
 {
+	if ((first || !s->caps.pipelining) && smtp_unsolicited(s, e) < 0)
+		return -1;
 	log_transcript('>', cmd, strlen(cmd));
 	if (net_write(&s->net, cmd, strlen(cmd), e) < 0 ||
 	    net_write(&s->net, "\r\n", 2, e) < 0)
@@ -108,7 +115,8 @@ smtp_queue(struct smtp_session *s, const char *cmd, struct err *e)
 	return s->caps.pipelining ? 0 : net_flush(&s->net, e);
 }
 
-/* Every recipient not yet refused takes the class of a whole failure. */
+/* Every recipient of this transaction not yet refused takes the class of
+ * a whole failure. */
 static void
 smtp_fail_rcpts(struct smtp_envelope *env, const struct err *e,
 		const char *reply)
@@ -116,8 +124,7 @@ smtp_fail_rcpts(struct smtp_envelope *env, const struct err *e,
 	size_t i;
 
 	for (i = 0; i < env->nrcpts; i++) {
-		if (env->rcpts[i].cls == SMTP_PERM ||
-		    env->rcpts[i].cls == SMTP_TEMP)
+		if (env->rcpts[i].cls != SMTP_PENDING)
 			continue;
 		env->rcpts[i].cls = e->cls == ERR_UNAVAILABLE ||
 						    e->cls == ERR_DATA
@@ -133,9 +140,14 @@ smtp_rcpt_reply(struct smtp_session *s, struct smtp_rcpt *rc,
 {
 	if (smtp_read_reply(&s->net, r, e) < 0)
 		return -1;
+	if (r->code / 100 == 3)
+		return smtp_fail(s, r, "RCPT TO", e);
 	rc->cls = smtp_class_of(r->code);
 	free(rc->reply);
 	rc->reply = smtp_reply_string(r);
+	rc->again = smtp_too_many(r);
+	if (rc->again)
+		rc->cls = SMTP_TEMP;
 	if (rc->cls != SMTP_DONE)
 		return 0;
 	rc->cls = SMTP_PENDING; /* accepted; done once DATA is */
@@ -152,35 +164,20 @@ smtp_mail_reply(struct smtp_session *s, struct smtp_reply *r, struct err *e)
 	return 0;
 }
 
-/* Send MAIL, RCPT (and DATA when pipelining) and read their replies;
- * returns the number of accepted recipients, or -1. */
+/* Read the replies of a pipelined group: MAIL, the RCPTs, DATA; returns
+ * the number of accepted recipients, or -1. */
 static int
-smtp_envelope(struct smtp_session *s, struct smtp_envelope *env,
-	      off_t size, int eight, struct smtp_reply *r, struct err *e)
+smtp_group_replies(struct smtp_session *s, struct smtp_envelope *env,
+		   struct smtp_reply *r, struct err *e)
 {
-	int pipe = s->caps.pipelining, accepted = 0, got;
-	char *cmd = smtp_mail_cmd(s, env, size, eight);
+	int accepted = 0, got;
 	size_t i;
 
-	got = smtp_queue(s, cmd, e);
-	free(cmd);
-	if (got == 0 && !pipe)
-		got = smtp_mail_reply(s, r, e);
-	for (i = 0; i < env->nrcpts && got >= 0; i++) {
-		cmd = smtp_rcpt_cmd(s, env, env->rcpts[i].addr);
-		got = smtp_queue(s, cmd, e);
-		free(cmd);
-		if (got == 0 && !pipe)
-			got = smtp_rcpt_reply(s, &env->rcpts[i], r, e);
-		accepted += got > 0;
-	}
-	if (got < 0 || !pipe)
-		return got < 0 ? -1 : accepted;
-	/* Pipelining: DATA ends the group, then the replies in order. */
-	if (smtp_queue(s, "DATA", e) < 0 || net_flush(&s->net, e) < 0 ||
-	    smtp_mail_reply(s, r, e) < 0)
+	if (smtp_mail_reply(s, r, e) < 0)
 		return -1;
 	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].cls != SMTP_PENDING)
+			continue;
 		got = smtp_rcpt_reply(s, &env->rcpts[i], r, e);
 		if (got < 0)
 			return -1;
@@ -191,6 +188,39 @@ smtp_envelope(struct smtp_session *s, struct smtp_envelope *env,
 	return accepted;
 }
 
+/* Send MAIL, RCPT for each recipient still SMTP_PENDING (and DATA when
+ * pipelining) and read their replies; returns the number of accepted
+ * recipients, or -1. */
+static int
+smtp_envelope(struct smtp_session *s, struct smtp_envelope *env,
+	      off_t size, int eight, struct smtp_reply *r, struct err *e)
+{
+	int pipe = s->caps.pipelining, accepted = 0, got;
+	char *cmd = smtp_mail_cmd(s, env, size, eight);
+	size_t i;
+
+	got = smtp_queue(s, cmd, 1, e);
+	free(cmd);
+	if (got == 0 && !pipe)
+		got = smtp_mail_reply(s, r, e);
+	for (i = 0; i < env->nrcpts && got >= 0; i++) {
+		if (env->rcpts[i].cls != SMTP_PENDING)
+			continue;
+		cmd = smtp_rcpt_cmd(s, env, env->rcpts[i].addr);
+		got = smtp_queue(s, cmd, 0, e);
+		free(cmd);
+		if (got == 0 && !pipe)
+			got = smtp_rcpt_reply(s, &env->rcpts[i], r, e);
+		accepted += got > 0;
+	}
+	if (got < 0 || !pipe)
+		return got < 0 ? -1 : accepted;
+	/* Pipelining: DATA ends the group, then the replies in order. */
+	if (smtp_queue(s, "DATA", 0, e) < 0 || net_flush(&s->net, e) < 0)
+		return -1;
+	return smtp_group_replies(s, env, r, e);
+}
+
 /* Send the message after a 354 and read the final reply. */
 static int
 smtp_data(struct smtp_session *s, struct message *m, int qp,
@@ -198,6 +228,9 @@ smtp_data(struct smtp_session *s, struct message *m, int qp,
 {
 	struct stuff_ctx c = { &s->net, 1, e };
 
+	/* After the 354 the server waits for the message, nothing else. */
+	if (smtp_unsolicited(s, e) < 0)
+		return -1;
 	log_transcript('>', "<message>", 9);
 	if (message_emit(m, qp, prefix, smtp_stuff, &c, e) < 0)
 		return -1;
@@ -258,13 +291,76 @@ smtp_end_quietly(struct smtp_session *s, const char *cmd)
 	err_clear(&ignored);
 }
 
+/* One transaction for the recipients still SMTP_PENDING: 0 at its end
+ * (e set when the final reply was not 2xx), -1 when it failed. */
+static int
+smtp_transaction(struct smtp_session *s, struct message *m, int qp,
+		 const char *prefix, struct smtp_envelope *env,
+		 struct smtp_reply *r, struct err *e)
+{
+	int accepted = smtp_envelope(s, env, message_size(m) +
+					     (off_t)strlen(prefix),
+				     m->body_8bit && !qp, r, e);
+
+	if (accepted < 0)
+		return -1;
+	if (!s->caps.pipelining && accepted == 0) {
+		smtp_end_quietly(s, "RSET");
+		return 0;
+	}
+	if (!s->caps.pipelining && (smtp_command(s, "DATA", e) < 0 ||
+				    smtp_read_reply(&s->net, r, e) < 0))
+		return -1;
+	if (r->code != 354 && accepted == 0)
+		return 0;
+	if (r->code != 354)
+		return smtp_fail(s, r, "DATA", e);
+	if (accepted == 0) {
+		/* A pipelined DATA was accepted without recipients: end it. */
+		smtp_end_quietly(s, ".");
+		return 0;
+	}
+	if (smtp_data(s, m, qp, prefix, r, e) < 0)
+		return -1;
+	if (r->code / 100 == 3)
+		return smtp_fail(s, r, _("the message"), e);
+	smtp_finish_rcpts(env, r);
+	if (r->code / 100 != 2)
+		smtp_fail(s, r, _("the message"), e);
+	return 0;
+}
+
+/* After a transaction: when it delivered to someone (more are SMTP_DONE
+ * than *done says) and refused others as too many, make those pending
+ * for the next one and return 1. Otherwise they stay refused. */
+static int
+smtp_next_round(struct smtp_envelope *env, size_t *done)
+{
+	size_t i, ndone = 0, again = 0;
+	int progress;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		ndone += env->rcpts[i].cls == SMTP_DONE;
+		again += env->rcpts[i].again != 0;
+	}
+	progress = ndone > *done;
+	*done = ndone;
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].again && progress)
+			env->rcpts[i].cls = SMTP_PENDING;
+		env->rcpts[i].again = 0;
+	}
+	return progress && again > 0;
+}
+
 int
 smtp_send(struct smtp_session *s, struct message *m,
 	  struct smtp_envelope *env, char **last, struct err *e)
 {
 	struct smtp_reply r = { 0 };
 	struct buf prefix = { 0 };
-	int qp = message_needs_qp(m, s->caps.eightbitmime), accepted, rc = 0;
+	int qp = message_needs_qp(m, s->caps.eightbitmime), rc = -1;
+	size_t done = 0;
 	char *reply;
 
 	*last = NULL;
@@ -278,34 +374,12 @@ smtp_send(struct smtp_session *s, struct message *m,
 					  "reason=no-8bitmime");
 	if (env->sign != NULL && env->sign(env->sign_ctx, m, qp, &prefix, e) < 0)
 		goto fail;
-	accepted = smtp_envelope(s, env, message_size(m) + (off_t)prefix.len,
-				 m->body_8bit && !qp, &r, e);
-	if (accepted < 0)
-		goto fail;
-	if (!s->caps.pipelining && accepted == 0) {
-		smtp_end_quietly(s, "RSET");
+	/* RFC 5321 4.5.3.1.10: the rest in following transactions. */
+	do
+		rc = smtp_transaction(s, m, qp, buf_cstr(&prefix), env, &r, e);
+	while (rc == 0 && e->cls == ERR_NONE && smtp_next_round(env, &done));
+	if (rc == 0)
 		goto out;
-	}
-	if (!s->caps.pipelining && (smtp_command(s, "DATA", e) < 0 ||
-				    smtp_read_reply(&s->net, &r, e) < 0))
-		goto fail;
-	if (r.code != 354 && accepted == 0)
-		goto out;
-	if (r.code != 354) {
-		smtp_fail(s, &r, "DATA", e);
-		goto fail;
-	}
-	if (accepted == 0) {
-		/* A pipelined DATA was accepted without recipients: end it. */
-		smtp_end_quietly(s, ".");
-		goto out;
-	}
-	if (smtp_data(s, m, qp, buf_cstr(&prefix), &r, e) < 0)
-		goto fail;
-	smtp_finish_rcpts(env, &r);
-	if (r.code / 100 != 2)
-		smtp_fail(s, &r, _("the message"), e);
-	goto out;
 fail:
 	reply = r.code ? smtp_reply_string(&r) : NULL;
 	smtp_fail_rcpts(env, e, reply);
@@ -316,5 +390,5 @@ out:
 		*last = smtp_reply_string(&r);
 	smtp_reply_free(&r);
 	buf_free(&prefix);
-	return rc ? -1 : 0;
+	return rc;
 }

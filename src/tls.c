@@ -9,7 +9,6 @@
 #include <config.h>
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <gnutls/x509.h>
 
 #include "i18n.h"
+#include "net.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -31,7 +31,8 @@ struct tls_session {
 	int established;        /* the handshake completed */
 	gnutls_certificate_credentials_t cred;
 	int fd;
-	int timeout_ms;
+	long long timeout_ms;
+	long long deadline;     /* 0: the timeout from each call's start */
 };
 
 static int
@@ -142,22 +143,27 @@ tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 	if (p->certcheck && p->fingerprint == NULL)
 		gnutls_session_set_verify_cert(t->s, p->host, 0);
 	gnutls_transport_set_int(t->s, t->fd);
-	gnutls_handshake_set_timeout(t->s, (unsigned)p->timeout_ms);
+	/* tls_handshake keeps the deadline: GnuTLS's unsigned milliseconds
+	 * cannot hold every timeout, and its clock would be a second one. */
+	gnutls_handshake_set_timeout(t->s, GNUTLS_INDEFINITE_TIMEOUT);
 	return 0;
+}
+
+/* The deadline of one call that starts now. */
+static long long
+tls_deadline(const struct tls_session *t)
+{
+	return t->deadline > 0 ? t->deadline
+			       : net_ms_add(net_now_ms(), t->timeout_ms);
 }
 
 /* Wait until the socket is ready in the direction GnuTLS needs. */
 static int
-tls_wait(struct tls_session *t)
+tls_wait(struct tls_session *t, long long deadline)
 {
-	struct pollfd pfd = { .fd = t->fd };
-	int rc;
+	short events = gnutls_record_get_direction(t->s) ? POLLOUT : POLLIN;
 
-	pfd.events = gnutls_record_get_direction(t->s) ? POLLOUT : POLLIN;
-	do
-		rc = poll(&pfd, 1, t->timeout_ms);
-	while (rc < 0 && errno == EINTR);
-	return rc > 0 ? 0 : -1;
+	return net_wait_fd(t->fd, events, deadline) > 0 ? 0 : -1;
 }
 
 static int
@@ -187,11 +193,12 @@ tls_handshake(struct tls_session *t, const struct tls_policy *p,
 	int rc;
 	unsigned status;
 	gnutls_datum_t why = { NULL, 0 };
+	long long deadline = tls_deadline(t);
 
 	do {
 		rc = gnutls_handshake(t->s);
 		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
-			if (tls_wait(t) < 0)
+			if (tls_wait(t, deadline) < 0)
 				return tls_fail(e, ERR_TEMP, _("handshake"),
 						GNUTLS_E_TIMEDOUT);
 			continue;
@@ -232,9 +239,16 @@ tls_start(int fd, const struct tls_policy *p, struct err *e)
 	return t;
 }
 
+void
+tls_set_deadline(struct tls_session *t, long long deadline)
+{
+	t->deadline = deadline;
+}
+
 ssize_t
 tls_read(struct tls_session *t, void *p, size_t n, struct err *e)
 {
+	long long deadline = tls_deadline(t);
 	ssize_t r;
 
 	for (;;) {
@@ -247,19 +261,34 @@ tls_read(struct tls_session *t, void *p, size_t n, struct err *e)
 			tls_fail(e, ERR_TEMP, _("read"), (int)r);
 			return -1;
 		}
-		if (tls_wait(t) < 0) {
+		if (tls_wait(t, deadline) < 0) {
 			err_set(e, ERR_TEMP,
 				_("no answer from the server within the timeout "
-				  "(%d s)"), t->timeout_ms / 1000);
+				  "(%lld s)"), t->timeout_ms / 1000);
 			return -1;
 		}
 	}
+}
+
+ssize_t
+tls_read_ready(struct tls_session *t, void *p, size_t n)
+{
+	struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+	ssize_t r;
+
+	if (gnutls_record_check_pending(t->s) == 0 && poll(&pfd, 1, 0) <= 0)
+		return 0;
+	do
+		r = gnutls_record_recv(t->s, p, n);
+	while (r == GNUTLS_E_INTERRUPTED);
+	return r > 0 ? r : 0;
 }
 
 int
 tls_write(struct tls_session *t, const void *p, size_t n, struct err *e)
 {
 	const char *c = p;
+	long long deadline = tls_deadline(t);
 	ssize_t w;
 
 	while (n > 0) {
@@ -271,7 +300,7 @@ tls_write(struct tls_session *t, const void *p, size_t n, struct err *e)
 		}
 		if (w != GNUTLS_E_AGAIN && w != GNUTLS_E_INTERRUPTED)
 			return tls_fail(e, ERR_TEMP, _("write"), (int)w);
-		if (tls_wait(t) < 0) {
+		if (tls_wait(t, deadline) < 0) {
 			err_set(e, ERR_TEMP, _("cannot send to the server: %s"),
 				_("timed out"));
 			return -1;

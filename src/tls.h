@@ -19,7 +19,7 @@ struct tls_policy {
 	const char *cert_file;    /* client certificate, with key_file */
 	const char *key_file;
 	const char *priorities;   /* GnuTLS priority string, NULL: default */
-	int timeout_ms;
+	long long timeout_ms;     /* for the whole handshake; <= 0: 300 s */
 };
 
 struct tls_session;
@@ -30,10 +30,18 @@ struct tls_session;
  * is not sent in clear), ERR_CONFIG for unusable local files. */
 struct tls_session *tls_start(int fd, const struct tls_policy *p,
 			      struct err *e);
+/* Set when tls_read and tls_write give up: deadline is a net_now_ms()
+ * time (net.h); 0, the default, means the timeout from each call's
+ * start. */
+void tls_set_deadline(struct tls_session *t, long long deadline);
 /* Read up to n bytes: >0 read, 0 end of stream, -1 error (e set);
- * waits up to the timeout. */
+ * waits up to the deadline. */
 ssize_t tls_read(struct tls_session *t, void *p, size_t n, struct err *e);
-/* Write all n bytes or fail with e set. */
+/* Read up to n bytes that are already there, without waiting: >0 read,
+ * 0 nothing complete yet (an error or end of stream is left for the next
+ * tls_read). */
+ssize_t tls_read_ready(struct tls_session *t, void *p, size_t n);
+/* Write all n bytes by the deadline or fail with e set. */
 int tls_write(struct tls_session *t, const void *p, size_t n, struct err *e);
 /* 1 when decrypted bytes are waiting. */
 int tls_pending(struct tls_session *t);

@@ -2,7 +2,9 @@
  *
  * Owns: EHLO keyword parsing, xtext, and reading replies from a socketpair
  *       the test writes to (single and multi-line replies, enhanced codes,
- *       and every way a reply can be broken).
+ *       and every way a reply can be broken, a reply trickled past its
+ *       deadline), the deadline of a whole write, the overflow-safe time arithmetic of net.h, the
+ *       session budget, "too many recipients", data nobody asked for.
  * Not:  whole sessions against a server (tests/integration). */
 
 #include <config.h>
@@ -12,6 +14,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -385,6 +390,185 @@ test_reply_timeout(void **state)
 	pair_close(&p);
 }
 
+/* A reply whose every byte comes within the timeout, the whole not: the
+ * deadline is the whole reply's. */
+static void
+test_reply_trickled(void **state)
+{
+	static const char text[] = "250-trickled slowly\r\n250 end\r\n";
+	struct pair p;
+	struct smtp_reply r = { 0 };
+	struct err e = { 0 };
+	long long t0;
+	pid_t pid;
+	size_t i;
+
+	(void)state;
+	pair_open(&p, 600);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p.n.fd);
+		for (i = 0; i < sizeof(text) - 1; i++) {
+			if (write(p.peer, text + i, 1) != 1)
+				_exit(0);
+			usleep(150 * 1000);
+		}
+		_exit(0);
+	}
+	pair_hangup(&p);
+	t0 = net_now_ms();
+	assert_int_equal(smtp_read_reply(&p.n, &r, &e), -1);
+	assert_int_equal(e.cls, ERR_TEMP);
+	assert_true(net_now_ms() - t0 < 1500);
+	err_clear(&e);
+	smtp_reply_free(&r);
+	pair_close(&p);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A peer that reads slowly but steadily: the whole write has one
+ * deadline, not one per wait. */
+static void
+test_flush_deadline(void **state)
+{
+	static char block[1024 * 1024];
+	char sink[4096];
+	struct pair p;
+	struct err e = { 0 };
+	int small = 4096;
+	long long t0;
+	pid_t pid;
+
+	(void)state;
+	pair_open(&p, 500);
+	assert_int_equal(setsockopt(p.n.fd, SOL_SOCKET, SO_SNDBUF, &small,
+				    sizeof(small)), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p.n.fd);   /* so that our close ends the reads */
+		/* about 40 kB/s: the block would take 25 s */
+		while (read(p.peer, sink, sizeof(sink)) > 0)
+			usleep(100 * 1000);
+		_exit(0);
+	}
+	pair_hangup(&p);
+	memset(block, 'x', sizeof(block));
+	t0 = net_now_ms();
+	assert_int_equal(net_write(&p.n, block, sizeof(block), &e), -1);
+	assert_int_equal(e.cls, ERR_TEMP);
+	assert_true(net_now_ms() - t0 < 3000);
+	err_clear(&e);
+	pair_close(&p);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* The budget ends a read sooner than the timeout would. */
+static void
+test_reply_budget(void **state)
+{
+	struct pair p;
+	struct smtp_reply r = { 0 };
+	struct err e = { 0 };
+	long long t0;
+
+	(void)state;
+	pair_open(&p, 60000);
+	t0 = net_now_ms();
+	p.n.budget_ms = 300;
+	p.n.budget_end = t0 + 300;
+	pair_send_str(&p, "250-waiting\r\n");
+	assert_int_equal(smtp_read_reply(&p.n, &r, &e), -1);
+	assert_int_equal(e.cls, ERR_TEMP);
+	assert_true(net_now_ms() - t0 < 2000);
+	assert_non_null(strstr(e.msg, "time limit"));
+	err_clear(&e);
+	smtp_reply_free(&r);
+	pair_close(&p);
+}
+
+static void
+test_ms_arithmetic(void **state)
+{
+	(void)state;
+	assert_true(net_ms_add(1, 2) == 3);
+	assert_true(net_ms_add(-5, 2) == 2);
+	assert_true(net_ms_add(NET_MS_MAX, 1) == NET_MS_MAX);
+	assert_true(net_ms_add(LLONG_MAX, LLONG_MAX) == NET_MS_MAX);
+	assert_true(net_ms_add(NET_MS_MAX - 1, 1) == NET_MS_MAX);
+	assert_true(net_ms_from_s(0) == 0);
+	assert_true(net_ms_from_s(-3) == 0);
+	assert_true(net_ms_from_s(5) == 5000);
+	/* timeout 25d: past INT_MAX milliseconds */
+	assert_true(net_ms_from_s(25LL * 86400) == 2160000000LL);
+	assert_true(net_ms_from_s(LLONG_MAX) == NET_MS_MAX);
+	assert_int_equal(net_poll_timeout(100, 100), 0);
+	assert_int_equal(net_poll_timeout(100, 200), 0);
+	assert_int_equal(net_poll_timeout(1100, 100), 1000);
+	assert_int_equal(net_poll_timeout(NET_MS_MAX, 0), INT_MAX);
+	assert_int_equal(net_poll_timeout(NET_MS_MAX, -NET_MS_MAX), INT_MAX);
+	assert_int_equal(net_poll_timeout(3000000000LL, 1000), INT_MAX);
+}
+
+static void
+test_budget(void **state)
+{
+	(void)state;
+	assert_true(smtp_budget_ms(5, 0) == 50000);
+	assert_true(smtp_budget_ms(0, 0) == 3000000);
+	assert_true(smtp_budget_ms(-1, 0) == 3000000);
+	assert_true(smtp_budget_ms(300, 100000) == 3010000);
+	assert_true(smtp_budget_ms(1, -7) == 10000);
+	assert_true(smtp_budget_ms(LONG_MAX, LLONG_MAX) == NET_MS_MAX);
+	assert_true(smtp_budget_ms(25L * 86400, 0) == 21600000000LL);
+}
+
+static int
+too_many(int code, const char *enhanced)
+{
+	struct smtp_reply r = { 0 };
+
+	r.code = code;
+	snprintf(r.enhanced, sizeof(r.enhanced), "%s", enhanced);
+	return smtp_too_many(&r);
+}
+
+static void
+test_too_many(void **state)
+{
+	(void)state;
+	assert_true(too_many(452, ""));
+	assert_true(too_many(452, "4.5.3"));
+	assert_true(too_many(552, "5.5.3"));
+	assert_false(too_many(452, "4.3.1"));   /* out of storage */
+	assert_false(too_many(451, "4.5.3"));
+	assert_false(too_many(552, ""));
+	assert_false(too_many(550, "5.5.3"));
+	assert_false(too_many(250, ""));
+}
+
+/* net_pending sees what the peer sent without a read having asked. */
+static void
+test_pending(void **state)
+{
+	struct pair p;
+
+	(void)state;
+	pair_open(&p, 1000);
+	assert_false(net_pending(&p.n));
+	pair_send_str(&p, "250 early\r\n");
+	assert_true(net_pending(&p.n));
+	assert_true(net_pending(&p.n));
+	net_discard_input(&p.n);
+	assert_false(net_pending(&p.n));
+	pair_hangup(&p);
+	assert_false(net_pending(&p.n));   /* end of file is no data */
+	pair_close(&p);
+}
+
 static void
 test_reply_reused(void **state)
 {
@@ -550,6 +734,13 @@ main(void)
 		cmocka_unit_test(test_reply_too_many_lines),
 		cmocka_unit_test(test_reply_eof),
 		cmocka_unit_test(test_reply_timeout),
+		cmocka_unit_test(test_reply_trickled),
+		cmocka_unit_test(test_flush_deadline),
+		cmocka_unit_test(test_reply_budget),
+		cmocka_unit_test(test_ms_arithmetic),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_reply_reused),
 		cmocka_unit_test(test_cap_keywords),
 		cmocka_unit_test(test_cap_case_insensitive),

@@ -5,8 +5,8 @@
  *       certificate made by certtool at test time: trust, host name,
  *       untrusted CA, certcheck off, SHA-256 pins, the TLS 1.2 floor,
  *       version names, channel binding (compared with the server's),
- *       the chain description, SNI, reads, writes, timeouts and
- *       close_notify.
+ *       the chain description, SNI, reads, writes, timeouts, deadlines
+ *       and close_notify.
  * Not:  when TLS is used (smtp_test.c), sockets (net.c). */
 
 #include <config.h>
@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "net.h"
 #include "tls.h"
 
 #define HOST "mail.example.test"
@@ -878,9 +879,11 @@ test_floor(void **state)
 	}
 }
 
-/* tls_read waits up to the timeout, then fails. */
+/* tls_read with timeout_ms fails (ERR_TEMP) after min_ms to max_ms; with
+ * deadline_ms > 0 a deadline that far ahead is set first. */
 static void
-test_read_timeout(void **state)
+read_fails_in(long long timeout_ms, long long deadline_ms, long long min_ms,
+	      long long max_ms)
 {
 	struct tls_policy p;
 	struct conn c;
@@ -888,25 +891,46 @@ test_read_timeout(void **state)
 	struct tls_session *t;
 	struct buf line = { 0 };
 	char ch;
-	time_t t0;
+	long long t0, took;
 
-	(void)state;
 	if (!have_certs)
 		skip();
 	policy(&p, ca_pem, HOST);
-	p.timeout_ms = 1500;
+	p.timeout_ms = timeout_ms;
 	t = start(&c, &p, NULL, &e);
 	if (t == NULL)
 		fail_msg("tls_start: %s", e.msg ? e.msg : "");
 	read_line(t, &line);
-	t0 = time(NULL);
+	t0 = net_now_ms();
+	/* Nothing is there: tls_read_ready returns at once. */
+	assert_int_equal(tls_read_ready(t, &ch, 1), 0);
+	if (deadline_ms > 0)
+		tls_set_deadline(t, t0 + deadline_ms);
 	assert_int_equal(tls_read(t, &ch, 1, &e), -1);
 	assert_int_equal(e.cls, ERR_TEMP);
-	assert_true(time(NULL) - t0 >= 1);
+	took = net_now_ms() - t0;
+	if (took < min_ms || took > max_ms)
+		fail_msg("tls_read gave up after %lld ms", took);
 	err_clear(&e);
 	tls_close(t);
 	conn_close(&c);
 	buf_free(&line);
+}
+
+/* tls_read waits up to the timeout, then fails. */
+static void
+test_read_timeout(void **state)
+{
+	(void)state;
+	read_fails_in(1500, 0, 1400, 10000);
+}
+
+/* A deadline set for the session ends a read long before its timeout. */
+static void
+test_read_deadline(void **state)
+{
+	(void)state;
+	read_fails_in(60000, 300, 250, 3000);
 }
 
 /* A connection cut without close_notify reads as end of stream. */
@@ -959,6 +983,7 @@ main(void)
 		cmocka_unit_test(test_missing_trust_file),
 		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_read_timeout),
+		cmocka_unit_test(test_read_deadline),
 		cmocka_unit_test(test_read_eof),
 		/* Last: should it crash again, what it leaks would show in
 		 * every later server child under valgrind. */
