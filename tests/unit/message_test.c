@@ -67,6 +67,21 @@ read_ok(const char *text, int ignore_dots, struct message *m)
 	assert_int_equal(e.cls, ERR_NONE);
 }
 
+/* message_read refuses data with ERR_DATA (and a text holding want). */
+static void
+assert_read_refused(const void *data, size_t len, const char *want)
+{
+	struct message m;
+	struct err e = { 0 };
+
+	assert_int_equal(read_msg(data, len, 0, &m, &e), -1);
+	assert_int_equal(e.cls, ERR_DATA);
+	if (want != NULL)
+		assert_non_null(strstr(e.msg, want));
+	err_clear(&e);
+	message_free(&m);
+}
+
 /* The stored body (caller frees). */
 static char *
 body(const struct message *m)
@@ -241,6 +256,91 @@ test_read_lone_cr(void **state)
 	read_ok("Subject: hi\n\nok\rtail\nend\n", 0, &m);
 	assert_body(&m, "ok\r\ntail\r\nend\r\n");
 	message_free(&m);
+}
+
+/* Issue 9 item 2: in a file with LF line ends a stray CR in the header
+ * section is data of its field (a blank): "Subject: hi\rBcc: victim"
+ * used to become a Bcc field, and with -t a recipient. */
+static void
+test_read_stray_cr_header(void **state)
+{
+	struct strlist l = { 0 };
+	struct message m;
+
+	(void)state;
+	read_ok("To: r@example.com\nSubject: hi\rBcc: victim@x.example\n"
+		"\nhi\n", 0, &m);
+	assert_int_equal(m.nfields, 2);
+	assert_field(&m, 1, "Subject: hi Bcc: victim@x.example\r\n");
+	message_header_rcpts(&m, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "r@example.com");
+	assert_body(&m, "hi\r\n");
+	strlist_free(&l);
+	message_free(&m);
+	/* CRLF files alike; a CR before a blank does not continue. */
+	read_ok("To: r@example.com\r\nX-CR: a\r b\r\nCc: c\rTo: v@x\r\n\r\n"
+		"x\r\n", 0, &m);
+	assert_int_equal(m.nfields, 3);
+	assert_field(&m, 1, "X-CR: a  b\r\n");
+	assert_field(&m, 2, "Cc: c To: v@x\r\n");
+	message_free(&m);
+}
+
+/* A file whose first line ends in a lone CR and that has LF later in its
+ * header section is refused: its CRs cannot be told from stray ones. */
+static void
+test_read_cr_then_lf_refused(void **state)
+{
+	static const char *bad[] = {
+		"Subject: x\rBcc: v@x.example\nTo: r@example.com\n\nhi\n",
+		"Subject: x\rBcc: v@x.example\r\nTo: r@example.com\r\n\r\n",
+	};
+	struct message m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_read_refused(bad[i], strlen(bad[i]), "lone CR");
+	/* LF in the body of such a file is fine. */
+	read_ok("Subject: x\rTo: r@example.com\r\rone\ntwo\r", 0, &m);
+	assert_int_equal(m.nfields, 2);
+	assert_body(&m, "one\r\ntwo\r\n");
+	message_free(&m);
+}
+
+/* Issue 9 item 14: a header field is capped at 64 KiB (unfolded), checked
+ * as it arrives, whether in one line or in continuation lines. */
+static void
+test_read_field_cap(void **state)
+{
+	struct buf t = { 0 };
+	struct message m;
+	struct err e = { 0 };
+	size_t i;
+
+	(void)state;
+	buf_append_str(&t, "Subject:");
+	for (i = 0; i < 65536 / 8; i++)
+		buf_append_str(&t, " abcdefg");
+	buf_append_str(&t, "\n\nbody\n");
+	assert_read_refused(t.data, t.len, "64 KiB");
+	buf_reset(&t);
+	buf_append_str(&t, "Subject: x\n");
+	for (i = 0; i < 6000; i++)
+		buf_append_str(&t, " continuation\n");
+	buf_append_str(&t, "\nbody\n");
+	assert_read_refused(t.data, t.len, "64 KiB");
+	/* Just under the cap is kept whole. */
+	buf_reset(&t);
+	buf_append_str(&t, "Subject:");
+	for (i = 0; i < 60000 / 8; i++)
+		buf_append_str(&t, " abcdefg");
+	buf_append_str(&t, "\n\nbody\n");
+	assert_int_equal(read_msg(t.data, t.len, 0, &m, &e), 0);
+	assert_int_equal(m.nfields, 1);
+	message_free(&m);
+	buf_free(&t);
 }
 
 static void
@@ -1623,6 +1723,9 @@ main(void)
 		cmocka_unit_test(test_read_crlf),
 		cmocka_unit_test(test_read_mixed),
 		cmocka_unit_test(test_read_lone_cr),
+		cmocka_unit_test(test_read_stray_cr_header),
+		cmocka_unit_test(test_read_cr_then_lf_refused),
+		cmocka_unit_test(test_read_field_cap),
 		cmocka_unit_test(test_read_no_final_newline),
 		cmocka_unit_test(test_read_empty),
 		cmocka_unit_test(test_read_mbox_from_line),
