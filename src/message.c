@@ -517,6 +517,9 @@ message_free(struct message *m)
 		free(m->fields[i].text);
 	free(m->fields);
 	m->fields = NULL;
+	free(m->mime_plan);
+	m->mime_plan = NULL;
+	m->mime_planned = 0;
 	m->nfields = 0;
 	if (m->body_fd >= 0)
 		close(m->body_fd);

@@ -344,6 +344,128 @@ def bs_partial(c):
           for t in srv.accepted],
          [(['good@example.org'], b'once\r\n')], 'what the relay took')
 
+# -- item 19: multipart bodies re-encoded part by part -----------------------
+
+LONG = b' '.join(b'w%d' % i for i in range(400)) + b' \xc3\xa9' * 300
+UTF8 = 'Gr\u00fc\u00dfe aus K\u00f6ln \u20ac\n'.encode()
+PNG = base64.encodebytes(bytes(range(256)) * 4)
+
+
+def nested_mime():
+    """A multipart/mixed with an 8-bit text part, a nested alternative
+    whose plain part has a 2,700-octet line, a forwarded message with an
+    8-bit body, a base64 attachment; preamble and epilogue."""
+    return (b'From: a@example.com\nTo: r@example.org\nSubject: mime\n'
+            b'MIME-Version: 1.0\n'
+            b'Content-Type: multipart/mixed; boundary="=_outer"\n'
+            b'Content-Transfer-Encoding: 8bit\n\n'
+            b'This is a MIME message.\n'
+            b'--=_outer\nContent-Type: text/plain; charset=utf-8\n'
+            b'Content-Transfer-Encoding: 8bit\n\n' + UTF8 +
+            b'--=_outer\nContent-Type: multipart/alternative; '
+            b'boundary=inner\n\n--inner\n'
+            b'Content-Type: text/plain; charset=utf-8\n\n' + LONG +
+            b'\nsecond line\n--inner\nContent-Type: text/html\n\n'
+            b'<p>short</p>\n--inner--\n'
+            b'--=_outer\nContent-Type: message/rfc822\n\n'
+            b'From: b@example.com\nSubject: fwd\n'
+            b'Content-Type: text/plain; charset=utf-8\n\n' + UTF8 +
+            b'--=_outer\nContent-Type: image/png\n'
+            b'Content-Transfer-Encoding: base64\n\n' + PNG +
+            b'--=_outer--\nepilogue\n')
+
+
+def leaves(msg):
+    """(content type, decoded payload) of every single part, in order,
+    through message/rfc822 parts."""
+    out = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        out.append((part.get_content_type(),
+                    part.get_payload(decode=True)))
+    return out
+
+
+def parse(data):
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+def mime_arrives(c, hide):
+    msg = nested_mime()
+    with T.sandbox() as box, SmtpServer(hide=hide) as srv:
+        res = T.sendmail(box, srv.port, ['-oi', 'r@example.org'], msg, EXTRA)
+    c.exit(res, 0)
+    c.need(len(srv.accepted) == 1, 'one message at the relay')
+    t = srv.accepted[0]
+    T.check_wire(c, t.raw)
+    c.true(not T.is_8bit(t.raw), 'an 8-bit byte went on the wire')
+    c.eq(t.mail_params.get('BODY'), None, 'BODY= for a 7-bit body')
+    want = leaves(parse(T.crlf(msg)))
+    got = leaves(parse(t.content))
+    c.eq(len(got), 5, 'single parts at the relay')
+    c.eq(got, want, 'every part decodes to what was sent')
+    body = T.split_message(t.content)[1]
+    for line in (b'This is a MIME message.', b'--=_outer', b'--inner',
+                 b'--inner--', b'--=_outer--', b'epilogue'):
+        c.true(b'\r\n' + line + b'\r\n' in b'\r\n' + body,
+               'line %r kept' % line)
+    c.true(PNG.replace(b'\n', b'\r\n') in body, 'base64 part untouched')
+    c.true(b'<p>short</p>\r\n--inner--' in body, 'html part untouched')
+    fields, _ = T.split_message(t.content)
+    c.eq(T.fields_named(fields, 'Content-Transfer-Encoding'), [],
+         'top-level Content-Transfer-Encoding (7bit now)')
+
+
+def mime_dkim(c):
+    """The re-encoded parts are what is signed: dkimpy verifies."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    saved = sys.path[:]     # dkim.py beside this file is not dkimpy
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') != here]
+    sys.modules.pop('dkim', None)
+    try:
+        import dkim
+        dkim.verify
+    except (ImportError, AttributeError):
+        c.skip('python3-dkim (dkimpy) is not installed')
+    finally:
+        sys.path[:] = saved
+    with T.sandbox() as box, SmtpServer(hide=('8BITMIME',)) as srv:
+        key = os.path.join(box, 'ed.pem')
+        gen = subprocess.run(['openssl', 'genpkey', '-algorithm', 'ed25519',
+                              '-out', key], capture_output=True)
+        der = subprocess.run(['openssl', 'pkey', '-in', key, '-pubout',
+                              '-outform', 'DER'], capture_output=True)
+        c.need(gen.returncode == 0 and der.returncode == 0,
+               'openssl could not make an Ed25519 key')
+        os.chmod(key, 0o600)
+        record = b'v=DKIM1; k=ed25519; p=' + base64.b64encode(
+            der.stdout[-32:])
+        res = T.sendmail(box, srv.port, ['-oi', 'r@example.org'],
+                         nested_mime(), EXTRA + ['dkim_key ed ' + key])
+    c.exit(res, 0)
+    c.need(len(srv.accepted) == 1, 'one message at the relay')
+    content = srv.accepted[0].content
+    c.true(b'quoted-printable' in content, 'parts re-encoded')
+    c.true(dkim.verify(content, dnsfunc=lambda name, timeout=5: (
+        record if name.startswith(b'ed._domainkey.example.com') else None)),
+        'dkimpy does not verify the signature')
+
+
+def mime_signed_refused(c):
+    msg = (b'To: r@example.org\nSubject: signed\nMIME-Version: 1.0\n'
+           b'Content-Type: multipart/signed; boundary=s; '
+           b'protocol="application/pgp-signature"\n\n'
+           b'--s\nContent-Type: text/plain\n\n' + b'x' * 2000 + b'\n'
+           b'--s\nContent-Type: application/pgp-signature\n\nsig\n--s--\n')
+    with T.sandbox() as box, SmtpServer() as srv:
+        res = T.sendmail(box, srv.port, ['-oi', 'r@example.org'], msg, EXTRA)
+        c.exit(res, T.EX_UNAVAILABLE)
+        c.one_stderr_line(res)
+        c.true(b'8BITMIME' not in res.err and b'signed' in res.err,
+               'the reason, not 8BITMIME: %s' % T.short(res.err))
+        c.eq(srv.transactions, [], 'transactions at the relay')
+
 
 TESTS = [
     ('-t: a stray CR in the header adds no field and no recipient',
@@ -362,6 +484,13 @@ TESTS = [
      bs_long_data_line),
     ('-bs: partial delivery is answered 250 naming the refused',
      bs_partial),
+    ('multipart with a long line to an 8BITMIME relay: parts re-encoded',
+     lambda c: mime_arrives(c, ())),
+    ('multipart with 8-bit parts to a 7-bit relay: parts re-encoded',
+     lambda c: mime_arrives(c, ('8BITMIME',))),
+    ('re-encoded multipart: the DKIM signature verifies', mime_dkim),
+    ('multipart/signed that needs re-encoding is refused, says why',
+     mime_signed_refused),
 ]
 
 if __name__ == '__main__':
