@@ -195,6 +195,11 @@ header_continue(struct intake *x, const char *p, size_t n)
 {
 	struct msg_field *f = &x->m->fields[x->m->nfields - 1];
 
+	if (f->len + n > MESSAGE_FIELD_MAX) {
+		intake_fail(x, _("a header field is longer than 64 KiB"));
+		return;
+	}
+
 	f->text = xrealloc(f->text, f->len + n + 3);
 	memcpy(f->text + f->len, p, n);
 	memcpy(f->text + f->len + n, "\r\n", 3);
@@ -267,9 +272,6 @@ header_end_line(struct intake *x)
 			_("a header line is longer than 998 octets and has no "
 			  "blank to fold it at"));
 		x->failed = 1;
-	} else if ((p[0] == ' ' || p[0] == '\t') && x->m->nfields > 0 &&
-		   x->m->fields[x->m->nfields - 1].len + n > MESSAGE_FIELD_MAX) {
-		intake_fail(x, _("a header field is longer than 64 KiB"));
 	} else if ((p[0] == ' ' || p[0] == '\t') && x->m->nfields > 0) {
 		header_continue(x, p, n);
 	} else if ((name = rfc5322_field_name(p, n)) > 0) {

@@ -230,9 +230,9 @@ message_check_qp(struct message *m, struct err *e)
 		return message_mime_check(m, e);
 	default:
 		err_set(e, ERR_UNAVAILABLE,
-			_("the message has 8-bit data or lines over 998 octets "
-			  "in a MIME body that cannot be re-encoded (a multipart "
-			  "without a boundary, or message/partial or "
+			_("the message has 8-bit data or lines over 998 "
+			  "octets in a MIME body that cannot be re-encoded (a "
+			  "multipart without a boundary, or message/partial or "
 			  "external-body)"));
 		return -1;
 	}
