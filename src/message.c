@@ -24,6 +24,15 @@
 
 #define MESSAGE_LINE_MAX 998
 #define MESSAGE_FLUSH (64 * 1024)
+#define MESSAGE_FIELD_MAX (64 * 1024)
+
+/* How a lone CR is read in the header section, decided by the first line
+ * end: old Mac files end every line so, anything else has stray CRs. */
+enum intake_cr {
+	INTAKE_CR_UNDECIDED,
+	INTAKE_CR_ENDS_LINE,   /* the first line ended in a lone CR */
+	INTAKE_CR_IS_DATA      /* it ended in LF or CRLF */
+};
 
 struct intake {
 	const struct message_intake *in;
@@ -39,8 +48,7 @@ struct intake {
 	int held_dot;      /* body line so far is a single '.' held back */
 	int utf8_need;     /* UTF-8 continuation bytes still expected */
 	int done;          /* the lone-dot terminator was read */
-	int lone_cr;       /* the line being ended ends in a lone CR */
-	int prev_lone_cr;  /* the previous header line ended so */
+	enum intake_cr cr; /* what a lone CR is in the header section */
 	int failed;
 };
 
@@ -65,6 +73,13 @@ intake_tmpfile(const struct message_intake *in, struct err *e)
 			dir, strerror(errno));
 	free(tmpl);
 	return fd;
+}
+
+static void
+intake_fail(struct intake *x, const char *msg)
+{
+	err_set(x->e, ERR_DATA, "%s", msg);
+	x->failed = 1;
 }
 
 static int
@@ -124,6 +139,8 @@ body_char(struct intake *x, char c)
 	intake_utf8(x, (unsigned char)c);
 	x->line_len++;
 	buf_append_char(&x->out, c);
+	if (x->out.len >= MESSAGE_FLUSH)
+		intake_flush(x);
 }
 
 static void
@@ -178,22 +195,15 @@ header_continue(struct intake *x, const char *p, size_t n)
 {
 	struct msg_field *f = &x->m->fields[x->m->nfields - 1];
 
+	if (f->len + n > MESSAGE_FIELD_MAX) {
+		intake_fail(x, _("a header field is longer than 64 KiB"));
+		return;
+	}
+
 	f->text = xrealloc(f->text, f->len + n + 3);
 	memcpy(f->text + f->len, p, n);
 	memcpy(f->text + f->len + n, "\r\n", 3);
 	f->len += n + 2;
-}
-
-static void
-header_join(struct intake *x, const char *p, size_t n)
-{
-	struct msg_field *f = &x->m->fields[x->m->nfields - 1];
-
-	f->text = xrealloc(f->text, f->len + n + 2);
-	f->text[f->len - 2] = ' ';
-	memcpy(f->text + f->len - 1, p, n);
-	memcpy(f->text + f->len - 1 + n, "\r\n", 3);
-	f->len += n + 1;
 }
 
 /* A line that is not a header field starts the body. */
@@ -266,10 +276,6 @@ header_end_line(struct intake *x)
 		header_continue(x, p, n);
 	} else if ((name = rfc5322_field_name(p, n)) > 0) {
 		header_add_field(x, p, n, name);
-	} else if (x->prev_lone_cr && x->m->nfields > 0) {
-		/* A stray CR split a field ("Subject: a\rb"): join it back
-		 * with a blank rather than let the rest start the body. */
-		header_join(x, p, n);
 	} else {
 		header_to_body(x, x->line.data, x->line.len);
 	}
@@ -292,30 +298,74 @@ intake_end_line(struct intake *x)
 		header_end_line(x);
 }
 
+/* A line end in the header section: 1 when it ends the line, 0 when a
+ * lone CR is data of the field (it becomes a blank, so it can never start
+ * a field or a recipient), -1 when a file that ends lines with lone CRs
+ * also has LF. */
+static int
+header_line_end(struct intake *x, int lone_cr)
+{
+	if (x->cr == INTAKE_CR_UNDECIDED)
+		x->cr = lone_cr ? INTAKE_CR_ENDS_LINE : INTAKE_CR_IS_DATA;
+	if (lone_cr)
+		return x->cr == INTAKE_CR_ENDS_LINE;
+	if (x->cr == INTAKE_CR_IS_DATA)
+		return 1;
+	intake_fail(x, _("the header section ends lines both with a lone CR "
+			 "and with LF"));
+	return -1;
+}
+
+/* A header byte: capped as it arrives, so one endless line costs no
+ * more than the cap. */
+static void
+header_byte(struct intake *x, char c)
+{
+	if ((unsigned char)c >= 0x80)
+		x->m->header_8bit = 1;
+	if (x->line.len >= MESSAGE_FIELD_MAX) {
+		intake_fail(x, _("a header field is longer than 64 KiB"));
+		return;
+	}
+	if (x->header_bytes + x->line.len >= x->in->max_header) {
+		intake_fail(x, _("the header section is too large"));
+		return;
+	}
+	buf_append_char(&x->line, c);
+}
+
+/* Ends the line before c when it is due; 0 when c is to be taken. */
+static int
+intake_line_end(struct intake *x, int lone_cr)
+{
+	int end = x->in_body ? 1 : header_line_end(x, lone_cr);
+
+	if (end < 0)
+		return -1;
+	if (end == 0)
+		header_byte(x, ' ');
+	else
+		intake_end_line(x);
+	return 0;
+}
+
 static void
 intake_byte(struct intake *x, char c)
 {
 	if (x->pending_cr) {
 		x->pending_cr = 0;
-		x->lone_cr = c != '\n';
-		intake_end_line(x);
-		x->prev_lone_cr = x->lone_cr;
-		x->lone_cr = 0;
-		if (c == '\n' || x->done || x->failed)
+		if (intake_line_end(x, c != '\n') < 0 || c == '\n' ||
+		    x->done || x->failed)
 			return;
 	}
-	if (c == '\r') {
+	if (c == '\r')
 		x->pending_cr = 1;
-	} else if (c == '\n') {
-		intake_end_line(x);
-		x->prev_lone_cr = 0;
-	} else if (x->in_body) {
+	else if (c == '\n')
+		intake_line_end(x, 0);
+	else if (x->in_body)
 		body_byte(x, c);
-	} else {
-		if ((unsigned char)c >= 0x80)
-			x->m->header_8bit = 1;
-		buf_append_char(&x->line, c);
-	}
+	else
+		header_byte(x, c);
 }
 
 /* The body's common case in bulk: bytes up to the next CR or LF in the
@@ -347,6 +397,9 @@ body_span(struct intake *x, const char *p, size_t n)
 	}
 	buf_append(&x->out, p, len);
 	x->line_len += len;
+	/* A body line of any length is written as it comes. */
+	if (x->out.len >= MESSAGE_FLUSH)
+		intake_flush(x);
 	return len;
 }
 
@@ -466,6 +519,9 @@ message_free(struct message *m)
 		free(m->fields[i].text);
 	free(m->fields);
 	m->fields = NULL;
+	free(m->mime_plan);
+	m->mime_plan = NULL;
+	m->mime_planned = 0;
 	m->nfields = 0;
 	if (m->body_fd >= 0)
 		close(m->body_fd);

@@ -26,6 +26,11 @@ struct message {
 	int body_long_lines;  /* some body line is over 998 octets */
 	int header_8bit;      /* some header byte >= 0x80 */
 	char id[32];          /* our id for logs */
+	/* Which MIME parts a quoted-printable re-encoding changes, in the
+	 * order they come (message_mime.c); made on first use. */
+	unsigned char *mime_plan;  /* 1: re-encode that part */
+	size_t mime_nparts;
+	int mime_planned;     /* 0 not yet, 1 made, -1 a part cannot be */
 };
 
 struct message_intake {
@@ -88,14 +93,19 @@ typedef int (*message_sink)(void *ctx, const char *p, size_t n);
  * that has 8BITMIME (have_8bitmime) or not. */
 int message_needs_qp(const struct message *m, int have_8bitmime);
 
-/* 0 when the body can be re-encoded as quoted-printable; -1 with e set
- * (ERR_UNAVAILABLE) for multipart and message/ bodies. */
-int message_check_qp(const struct message *m, struct err *e);
+/* 0 when the body can be re-encoded as quoted-printable: a single part
+ * whole, a multipart or message/rfc822 body part by part (the parts with
+ * 8-bit bytes or long lines). -1 with e set (ERR_UNAVAILABLE) when a part
+ * that needs it cannot be (signed or encrypted, already base64 or
+ * quoted-printable, a preamble or part header) or for other message/
+ * types. Reads a MIME body once and keeps the plan in m. */
+int message_check_qp(struct message *m, struct err *e);
 
 /* Produce the message as it goes on the wire (CRLF, not dot-stuffed):
  * prefix (extra header fields such as DKIM-Signature, each ending in CRLF;
  * NULL for none), the fields, a blank line, the body; with qp the body is
- * quoted-printable and the MIME fields say so. Returns 0, or -1 (a sink
+ * quoted-printable and the MIME fields say so (for a multipart or
+ * message/rfc822 body, each part that needs it). Returns 0, or -1 (a sink
  * failure leaves e to the sink; a read failure sets e). */
 int message_emit(struct message *m, int qp, const char *prefix,
 		 message_sink sink, void *ctx, struct err *e);

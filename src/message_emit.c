@@ -17,18 +17,13 @@
 #include "buf.h"
 #include "i18n.h"
 #include "message.h"
+#include "message_int.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
 #define EMIT_CHUNK (64 * 1024)
 #define QP_LINE 76
 
-struct qp {
-	struct buf out;
-	size_t col;      /* length of the current output line */
-	char pending_ws; /* a blank held back until we know it is not last */
-	int pending_cr;
-};
 
 off_t
 message_size(const struct message *m)
@@ -49,7 +44,7 @@ message_needs_qp(const struct message *m, int have_8bitmime)
 
 /* Room for n more output bytes on this line, else a soft line break. */
 static void
-qp_room(struct qp *q, size_t n)
+qp_room(struct message_qp *q, size_t n)
 {
 	if (q->col + n > QP_LINE - 1) {
 		buf_append(&q->out, "=\r\n", 3);
@@ -58,7 +53,7 @@ qp_room(struct qp *q, size_t n)
 }
 
 static void
-qp_put(struct qp *q, unsigned char c, int literal)
+qp_put(struct message_qp *q, unsigned char c, int literal)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char enc[3] = { '=', hex[c >> 4], hex[c & 15] };
@@ -72,15 +67,15 @@ qp_put(struct qp *q, unsigned char c, int literal)
 }
 
 static void
-qp_flush_ws(struct qp *q, int at_eol)
+qp_flush_ws(struct message_qp *q, int at_eol)
 {
 	if (q->pending_ws)
 		qp_put(q, (unsigned char)q->pending_ws, !at_eol);
 	q->pending_ws = 0;
 }
 
-static void
-qp_byte(struct qp *q, unsigned char c)
+void
+message_qp_byte(struct message_qp *q, unsigned char c)
 {
 	if (q->pending_cr) {
 		q->pending_cr = 0;
@@ -136,7 +131,8 @@ message_wire_fields(const struct message *m, int qp, struct msg_field **out,
 	for (i = 0; i < m->nfields; i++)
 		if (!emit_field_skipped(&m->fields[i], qp))
 			emit_push(out, n, m->fields[i].text);
-	if (!qp)
+	/* A multipart's parts say their own encoding; the top is 7bit. */
+	if (!qp || message_mime_top(m) == 1)
 		return;
 	if (message_find(m, "MIME-Version", 0) < 0)
 		emit_push(out, n, "MIME-Version: 1.0\r\n");
@@ -174,24 +170,38 @@ emit_headers(struct message *m, int qp, message_sink sink, void *ctx)
 	return rc == 0 ? sink(ctx, "\r\n", 2) : rc;
 }
 
+ssize_t
+message_body_pread(const struct message *m, char *p, size_t n, off_t off,
+		   struct err *e)
+{
+	ssize_t got;
+
+	do
+		got = pread(m->body_fd, p, n, off);
+	while (got < 0 && errno == EINTR);
+	if (got > 0)
+		return got;
+	err_set(e, ERR_IO, _("cannot read the stored message: %s"),
+		got < 0 ? strerror(errno) : _("truncated"));
+	return -1;
+}
+
 int
 message_emit_body(struct message *m, int qp, message_sink sink, void *ctx,
 	  struct err *e)
 {
-	char *chunk = xmalloc(EMIT_CHUNK);
-	struct qp q = { 0 };
+	char *chunk;
+	struct message_qp q = { 0 };
 	off_t off = 0;
 	ssize_t n, i;
 	int rc = 0;
 
+	if (qp && message_mime_top(m) == 1)
+		return message_mime_emit_body(m, sink, ctx, e);
+	chunk = xmalloc(EMIT_CHUNK);
 	while (rc == 0 && off < m->body_size) {
-		n = pread(m->body_fd, chunk, EMIT_CHUNK, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_set(e, ERR_IO, _("cannot read the stored message: "
-					     "%s"), n < 0 ? strerror(errno)
-							  : _("truncated"));
+		n = message_body_pread(m, chunk, EMIT_CHUNK, off, e);
+		if (n < 0) {
 			rc = -1;
 			break;
 		}
@@ -201,7 +211,7 @@ message_emit_body(struct message *m, int qp, message_sink sink, void *ctx,
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			qp_byte(&q, (unsigned char)chunk[i]);
+			message_qp_byte(&q, (unsigned char)chunk[i]);
 		rc = sink(ctx, q.out.data, q.out.len);
 		buf_reset(&q.out);
 	}
@@ -211,24 +221,21 @@ message_emit_body(struct message *m, int qp, message_sink sink, void *ctx,
 }
 
 int
-message_check_qp(const struct message *m, struct err *e)
+message_check_qp(struct message *m, struct err *e)
 {
-	ssize_t i = message_find(m, "Content-Type", 0);
-	const char *v;
-	size_t len;
-
-	if (i < 0)
+	switch (message_mime_top(m)) {
+	case 0:
 		return 0;
-	v = message_value(m, (size_t)i, &len);
-	v += strspn(v, " \t\r\n");
-	if (strncasecmp(v, "multipart/", 10) != 0 &&
-	    strncasecmp(v, "message/", 8) != 0)
-		return 0;
-	err_set(e, ERR_UNAVAILABLE,
-		_("the message is MIME multipart with 8-bit data or long lines, "
-		  "which dsmtp cannot re-encode yet for a server without "
-		  "8BITMIME"));
-	return -1;
+	case 1:
+		return message_mime_check(m, e);
+	default:
+		err_set(e, ERR_UNAVAILABLE,
+			_("the message has 8-bit data or lines over 998 "
+			  "octets in a MIME body that cannot be re-encoded (a "
+			  "multipart without a boundary, or message/partial or "
+			  "external-body)"));
+		return -1;
+	}
 }
 
 int

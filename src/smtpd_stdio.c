@@ -18,16 +18,20 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "i18n.h"
 #include "log.h"
 #include "smtpd_stdio.h"
 #include "submit.h"
 #include "xmalloc.h"
 
-#define SMTPD_LINE_MAX 4096
+/* RFC 5321 4.5.3.1.4: a command line is at most 512 octets with CRLF. */
+#define SMTPD_CMD_MAX 512
+#define SMTPD_IN (64 * 1024)
 
 struct smtpd {
 	int in, out;
-	struct buf inbuf;
+	char ibuf[SMTPD_IN];  /* read ahead: pipelined commands, data */
+	size_t ipos, ilen;
 	int eof;
 	int write_failed;
 	const struct cli_opts *cli;
@@ -37,51 +41,100 @@ struct smtpd {
 	char *host;
 };
 
-static void
-smtpd_reply(struct smtpd *d, const char *text)
+/* Write all of p; -1 when the descriptor fails. */
+static int
+smtpd_write_all(int fd, const char *p, size_t len)
 {
-	size_t len = strlen(text), off = 0;
+	size_t off = 0;
 	ssize_t n;
 
-	while (off < len && !d->write_failed) {
-		n = write(d->out, text + off, len - off);
+	while (off < len) {
+		n = write(fd, p + off, len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			d->write_failed = 1;
-		else
-			off += (size_t)n;
+			return -1;
+		off += (size_t)n;
 	}
+	return 0;
 }
 
-/* Read one line (without its end) into line; 0, or -1 at end of input.
- * An over-long line is cut and flagged with *toolong. */
-static int
-smtpd_line(struct smtpd *d, struct buf *line, int *toolong)
+static void
+smtpd_reply(struct smtpd *d, const char *text)
 {
-	char chunk[4096], *nl;
-	ssize_t n;
-	size_t len;
+	if (!d->write_failed &&
+	    smtpd_write_all(d->out, text, strlen(text)) < 0)
+		d->write_failed = 1;
+}
 
-	*toolong = 0;
-	while ((nl = memchr(d->inbuf.data ? d->inbuf.data : "", '\n',
-			    d->inbuf.len)) == NULL) {
-		if (d->eof)
-			return -1;
-		n = read(d->in, chunk, sizeof(chunk));
+/* Read until want bytes, an LF, the end of input or a full buffer is at
+ * hand; returns the bytes at hand. */
+static size_t
+smtpd_fill(struct smtpd *d, size_t want)
+{
+	ssize_t n;
+
+	while (d->ilen - d->ipos < want && !d->eof &&
+	       memchr(d->ibuf + d->ipos, '\n', d->ilen - d->ipos) == NULL) {
+		memmove(d->ibuf, d->ibuf + d->ipos, d->ilen - d->ipos);
+		d->ilen -= d->ipos;
+		d->ipos = 0;
+		n = read(d->in, d->ibuf + d->ilen, sizeof(d->ibuf) - d->ilen);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			d->eof = 1;
 		else
-			buf_append(&d->inbuf, chunk, (size_t)n);
+			d->ilen += (size_t)n;
 	}
-	len = (size_t)(nl - d->inbuf.data);
+	return d->ilen - d->ipos;
+}
+
+/* The next piece of the current line, its LF included when *eol; a line
+ * of any length comes in pieces of at most the buffer. 0 at the end of
+ * input. Borrows *p until the next call. */
+static size_t
+smtpd_piece(struct smtpd *d, const char **p, int *eol)
+{
+	size_t avail = smtpd_fill(d, 1), len;
+	const char *nl;
+
+	*p = d->ibuf + d->ipos;
+	nl = memchr(*p, '\n', avail);
+	len = nl ? (size_t)(nl - *p) + 1 : avail;
+	*eol = nl != NULL;
+	d->ipos += len;
+	return len;
+}
+
+/* Read one command line (without its end) into line; 0, or -1 at end of
+ * input. A line over SMTPD_CMD_MAX is read to its end but not kept, and
+ * flagged with *toolong. */
+static int
+smtpd_line(struct smtpd *d, struct buf *line, int *toolong)
+{
+	const char *p;
+	size_t n;
+	int eol = 0;
+
+	*toolong = 0;
 	buf_reset(line);
-	buf_append(line, d->inbuf.data, len && nl[-1] == '\r' ? len - 1 : len);
-	buf_consume(&d->inbuf, len + 1);
-	if (line->len > SMTPD_LINE_MAX)
-		*toolong = 1;
+	while (!eol) {
+		n = smtpd_piece(d, &p, &eol);
+		if (n == 0)
+			return -1;
+		if (line->len + n > SMTPD_CMD_MAX)
+			*toolong = 1;
+		else
+			buf_append(line, p, n);
+	}
+	if (*toolong)
+		buf_reset(line);
+	while (line->len > 0 && (line->data[line->len - 1] == '\n' ||
+				 line->data[line->len - 1] == '\r'))
+		line->len--;
+	buf_cstr(line);
+	line->data[line->len] = '\0';
 	return 0;
 }
 
@@ -156,28 +209,75 @@ smtpd_rcpt(struct smtpd *d, const char *arg)
 	err_clear(&e);
 }
 
-/* Copy the data lines, unstuffed, into a temporary file; -1 when input
- * ended before the final dot. */
-static int
-smtpd_collect(struct smtpd *d, int fd)
-{
-	struct buf line = { 0 };
-	int toolong, rc = -1;
-	const char *p;
+/* Where the data lines go: a temporary file written in pieces. */
+struct smtpd_sink {
+	int fd;              /* -1: discard (the file could not be made) */
+	struct buf pending;
+	int failed;          /* a write failed */
+	int nul;             /* a NUL byte arrived */
+};
 
-	while (smtpd_line(d, &line, &toolong) == 0) {
-		p = buf_cstr(&line);
-		if (line.len == 1 && p[0] == '.') {
-			rc = 0;
-			break;
-		}
-		if (p[0] == '.')
-			p++;
-		if (write(fd, p, strlen(p)) < 0 || write(fd, "\r\n", 2) < 0)
-			break;
+static void
+smtpd_sink_flush(struct smtpd_sink *k)
+{
+	if (k->fd >= 0 && !k->failed &&
+	    smtpd_write_all(k->fd, k->pending.data, k->pending.len) < 0)
+		k->failed = 1;
+	buf_reset(&k->pending);
+}
+
+static void
+smtpd_sink_put(struct smtpd_sink *k, const char *p, size_t n)
+{
+	if (memchr(p, '\0', n) != NULL)
+		k->nul = 1;
+	buf_append(&k->pending, p, n);
+	if (k->pending.len >= SMTPD_IN)
+		smtpd_sink_flush(k);
+}
+
+/* 1 when the line at hand is the lone dot (taken), 0 when not (a
+ * leading dot of a stuffed line taken), -1 at the end of input. */
+static int
+smtpd_dot(struct smtpd *d)
+{
+	size_t avail = smtpd_fill(d, 3);
+	const char *p = d->ibuf + d->ipos;
+
+	if (avail == 0)
+		return -1;
+	if (p[0] != '.')
+		return 0;
+	if ((avail >= 2 && p[1] == '\n') ||
+	    (avail >= 3 && p[1] == '\r' && p[2] == '\n')) {
+		d->ipos += p[1] == '\n' ? 2 : 3;
+		return 1;
 	}
-	buf_free(&line);
-	return rc;
+	d->ipos++;
+	return 0;
+}
+
+/* Copy the data lines, unstuffed, as they come (the line ends as sent:
+ * message_read takes CRLF and LF alike); -1 when input ended before the
+ * final dot. */
+static int
+smtpd_collect(struct smtpd *d, struct smtpd_sink *k)
+{
+	const char *p;
+	size_t n;
+	int eol, dot;
+
+	while ((dot = smtpd_dot(d)) == 0) {
+		eol = 0;
+		while (!eol) {
+			n = smtpd_piece(d, &p, &eol);
+			if (n == 0)
+				return -1;
+			smtpd_sink_put(k, p, n);
+		}
+	}
+	smtpd_sink_flush(k);
+	return dot > 0 ? 0 : -1;
 }
 
 static const char *
@@ -197,42 +297,88 @@ smtpd_failure_reply(const struct err *e)
 	}
 }
 
+/* A reply line from text cut at its first line end and at about 400
+ * octets, so that it stays within RFC 5321's 512. */
+static void
+smtpd_reply_text(struct smtpd *d, const char *code, const char *text)
+{
+	char *r = xasprintf("%s %.400s", code, text);
+
+	r[strcspn(r, "\r\n")] = '\0';
+	smtpd_reply(d, r);
+	smtpd_reply(d, "\r\n");
+	free(r);
+}
+
+/* Some recipients were delivered, others not: the message is out, so
+ * the truthful answer is 250 (a 5xx would make the client send it again
+ * to those who have it). The ones left out are named in the reply, on
+ * stderr and in the log. */
+static void
+smtpd_partial(struct smtpd *d, size_t delivered, const struct strlist *l)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_printf(&b, "2.0.0 Ok: delivered to %zu of %zu recipients; "
+		   "not delivered:", delivered, delivered + l->n);
+	for (i = 0; i < l->n; i++) {
+		log_diag(_("not delivered to %s"), l->v[i]);
+		buf_printf(&b, "%s %.*s", i ? "," : "",
+			   (int)strcspn(l->v[i], ":"), l->v[i]);
+	}
+	smtpd_reply_text(d, "250", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* Hand the stored message to submit_message and answer its outcome. */
+static void
+smtpd_deliver(struct smtpd *d, int fd)
+{
+	struct strlist refused = { 0 };
+	size_t delivered = 0;
+	struct submit_envelope env = { d->from, &d->rcpts, &delivered,
+				       &refused };
+	struct err e = { 0 };
+
+	if (submit_message(d->cli, d->cfg, fd, &env, &e) == 0) {
+		smtpd_reply(d, "250 2.0.0 Ok: delivered\r\n");
+	} else if (delivered > 0 && e.cls != ERR_NONE && refused.n > 0) {
+		smtpd_partial(d, delivered, &refused);
+	} else {
+		log_diag("%s", e.msg ? e.msg : "failed");
+		smtpd_reply_text(d, smtpd_failure_reply(&e),
+				 e.msg ? e.msg : "failed");
+	}
+	strlist_free(&refused);
+	err_clear(&e);
+}
+
 static void
 smtpd_data(struct smtpd *d)
 {
-	struct submit_envelope env = { d->from, &d->rcpts };
-	struct err e = { 0 };
-	char *reply;
-	int fd;
+	struct smtpd_sink k = { -1, { 0 }, 0, 0 };
 
 	if (d->rcpts.n == 0) {
 		smtpd_reply(d, "503 5.5.1 RCPT first\r\n");
 		return;
 	}
-	fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	k.fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	smtpd_reply(d, "354 End data with <CR><LF>.<CR><LF>\r\n");
-	if (smtpd_collect(d, fd < 0 ? open("/dev/null", O_WRONLY) : fd) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+	if (smtpd_collect(d, &k) < 0)
+		goto out;
+	if (k.nul)
+		smtpd_reply(d, "554 5.6.0 NUL bytes are not allowed in a "
+			       "message\r\n");
+	else if (k.fd < 0 || k.failed || lseek(k.fd, 0, SEEK_SET) < 0)
 		smtpd_reply(d, "451 4.3.0 Cannot store the message\r\n");
-	} else if (submit_message(d->cli, d->cfg, fd, &env, &e) == 0) {
-		smtpd_reply(d, "250 2.0.0 Ok: delivered\r\n");
-	} else {
-		reply = xasprintf("%s %s\r\n", smtpd_failure_reply(&e),
-				  e.msg ? e.msg : "failed");
-		reply[strcspn(reply, "\r\n")] = '\0';
-		log_diag("%s", e.msg ? e.msg : "failed");
-		smtpd_reply(d, reply);
-		smtpd_reply(d, "\r\n");
-		free(reply);
-	}
-	if (fd >= 0)
-		close(fd);
-	err_clear(&e);
+	else
+		smtpd_deliver(d, k.fd);
 	smtpd_reset(d);
+out:
+	if (k.fd >= 0)
+		close(k.fd);
+	buf_free(&k.pending);
 }
 
 static void
@@ -310,7 +456,6 @@ smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 			quit = smtpd_command(&d, buf_cstr(&line));
 	smtpd_reset(&d);
 	buf_free(&line);
-	buf_free(&d.inbuf);
 	free(d.host);
 	return d.write_failed ? EX_IOERR : 0;
 }

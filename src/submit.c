@@ -309,9 +309,29 @@ submit_intake(struct submission *s, const struct cli_opts *cli,
 	return 0;
 }
 
+/* The per-recipient outcome for a -bs client (env->delivered). */
+static void
+submit_outcome(const struct submission *s, const struct smtp_rcpt *res,
+	       const struct submit_envelope *env)
+{
+	size_t i;
+	char *line;
+
+	for (i = 0; i < s->rcpts.n; i++) {
+		if (res[i].cls == SMTP_DONE) {
+			(*env->delivered)++;
+			continue;
+		}
+		line = xasprintf("%s: %s", s->rcpts.v[i],
+				 res[i].reply ? res[i].reply : "");
+		strlist_add(env->refused, line);
+		free(line);
+	}
+}
+
 static int
 submit_deliver(struct submission *s, const struct cli_opts *cli,
-	       struct err *e)
+	       const struct submit_envelope *env, struct err *e)
 {
 	struct deliver_job j = { 0 };
 	struct smtp_rcpt *res = NULL;
@@ -334,6 +354,8 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	j.signing = &s->signing;
 	j.utf8_required = s->utf8;
 	rc = deliver_run(s->a, &j, &res, e);
+	if (env != NULL && env->delivered != NULL && res != NULL)
+		submit_outcome(s, res, env);
 	deliver_free(res, s->rcpts.n);
 	return rc;
 }
@@ -399,7 +421,7 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||
 	    submit_signing(&s, e) < 0)
 		goto out;
-	rc = submit_deliver(&s, cli, e);
+	rc = submit_deliver(&s, cli, env, e);
 out:
 	free(given);
 	submit_clear(&s);

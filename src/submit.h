@@ -11,6 +11,10 @@
 struct submit_envelope {
 	const char *from;             /* as given in MAIL FROM, "" for <> */
 	const struct strlist *rcpts;  /* as given in RCPT TO */
+	/* Out, or NULL: how many recipients the relay accepted, and an
+	 * "address: reply" line for each one it did not take. */
+	size_t *delivered;
+	struct strlist *refused;
 };
 
 /* Read a message from fd and deliver it (spec section 4): choose the

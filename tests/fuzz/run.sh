@@ -17,6 +17,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined \
 	"$src/tests/fuzz/fuzz_canon.c" "$src/src/dkim.c" "$src/src/rfc5322.c" \
 	"$src/src/buf.c" "$src/src/xmalloc.c" "$src/src/crypto.c" \
 	"$src/src/message_emit.c" "$src/src/message_hdr.c" "$src/src/message.c" \
+	"$src/src/message_mime.c" "$src/src/mime.c" \
 	"$src/src/addr.c" "$src/src/aliases.c" "$src/src/err.c" \
 	$(pkg-config --libs gnutls libidn2) -lunistring \
 	-o "$out/fuzz_canon"

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "err.h"
 #include "message.h"
+#include "mime.h"
 
 #define DOMAIN "example.net"
 
@@ -65,6 +66,21 @@ read_ok(const char *text, int ignore_dots, struct message *m)
 	if (read_msg(text, strlen(text), ignore_dots, m, &e) != 0)
 		fail_msg("message_read failed: %s", e.msg ? e.msg : "");
 	assert_int_equal(e.cls, ERR_NONE);
+}
+
+/* message_read refuses data with ERR_DATA (and a text holding want). */
+static void
+assert_read_refused(const void *data, size_t len, const char *want)
+{
+	struct message m;
+	struct err e = { 0 };
+
+	assert_int_equal(read_msg(data, len, 0, &m, &e), -1);
+	assert_int_equal(e.cls, ERR_DATA);
+	if (want != NULL)
+		assert_non_null(strstr(e.msg, want));
+	err_clear(&e);
+	message_free(&m);
 }
 
 /* The stored body (caller frees). */
@@ -241,6 +257,91 @@ test_read_lone_cr(void **state)
 	read_ok("Subject: hi\n\nok\rtail\nend\n", 0, &m);
 	assert_body(&m, "ok\r\ntail\r\nend\r\n");
 	message_free(&m);
+}
+
+/* Issue 9 item 2: in a file with LF line ends a stray CR in the header
+ * section is data of its field (a blank): "Subject: hi\rBcc: victim"
+ * used to become a Bcc field, and with -t a recipient. */
+static void
+test_read_stray_cr_header(void **state)
+{
+	struct strlist l = { 0 };
+	struct message m;
+
+	(void)state;
+	read_ok("To: r@example.com\nSubject: hi\rBcc: victim@x.example\n"
+		"\nhi\n", 0, &m);
+	assert_int_equal(m.nfields, 2);
+	assert_field(&m, 1, "Subject: hi Bcc: victim@x.example\r\n");
+	message_header_rcpts(&m, &l);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "r@example.com");
+	assert_body(&m, "hi\r\n");
+	strlist_free(&l);
+	message_free(&m);
+	/* CRLF files alike; a CR before a blank does not continue. */
+	read_ok("To: r@example.com\r\nX-CR: a\r b\r\nCc: c\rTo: v@x\r\n\r\n"
+		"x\r\n", 0, &m);
+	assert_int_equal(m.nfields, 3);
+	assert_field(&m, 1, "X-CR: a  b\r\n");
+	assert_field(&m, 2, "Cc: c To: v@x\r\n");
+	message_free(&m);
+}
+
+/* A file whose first line ends in a lone CR and that has LF later in its
+ * header section is refused: its CRs cannot be told from stray ones. */
+static void
+test_read_cr_then_lf_refused(void **state)
+{
+	static const char *bad[] = {
+		"Subject: x\rBcc: v@x.example\nTo: r@example.com\n\nhi\n",
+		"Subject: x\rBcc: v@x.example\r\nTo: r@example.com\r\n\r\n",
+	};
+	struct message m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_read_refused(bad[i], strlen(bad[i]), "lone CR");
+	/* LF in the body of such a file is fine. */
+	read_ok("Subject: x\rTo: r@example.com\r\rone\ntwo\r", 0, &m);
+	assert_int_equal(m.nfields, 2);
+	assert_body(&m, "one\r\ntwo\r\n");
+	message_free(&m);
+}
+
+/* Issue 9 item 14: a header field is capped at 64 KiB (unfolded), checked
+ * as it arrives, whether in one line or in continuation lines. */
+static void
+test_read_field_cap(void **state)
+{
+	struct buf t = { 0 };
+	struct message m;
+	struct err e = { 0 };
+	size_t i;
+
+	(void)state;
+	buf_append_str(&t, "Subject:");
+	for (i = 0; i < 65536 / 8; i++)
+		buf_append_str(&t, " abcdefg");
+	buf_append_str(&t, "\n\nbody\n");
+	assert_read_refused(t.data, t.len, "64 KiB");
+	buf_reset(&t);
+	buf_append_str(&t, "Subject: x\n");
+	for (i = 0; i < 6000; i++)
+		buf_append_str(&t, " continuation\n");
+	buf_append_str(&t, "\nbody\n");
+	assert_read_refused(t.data, t.len, "64 KiB");
+	/* Just under the cap is kept whole. */
+	buf_reset(&t);
+	buf_append_str(&t, "Subject:");
+	for (i = 0; i < 60000 / 8; i++)
+		buf_append_str(&t, " abcdefg");
+	buf_append_str(&t, "\n\nbody\n");
+	assert_int_equal(read_msg(t.data, t.len, 0, &m, &e), 0);
+	assert_int_equal(m.nfields, 1);
+	message_free(&m);
+	buf_free(&t);
 }
 
 static void
@@ -1593,13 +1694,157 @@ test_check_qp(void **state)
 	check_qp_allowed("Subject: x\n\nbody\n", 0);
 	check_qp_allowed("Content-Type: text/plain; charset=utf-8\n\nbody\n",
 			 0);
+	/* Issue 9 item 19: multipart and message/rfc822 bodies are
+	 * re-encoded part by part. */
 	check_qp_allowed("Content-Type: multipart/mixed; boundary=\"b\"\n\n"
-			 "--b\n\nx\n--b--\n", -1);
+			 "--b\n\nx\xc3\xa9\n--b--\n", 0);
 	check_qp_allowed("Content-Type: Multipart/Alternative; boundary=b\n\n"
-			 "x\n", -1);
-	check_qp_allowed("Content-Type: message/rfc822\n\nx\n", -1);
+			 "x\n", 0);
+	check_qp_allowed("Content-Type: message/rfc822\n\nx\n", 0);
 	check_qp_allowed("content-type:multipart/report; boundary=b\n\nx\n",
-			 -1);
+			 0);
+	/* What cannot be re-encoded, when it needs it. */
+	check_qp_allowed("Content-Type: multipart/mixed\n\n--b\n\nx\n", -1);
+	check_qp_allowed("Content-Type: message/partial; id=1\n\nx\n", -1);
+	check_qp_allowed("Content-Type: multipart/mixed; boundary=b\n\n"
+			 "pr\xc3\xa9" "amble\n--b\n\nx\n--b--\n", -1);
+	check_qp_allowed("Content-Type: multipart/mixed; boundary=b\n\n"
+			 "--b\nContent-Type: text/plain; name=\xc3\xa9\n\nx\n"
+			 "--b--\n", -1);
+	check_qp_allowed("Content-Type: multipart/mixed; boundary=b\n\n"
+			 "--b\nContent-Transfer-Encoding: base64\n\n"
+			 "w6k\xc3\xa9\n--b--\n", -1);
+	check_qp_allowed("Content-Type: multipart/signed; boundary=s\n\n"
+			 "--s\nContent-Type: text/plain\n\nsign\xc3\xa9\n"
+			 "--s\nContent-Type: application/pgp-signature\n\nsig\n"
+			 "--s--\n", -1);
+	/* A signed part that needs nothing is fine. */
+	check_qp_allowed("Content-Type: multipart/signed; boundary=s\n\n"
+			 "--s\nContent-Type: text/plain\n\nsigned\n--s--\n", 0);
+}
+
+/* The message in, re-encoded for a server without 8BITMIME, is want. */
+static void
+assert_qp_wire(const char *in, const char *want)
+{
+	struct message m;
+	struct err e = { 0 };
+	struct buf w;
+
+	read_ok(in, 0, &m);
+	assert_int_equal(message_check_qp(&m, &e), 0);
+	emit(&m, 1, &w);
+	assert_string_equal(buf_cstr(&w), want);
+	buf_free(&w);
+	message_free(&m);
+}
+
+/* Issue 9 item 19: the parts with 8-bit data are quoted-printable, the
+ * others, boundaries, preamble and epilogue are as they were; an
+ * encapsulated message gets MIME-Version; the top field says nothing of
+ * an encoding. */
+static void
+test_emit_qp_multipart(void **state)
+{
+	static const char in[] =
+		"Content-Type: multipart/mixed; boundary=\"b1\"\n"
+		"Content-Transfer-Encoding: 8bit\n\npre\n--b1\n"
+		"Content-Type: text/plain; charset=utf-8\n"
+		"Content-Transfer-Encoding: 8bit\n\nGr\xc3\xbc\xc3\x9f" "e\n"
+		"--b1\nContent-Type: text/plain\n\nplain\n"
+		"--b1\nContent-Type: multipart/alternative; boundary=b2\n\n"
+		"--b2\n\nx=\xc3\xa9 \n--b2--\n"
+		"--b1\nContent-Type: message/rfc822\n\nSubject: inner\n\n"
+		"caf\xc3\xa9\n--b1--  \nepi\n";
+	static const char want[] =
+		"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		"pre\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		"Gr=C3=BC=C3=9Fe\r\n"
+		"--b1\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+		"--b1\r\nContent-Type: multipart/alternative; boundary=b2\r\n"
+		"\r\n--b2\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		"x=3D=C3=A9=20\r\n--b2--\r\n"
+		"--b1\r\nContent-Type: message/rfc822\r\n\r\n"
+		"Subject: inner\r\nMIME-Version: 1.0\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		"caf=C3=A9\r\n--b1--  \r\nepi\r\n";
+	struct message m;
+	struct buf w;
+
+	(void)state;
+	assert_qp_wire(in, want);
+	/* Without re-encoding nothing changes. */
+	read_ok(in, 0, &m);
+	assert_int_equal(message_needs_qp(&m, 0), 1);
+	emit(&m, 0, &w);
+	assert_non_null(strstr(buf_cstr(&w), "Gr\xc3\xbc\xc3\x9f" "e\r\n--b1"));
+	buf_free(&w);
+	message_free(&m);
+}
+
+/* Found by fuzzing against Python's email parser: a header ended by a
+ * line that is not a field (no empty line) gets its empty line where
+ * fields are added after it, so they cannot join the header before. */
+static void
+test_emit_qp_header_without_blank(void **state)
+{
+	static const char in[] = "Content-Type: message/rfc822\n\n"
+				 "Content-Type: message/rfc822\n----\n"
+				 "caf\xc3\xa9\n";
+	static const char want[] = "Content-Type: message/rfc822\r\n\r\n"
+				   "Content-Type: message/rfc822\r\n\r\n"
+				   "MIME-Version: 1.0\r\n"
+				   "Content-Transfer-Encoding: quoted-printable"
+				   "\r\n\r\n----\r\ncaf=C3=A9\r\n";
+
+	(void)state;
+	assert_qp_wire(in, want);
+	/* A multipart part without a usable boundary is no leaf to encode. */
+	check_qp_allowed("Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+			 "Content-Type: multipart/mixed; boundary=\n\n"
+			 "caf\xc3\xa9\n--b--\n", -1);
+}
+
+/* A line of 300,000 octets in a nested part (over several read chunks)
+ * comes out in lines of at most 76 octets and decodes to itself; the
+ * part after it is untouched. */
+static void
+test_emit_qp_multipart_long_line(void **state)
+{
+	struct buf t = { 0 }, w, dec = { 0 }, line = { 0 };
+	struct message m;
+	struct err e = { 0 };
+	const char *p, *q;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 300000; i++)
+		buf_append_char(&line, (char)('a' + i % 26));
+	buf_append_str(&t, "Content-Type: multipart/mixed; boundary=o\n\n"
+			   "--o\nContent-Type: multipart/alternative; "
+			   "boundary=\"in ner\"\n\n--in ner\n\n");
+	buf_append(&t, line.data, line.len);
+	buf_append_str(&t, "\n--in ner--\n--o\n\nshort .\n--o--\n");
+	read_ok(buf_cstr(&t), 0, &m);
+	assert_int_equal(m.body_long_lines, 1);
+	assert_int_equal(message_check_qp(&m, &e), 0);
+	emit(&m, 1, &w);
+	assert_wire_lines(&w, 76);
+	p = strstr(buf_cstr(&w), "quoted-printable\r\n\r\n");
+	assert_non_null(p);
+	p += 20;
+	q = strstr(p, "\r\n--in ner--\r\n--o\r\n\r\nshort .\r\n--o--\r\n");
+	assert_non_null(q);
+	qp_decode(p, (size_t)(q - p), &dec);
+	assert_int_equal(dec.len, line.len);
+	assert_memory_equal(dec.data, line.data, line.len);
+	buf_free(&w);
+	buf_free(&dec);
+	buf_free(&line);
+	buf_free(&t);
+	message_free(&m);
 }
 
 /* Regression (found here, fixed in 8171048): the value may start with a
@@ -1610,9 +1855,76 @@ static void
 test_check_qp_folded(void **state)
 {
 	(void)state;
-	check_qp_allowed("Content-Type:\n multipart/mixed; boundary=b\n\nx\n",
-			 -1);
-	check_qp_allowed("Content-Type: \n\tmessage/rfc822\n\nx\n", -1);
+	check_qp_allowed("Content-Type:\n multipart/mixed\n\nx\xc3\xa9\n", -1);
+	check_qp_allowed("Content-Type: \n\tmessage/partial\n\nx\n", -1);
+}
+
+/* mime.c: Content-Type with case, comments, folding, quoted boundary. */
+static void
+test_mime_parse_type(void **state)
+{
+	static const char v1[] = " Multipart/Mixed (c) ;\r\n\tcharset=x;"
+				 " BOUNDARY=\"=_a \\\"b\\\" c\" ; x=y\r\n";
+	static const char v2[] = "text/plain; boundary=tok.en-1\r\n";
+	struct mime_type t;
+	char longb[120];
+
+	(void)state;
+	assert_int_equal(mime_parse_type(v1, strlen(v1), &t), 0);
+	assert_string_equal(t.type, "multipart");
+	assert_string_equal(t.subtype, "mixed");
+	assert_string_equal(t.boundary, "=_a \"b\" c");
+	assert_int_equal(mime_parse_type(v2, strlen(v2), &t), 0);
+	assert_string_equal(t.boundary, "tok.en-1");
+	assert_int_equal(mime_parse_type(" text\r\n", 7, &t), -1);
+	assert_int_equal(mime_parse_type("", 0, &t), -1);
+	/* A boundary over 70 characters is not taken. */
+	memset(longb, 'b', sizeof(longb));
+	memcpy(longb, "multipart/x; boundary=", 22);
+	assert_int_equal(mime_parse_type(longb, sizeof(longb), &t), 0);
+	assert_string_equal(t.boundary, "");
+}
+
+static void
+test_mime_cte_and_delimiter(void **state)
+{
+	(void)state;
+	assert_int_equal(mime_parse_cte(" 8BIT\r\n", 7), MIME_CTE_8BIT);
+	assert_int_equal(mime_parse_cte(" Quoted-Printable", 17), MIME_CTE_QP);
+	assert_int_equal(mime_parse_cte(" base64 (x)", 11), MIME_CTE_BASE64);
+	assert_int_equal(mime_parse_cte(" x-uue", 6), MIME_CTE_OTHER);
+	assert_int_equal(mime_parse_cte("", 0), MIME_CTE_7BIT);
+	assert_int_equal(mime_delimiter("--b", 3, "b"), 1);
+	assert_int_equal(mime_delimiter("--b \t", 5, "b"), 1);
+	assert_int_equal(mime_delimiter("--b--", 5, "b"), 2);
+	assert_int_equal(mime_delimiter("--b-- ", 6, "b"), 2);
+	assert_int_equal(mime_delimiter("--bc", 4, "b"), 0);
+	assert_int_equal(mime_delimiter("--b-", 4, "b"), 0);
+	assert_int_equal(mime_delimiter("-b", 2, "b"), 0);
+	assert_int_equal(mime_delimiter("--", 2, ""), 0);
+}
+
+static void
+test_mime_hdr_value(void **state)
+{
+	static const char h[] = "Content-Type: text/plain;\r\n charset=x\r\n"
+				"X: y\r\ncontent-transfer-encoding : 8bit\r\n"
+				"\r\n";
+	const char *v;
+	size_t len, start, end;
+
+	(void)state;
+	v = mime_hdr_value(h, strlen(h), "Content-Type", &len, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(len, strlen(" text/plain;\r\n charset=x\r\n"));
+	assert_memory_equal(v, " text/plain;\r\n charset=x\r\n", len);
+	v = mime_hdr_value(h, strlen(h), "Content-Transfer-Encoding", &len,
+			   &start, &end);
+	assert_non_null(v);
+	assert_memory_equal(h + start, "content-transfer-encoding", 25);
+	assert_memory_equal(h + end, "\r\n", 2);
+	assert_int_equal(end, strlen(h) - 2);
+	assert_null(mime_hdr_value(h, strlen(h), "Subject", &len, NULL, NULL));
 }
 
 int
@@ -1623,6 +1935,9 @@ main(void)
 		cmocka_unit_test(test_read_crlf),
 		cmocka_unit_test(test_read_mixed),
 		cmocka_unit_test(test_read_lone_cr),
+		cmocka_unit_test(test_read_stray_cr_header),
+		cmocka_unit_test(test_read_cr_then_lf_refused),
+		cmocka_unit_test(test_read_field_cap),
 		cmocka_unit_test(test_read_no_final_newline),
 		cmocka_unit_test(test_read_empty),
 		cmocka_unit_test(test_read_mbox_from_line),
@@ -1679,6 +1994,12 @@ main(void)
 		cmocka_unit_test(test_long_lines_qp_roundtrip),
 		cmocka_unit_test(test_check_qp),
 		cmocka_unit_test(test_check_qp_folded),
+		cmocka_unit_test(test_emit_qp_multipart),
+		cmocka_unit_test(test_emit_qp_multipart_long_line),
+		cmocka_unit_test(test_emit_qp_header_without_blank),
+		cmocka_unit_test(test_mime_parse_type),
+		cmocka_unit_test(test_mime_cte_and_delimiter),
+		cmocka_unit_test(test_mime_hdr_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
