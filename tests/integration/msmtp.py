@@ -87,18 +87,22 @@ def envelope(txns):
              [(a, sorted(p.items())) for a, p in t.rcpts]) for t in txns]
 
 
-def message_parts(txn):
-    """(fields the caller wrote, names of fields added, body)."""
+def message_parts(txn, extra_added=()):
+    """(fields the caller wrote, fields added, body).  Where each program
+    puts what it adds differs (msmtp at the top, dsmtp at the end): only
+    the order of the caller's fields counts."""
     fields, body = T.split_message(txn.content)
     kept, added = [], []
     for f in fields:
         name = T.field_name(f).lower()
-        (added if name in ADDED else kept).append(f)
+        (added if name in ADDED or f in extra_added else kept).append(f)
     return kept, sorted(T.field_name(f).lower() for f in added), body
 
 
-def agree(c, argv, stdin=MSG, account=(), extra_accounts=(), **server):
-    """msmtp and dsmtp agree on outcome, envelope and message."""
+def agree(c, argv, stdin=MSG, account=(), extra_accounts=(), added=(),
+          **server):
+    """msmtp and dsmtp agree on outcome, envelope and message; added
+    names whole fields (bytes) that either program adds."""
     (mres, mtx), (dres, dtx) = both(c, argv, stdin, account,
                                     extra_accounts, **server)
     c.true((mres.code == 0) == (dres.code == 0),
@@ -108,8 +112,8 @@ def agree(c, argv, stdin=MSG, account=(), extra_accounts=(), **server):
     c.eq(envelope(dtx), envelope(mtx), 'envelope (dsmtp vs msmtp)')
     c.eq(len(dtx), len(mtx), 'transactions')
     for m, d in zip(mtx, dtx):
-        mk, ma, mb = message_parts(m)
-        dk, da, db = message_parts(d)
+        mk, ma, mb = message_parts(m, added)
+        dk, da, db = message_parts(d, added)
         c.eq(dk, mk, 'header fields the caller wrote')
         c.eq(da, ma, 'names of the header fields added')
         c.eq(db, mb, 'body')
@@ -170,6 +174,11 @@ TESTS = [
     ('set_from_header off: no From added',
      lambda c: agree(c, ['bob@example.net'], BARE,
                      account=['set_from_header off'])),
+    ('undisclosed_recipients on: To and Cc replaced, Bcc gone',
+     lambda c: agree(c, ['-t'], b'Subject: u\nTo: bob@example.net\n'
+                     b'Cc: c@example.net\nBcc: d@example.net\nX-A: 1\n\n'
+                     b'body\n', account=['undisclosed_recipients on'],
+                     added=[b'To: undisclosed-recipients:;\r\n'])),
     ('server refuses MAIL: both fail, nothing delivered',
      lambda c: fail_alike(c, ['bob@example.net'],
                           mail_reply='550 5.7.1 sender refused')),
