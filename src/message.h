@@ -81,8 +81,9 @@ struct message_fix {
 };
 
 /* Apply the header fix-ups of spec section 4 item 2: remove Bcc and
- * Resent-Bcc, add From/Date/Message-ID where missing, qualify a bare From
- * address. Returns 0, or -1 with e set (ERR_DATA: more than one From). */
+ * Resent-Bcc, add From/Date/Message-ID where missing, qualify bare names
+ * in From, To, Cc, Reply-To and Sender (the rest of each field unchanged).
+ * Returns 0, or -1 with e set (ERR_DATA: more than one From). */
 int message_fix(struct message *m, const struct message_fix *f,
 		struct err *e);
 

@@ -2,7 +2,7 @@
  *
  * Owns: finding, adding, replacing and removing fields; recipients from
  *       headers (-t); adding From/Date/Message-ID, removing Bcc,
- *       qualifying a bare From address.
+ *       qualifying bare addresses in From, To, Cc, Reply-To and Sender.
  * Not:  reading input (message.c), address syntax (rfc5322.c). */
 
 #include <config.h>
@@ -145,19 +145,24 @@ message_from_addr(const struct message *m)
 	return a;
 }
 
-/* "From: root (Cron Daemon)" -> "From: root@domain (Cron Daemon)". */
+/* Qualify every bare address of field i, leaving the rest of it byte for
+ * byte: "From: root (Cron Daemon)" -> "From: root@domain (Cron Daemon)",
+ * "To: root, ops@example.org" -> "To: root@domain, ops@example.org". */
 static void
-message_qualify_from(struct message *m, size_t i, const char *domain)
+message_qualify_field(struct message *m, size_t i, const char *domain)
 {
 	struct rfc5322_addrs a = { 0 };
 	struct msg_field *f = &m->fields[i];
-	size_t len, off = rfc5322_value_offset(f->text, f->len), at;
+	size_t len, off = rfc5322_value_offset(f->text, f->len), at, k;
 	struct buf b = { 0 };
 
 	message_value(m, i, &len);
 	rfc5322_parse_addrs(f->text + off, len, &a);
-	if (a.n == 1 && strchr(a.v[0].addr, '@') == NULL) {
-		at = off + a.v[0].end;
+	for (k = a.n; k-- > 0;) {
+		if (a.v[k].addr[0] == '\0' || strchr(a.v[k].addr, '@') != NULL)
+			continue;
+		at = off + a.v[k].end;
+		buf_reset(&b);
 		buf_append(&b, f->text, at);
 		buf_printf(&b, "@%s", domain);
 		buf_append(&b, f->text + at, f->len - at);
@@ -165,7 +170,23 @@ message_qualify_from(struct message *m, size_t i, const char *domain)
 		f->len = b.len;
 		f->text = buf_steal(&b);
 	}
+	buf_free(&b);
 	rfc5322_addrs_free(&a);
+}
+
+/* The address fields whose bare names are qualified (spec 4, item 2). */
+static void
+message_qualify_fields(struct message *m, const char *domain)
+{
+	static const char *const names[] = { "From", "To", "Cc", "Reply-To",
+					     "Sender" };
+	size_t i, k;
+
+	for (i = 0; i < m->nfields; i++)
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (rfc5322_field_is(m->fields[i].text,
+					     m->fields[i].name_len, names[k]))
+				message_qualify_field(m, i, domain);
 }
 
 /* A display name is quoted unless it is only atext and blanks. */
@@ -239,8 +260,6 @@ message_fix_from(struct message *m, const struct message_fix *f,
 	}
 	if (i < 0 && f->set_from > 0 && *f->env_from != '\0')
 		message_add_from(m, f);
-	else if (i >= 0)
-		message_qualify_from(m, (size_t)i, f->domain);
 	return 0;
 }
 
@@ -255,6 +274,7 @@ message_fix(struct message *m, const struct message_fix *f, struct err *e)
 		message_remove(m, "Bcc");
 		message_remove(m, "Resent-Bcc");
 	}
+	message_qualify_fields(m, f->domain);
 	if (f->undisclosed) {
 		message_remove(m, "To");
 		message_remove(m, "Cc");

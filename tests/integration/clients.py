@@ -193,16 +193,42 @@ def check_headers(rp, c):
              % name)
     kept = [f for f in rp.orig_fields
             if T.field_name(f) not in ('bcc', 'resent-bcc')
-            and not (T.field_name(f) == 'from' and bare_from(f))]
+            and not (T.field_name(f) in QUALIFIED and bare(f))]
     missing = not_in_order(kept, fields)
     c.true(not missing, 'header fields not kept byte for byte, in order: %s'
            % T.short(missing))
     check_from(rp, c, txn, fields)
+    check_qualified(rp, c, fields)
+
+
+# Address fields whose bare names dsmtp qualifies (spec 4, item 2).
+QUALIFIED = ('from', 'to', 'cc', 'reply-to', 'sender')
+
+
+def bare(field):
+    return any('@' not in a for a in addresses([T.field_value(field)]))
 
 
 def bare_from(field):
     addrs = addresses([T.field_value(field)])
     return len(addrs) == 1 and '@' not in addrs[0]
+
+
+def check_qualified(rp, c, fields):
+    """A field with bare names arrives with exactly '@QUALIFY' added after
+    each of them and nothing else changed."""
+    suffix = ('@' + QUALIFY).encode()
+    for f in rp.orig_fields:
+        name = T.field_name(f)
+        if name not in QUALIFIED or name == 'from' or not bare(f):
+            continue
+        want = [a if '@' in a else a + '@' + QUALIFY
+                for a in addresses([T.field_value(f)])]
+        match = [g for g in T.fields_named(fields, name)
+                 if g.replace(suffix, b'') == f and
+                 addresses([T.field_value(g)]) == want]
+        c.true(match, '%s not qualified as %s: %s' % (
+            T.short(f), want, T.short(T.fields_named(fields, name))))
 
 
 def not_in_order(want, got):

@@ -982,6 +982,37 @@ test_fix_qualifies_bare_from(void **state)
 	message_free(&m);
 }
 
+/* To, Cc, Reply-To and Sender too (cron, mdadm and logwatch write
+ * "To: root"); only the bare names change, the rest stays byte for byte. */
+static void
+test_fix_qualifies_address_fields(void **state)
+{
+	struct message m;
+	struct message_fix f;
+
+	(void)state;
+	fix_defaults(&f);
+	read_ok("To: root\nCc: \"Ops Team\" <ops>, admin@example.org,\n"
+		"  backup (the backup user)\nReply-To: <root>\n"
+		"Sender: daemon\nX-Other: root\n"
+		"Subject: root\n\nbody\n", 0, &m);
+	fix_ok(&m, &f);
+	assert_field(&m, 0, "To: root@example.net\r\n");
+	assert_field(&m, 1, "Cc: \"Ops Team\" <ops@example.net>, "
+			    "admin@example.org,\r\n"
+			    "  backup@example.net (the backup user)\r\n");
+	assert_field(&m, 2, "Reply-To: <root@example.net>\r\n");
+	assert_field(&m, 3, "Sender: daemon@example.net\r\n");
+	assert_field(&m, 4, "X-Other: root\r\n");
+	assert_field(&m, 5, "Subject: root\r\n");
+	message_free(&m);
+	/* A group's name is not an address. */
+	read_ok("To: undisclosed-recipients:;\n\nbody\n", 0, &m);
+	fix_ok(&m, &f);
+	assert_field(&m, 0, "To: undisclosed-recipients:;\r\n");
+	message_free(&m);
+}
+
 static void
 test_fix_two_from_refused(void **state)
 {
@@ -1965,6 +1996,7 @@ main(void)
 		cmocka_unit_test(test_fix_keeps_existing),
 		cmocka_unit_test(test_fix_switches_off),
 		cmocka_unit_test(test_fix_qualifies_bare_from),
+		cmocka_unit_test(test_fix_qualifies_address_fields),
 		cmocka_unit_test(test_fix_two_from_refused),
 		cmocka_unit_test(test_fix_full_name),
 		cmocka_unit_test(test_fix_full_name_line_ends),
