@@ -95,6 +95,15 @@ long config_parse_duration(const char *s);
  * when invalid. */
 long config_parse_size(const char *s);
 
+/* Room for what config_quote writes, its NUL included. */
+#define CONFIG_QUOTE_SIZE (64 + 4)
+
+/* Text from a file, made fit to quote in a message: at most the first 64
+ * octets of the len octets at s (cut at a UTF-8 character boundary, with
+ * "..." after a cut), every control character replaced by '?'. Writes a
+ * NUL-terminated string into out. */
+void config_quote(char out[CONFIG_QUOTE_SIZE], const char *s, size_t len);
+
 /* Check an account for settings this version cannot honour yet
  * (delivery mx, proxy_host, protocol lmtp) and for a missing host.
  * Returns 0 or -1 with e set (ERR_CONFIG). */

@@ -259,9 +259,13 @@ static int
 config_unsupported(const struct account *a, enum config_cmd cmd,
 		   const char *what, struct err *e)
 {
+	char q[CONFIG_QUOTE_SIZE];
+	const char *v = a->val[cmd] ? a->val[cmd] : "";
+
+	config_quote(q, v, strlen(v));
 	err_set(e, ERR_CONFIG, _("%s: %s %s: %s is not supported yet"),
 		a->origin[cmd] ? a->origin[cmd] : "-", config_cmd_name(cmd),
-		a->val[cmd] ? a->val[cmd] : "", what);
+		q, what);
 	return -1;
 }
 
@@ -274,9 +278,13 @@ config_check_supported(const struct account *a, struct err *e)
 		return config_unsupported(a, CFG_DELIVERY,
 					  _("direct MX delivery"), e);
 	if (a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL) {
+		const char *name = a->name ? a->name : "defaults";
+		char q[CONFIG_QUOTE_SIZE];
+
+		config_quote(q, name, strlen(name));
 		err_set(e, ERR_CONFIG,
 			_("account %s has no host (direct MX delivery is not "
-			  "supported yet)"), a->name ? a->name : "defaults");
+			  "supported yet)"), q);
 		return -1;
 	}
 	if (a->val[CFG_PROXY_HOST] != NULL)

@@ -340,6 +340,77 @@ test_parse_unknown_command(void **state)
 	parse_fails("bogus_command\n", 1, "bogus_command");
 }
 
+/* Parsing text must fail without quoting any of the octets in absent. */
+static void
+parse_fails_quiet(const char *text, const char *absent)
+{
+	struct config c = { 0 };
+	struct err e = { 0 };
+	const char *p;
+
+	if (config_parse_text(&c, text, strlen(text), "rc", NULL, &e) != -1)
+		fail_msg("accepted: %s", text);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	if (strstr(e.msg, absent) != NULL)
+		fail_msg("\"%s\" quotes \"%s\"", e.msg, absent);
+	for (p = e.msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control character 0x%02x in \"%s\"",
+				 (unsigned char)*p, e.msg);
+	err_clear(&e);
+	config_free(&c);
+}
+
+static void
+test_parse_error_quotes_no_content(void **state)
+{
+	struct buf text = { 0 };
+	struct config c = { 0 };
+	struct err e = { 0 };
+	size_t i;
+
+	(void)state;
+	/* -C /etc/shadow: the line is no command, so nothing of it shows. */
+	parse_fails_quiet("root:$6$salt$SECRETHASH:19000:0:99999:7:::\n",
+			  "SECRETHASH");
+	parse_fails_quiet("root:$6$salt$SECRETHASH:19000:0:99999:7:::\n",
+			  "$6$");
+	parse_fails_quiet("hots SECRETARG\n", "SECRETARG");
+	parse_fails_quiet("\x1b[2Jhost x\n", "[2J");
+	parse_fails_quiet("account a : \x1b]0;title\x07\n", "\x1b");
+	/* A long command name is cut at 64 octets. */
+	for (i = 0; i < 300; i++)
+		buf_append_char(&text, 'z');
+	buf_append_str(&text, " x\n");
+	assert_int_equal(config_parse_text(&c, buf_cstr(&text), text.len, "rc",
+					   NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "zzzz"));
+	assert_true(strlen(e.msg) < 64 + 64);
+	err_clear(&e);
+	config_free(&c);
+	buf_free(&text);
+}
+
+static void
+test_quote(void **state)
+{
+	char q[CONFIG_QUOTE_SIZE], want[CONFIG_QUOTE_SIZE];
+	char long_utf8[80];
+
+	(void)state;
+	config_quote(q, "a\x1b[2J\tb\x7f", 8);
+	assert_string_equal(q, "a?[2J?b?");
+	config_quote(q, "host", 2);
+	assert_string_equal(q, "ho");
+	/* 63 octets and a two-octet character: cut before the character. */
+	memset(long_utf8, 'a', 63);
+	memcpy(long_utf8 + 63, "\xc3\xa9zz", 5);
+	config_quote(q, long_utf8, 67);
+	memset(want, 'a', 63);
+	memcpy(want + 63, "...", 4);
+	assert_string_equal(q, want);
+}
+
 static void
 test_parse_invalid_port(void **state)
 {
@@ -761,6 +832,50 @@ test_parse_size(void **state)
 	parse_fails("max_message_size lots\n", 1, "max_message_size");
 }
 
+static void
+test_parse_number_overflow(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse_duration("99999999999999999999"), -1);
+	assert_int_equal(config_parse_duration("9223372036854775807w"), -1);
+	assert_int_equal(config_parse_duration("9223372036854775807s1s"), -1);
+	assert_int_equal(config_parse_duration("106751991167301d"), -1);
+	assert_int_equal(config_parse_size("99999999999999999999"), -1);
+	assert_int_equal(config_parse_size("9999999999999G"), -1);
+	assert_int_equal(config_parse_size("9007199254740992k"), -1);
+}
+
+static void
+test_parse_number_ranges(void **state)
+{
+	struct config c;
+
+	(void)state;
+	/* timeout becomes milliseconds in an int: at most one day. */
+	parse_fails("timeout 25d\n", 1, "timeout");
+	parse_fails("timeout 86401\n", 1, "timeout");
+	parse_fails("timeout 99999999999999999999\n", 1, "timeout");
+	parse_fails("dkim_expire 3651d\n", 1, "dkim_expire");
+	parse_fails("dkim_expire 9223372036854775807\n", 1, "dkim_expire");
+	parse_fails("queue_lifetime 9999999w\n", 1, "queue_lifetime");
+	parse_fails("max_message_size 1025G\n", 1, "max_message_size");
+	parse_fails("max_message_size 99999999999999999999\n", 1,
+		    "max_message_size");
+	parse_fails("tls_min_dh_prime_bits 99999999999999999999\n", 1,
+		    "tls_min_dh_prime_bits");
+	parse_fails("tls_min_dh_prime_bits lots\n", 1,
+		    "tls_min_dh_prime_bits");
+	parse_ok(&c, "timeout 1d\ndkim_expire 3650d\nqueue_lifetime 5d\n"
+		     "max_message_size 1024G\ntls_min_dh_prime_bits 2048\n"
+		     "account a\ntls_min_dh_prime_bits\n");
+	assert_int_equal(config_num(&c.defaults, CFG_TIMEOUT, 0), 86400);
+	assert_int_equal(config_num(&c.defaults, CFG_DKIM_EXPIRE, 0),
+			 3650L * 86400);
+	assert_int_equal(config_num(&c.defaults, CFG_MAX_MESSAGE_SIZE, 0),
+			 1024L * 1024 * 1024 * 1024);
+	config_free(&c);
+}
+
 /* config_check_supported must give want (0 or -1, then ERR_CONFIG) for
  * the account named a in text. */
 static void
@@ -993,6 +1108,8 @@ main(void)
 		cmocka_unit_test(test_parse_empty_auth_syslog_msmtp),
 		cmocka_unit_test(test_parse_long_lines),
 		cmocka_unit_test(test_parse_unknown_command),
+		cmocka_unit_test(test_parse_error_quotes_no_content),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_parse_invalid_port),
 		cmocka_unit_test(test_parse_valid_ports),
 		cmocka_unit_test(test_parse_invalid_bool),
@@ -1014,6 +1131,8 @@ main(void)
 		cmocka_unit_test(test_typed_access),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_number_overflow),
+		cmocka_unit_test(test_parse_number_ranges),
 		cmocka_unit_test(test_check_supported),
 		cmocka_unit_test(test_check_supported_spec_features),
 		cmocka_unit_test(test_check_supported_names_origin),
