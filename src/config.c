@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -517,33 +518,58 @@ config_new_account(struct config_ctx *x, char *arg)
 static int config_parse_lines(struct config_ctx *x, const char *text,
 			      size_t len);
 
-/* "eval COMMAND": the command's output is read as configuration. */
+/* 0 when the eval command gave configuration, else -1 saying why. */
+static int
+config_eval_failed(struct config_ctx *x, enum child_outcome how, int status,
+		   struct buf *err, int timeout_s)
+{
+	char q[CONFIG_QUOTE_SIZE];
+
+	switch (how) {
+	case CHILD_NOT_RUN:
+		return config_fail(x, _("cannot run eval command: %s"),
+				   strerror(errno));
+	case CHILD_TIMED_OUT:
+		return config_fail(x, _("eval command did not finish within %d "
+					"seconds and was stopped"),
+				   timeout_s);
+	case CHILD_TOO_MUCH:
+		return config_fail(x, _("eval command wrote more than %d KiB "
+					"and was stopped"),
+				   CHILD_OUTPUT_MAX / 1024);
+	case CHILD_EXITED:
+		break;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (err->len == 0)
+		return config_fail(x, "%s", _("eval command failed"));
+	config_quote(q, buf_cstr(err), strcspn(buf_cstr(err), "\r\n"));
+	return config_fail(x, _("eval command failed: %s"), q);
+}
+
+/* "eval COMMAND": the command's output is read as configuration. It runs
+ * at most the timeout set so far (or the default) and its output is
+ * capped. */
 static int
 config_eval(struct config_ctx *x, const char *cmd)
 {
-	struct buf out = { 0 };
-	char chunk[4096];
-	size_t n;
-	FILE *p;
-	int status, rc;
+	struct buf out = { 0 }, err = { 0 };
+	int timeout_s = config_timeout(x->cur ? x->cur : &x->c->defaults);
+	int status = 0, rc;
+	enum child_outcome how;
 
 	if (x->depth > 8)
 		return config_fail(x, "%s", _("eval nested too deeply"));
-	p = popen(cmd, "r");
-	if (p == NULL)
-		return config_fail(x, _("cannot run eval command: %s"),
-				   strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_append(&out, chunk, n);
-	status = pclose(p);
-	if (status != 0) {
-		buf_wipe(&out);
-		return config_fail(x, "%s", _("eval command failed"));
+	how = child_run(cmd, timeout_s, CHILD_OUTPUT_MAX, &out, &err, &status);
+	rc = config_eval_failed(x, how, status, &err, timeout_s);
+	if (rc == 0) {
+		x->depth++;
+		rc = config_parse_lines(x, buf_cstr(&out), out.len);
+		x->depth--;
 	}
-	x->depth++;
-	rc = config_parse_lines(x, buf_cstr(&out), out.len);
-	x->depth--;
 	buf_wipe(&out);
+	buf_free(&err);
 	return rc;
 }
 

@@ -82,6 +82,10 @@ const char *config_str(const struct account *a, enum config_cmd cmd,
 int config_bool(const struct account *a, enum config_cmd cmd, int dflt);
 long config_num(const struct account *a, enum config_cmd cmd, long dflt);
 
+/* The account's timeout in seconds: its timeout, or 300 when it is not
+ * set or off. */
+int config_timeout(const struct account *a);
+
 /* The command's name, for messages and --pretend. */
 const char *config_cmd_name(enum config_cmd cmd);
 /* 1 when the command holds a secret that --pretend must hide. */

@@ -255,6 +255,14 @@ config_num(const struct account *a, enum config_cmd cmd, long dflt)
 	return config_parse_size(v);
 }
 
+int
+config_timeout(const struct account *a)
+{
+	long t = config_num(a, CFG_TIMEOUT, 300);
+
+	return t > 0 ? (int)t : 300;
+}
+
 static int
 config_unsupported(const struct account *a, enum config_cmd cmd,
 		   const char *what, struct err *e)

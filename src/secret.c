@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,50 +17,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
 #include "i18n.h"
 #include "secret.h"
 #include "xmalloc.h"
 
-#define SECRET_OUTPUT_MAX (64 * 1024)
-
-/* Split a command into words when it has no shell syntax; else NULL. */
-static char **
-secret_words(const char *cmd)
-{
-	char **argv = NULL, *copy, *tok, *save = NULL;
-	size_t n = 0;
-
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~=%{}\n") != NULL)
-		return NULL;
-	copy = xstrdup(cmd);
-	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		argv = xrealloc(argv, (n + 2) * sizeof(char *));
-		argv[n++] = xstrdup(tok);
-		argv[n] = NULL;
-	}
-	free(copy);
-	return argv;
-}
-
-static void
-secret_child(const char *cmd, int out, int errfd)
-{
-	char **argv = secret_words(cmd);
-	int null = open("/dev/null", O_RDONLY);
-
-	/* Not dsmtp's stdin: under -bs that is the SMTP session. */
-	if (null >= 0)
-		dup2(null, STDIN_FILENO);
-	dup2(out, STDOUT_FILENO);
-	dup2(errfd, STDERR_FILENO);
-	if (argv != NULL && argv[0] != NULL)
-		execvp(argv[0], argv);
-	else
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	fprintf(stderr, "%s: %s\n", cmd, strerror(errno));
-	_exit(127);
-}
+#define SECRET_OUTPUT_MAX CHILD_OUTPUT_MAX
 
 static void
 secret_read_all(int fd, struct buf *b)
@@ -76,78 +37,56 @@ secret_read_all(int fd, struct buf *b)
 	xwipe(chunk, sizeof(chunk));
 }
 
-/* Read the child's stdout and stderr together, so a chatty stderr cannot
- * block it while we wait on stdout. */
+/* The first line of the command's error output, control characters
+ * replaced (it may come from anything the command runs). */
 static void
-secret_read_both(int out, int errfd, struct buf *o, struct buf *er)
+secret_eval_failed(struct buf *er, struct err *e)
 {
-	struct pollfd p[2] = { { .fd = out, .events = POLLIN },
-			       { .fd = errfd, .events = POLLIN } };
-	struct buf *dst[2] = { o, er };
-	char chunk[4096];
-	ssize_t n;
-	int open_fds = 2, i;
+	char *line = xstrndup(buf_cstr(er), strcspn(buf_cstr(er), "\r\n"));
+	char *p;
 
-	while (open_fds > 0) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || p[i].revents == 0)
-				continue;
-			n = read(p[i].fd, chunk, sizeof(chunk));
-			if (n > 0 && dst[i]->len < SECRET_OUTPUT_MAX)
-				buf_append(dst[i], chunk, (size_t)n);
-			if (n == 0 || (n < 0 && errno != EINTR)) {
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	xwipe(chunk, sizeof(chunk));
+	for (p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	err_set(e, ERR_CONFIG, _("passwordeval failed: %s"), line);
+	free(line);
 }
 
 int
-secret_eval(const char *cmd, char **out, struct err *e)
+secret_eval(const char *cmd, int timeout_s, char **out, struct err *e)
 {
-	int op[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0;
 	struct buf o = { 0 }, er = { 0 };
-	pid_t pid = -1;
+	int status = 0, rc = -1;
 
 	*out = NULL;
-	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
-	    (pid = fork()) < 0) {
+	switch (child_run(cmd, timeout_s, SECRET_OUTPUT_MAX, &o, &er,
+			  &status)) {
+	case CHILD_NOT_RUN:
 		err_set(e, ERR_OS, _("passwordeval: %s"), strerror(errno));
-		for (int i = 0; i < 2; i++) {
-			if (op[i] >= 0)
-				close(op[i]);
-			if (ep[i] >= 0)
-				close(ep[i]);
+		break;
+	case CHILD_TIMED_OUT:
+		err_set(e, ERR_CONFIG, _("passwordeval did not finish within "
+					 "%d seconds and was stopped"),
+			timeout_s);
+		break;
+	case CHILD_TOO_MUCH:
+		err_set(e, ERR_CONFIG, _("passwordeval wrote more than %d KiB "
+					 "and was stopped"),
+			SECRET_OUTPUT_MAX / 1024);
+		break;
+	case CHILD_EXITED:
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			*out = xstrndup(buf_cstr(&o),
+					strcspn(buf_cstr(&o), "\r\n"));
+			rc = 0;
+		} else {
+			secret_eval_failed(&er, e);
 		}
-		return -1;
+		break;
 	}
-	if (pid == 0)
-		secret_child(cmd, op[1], ep[1]);
-	close(op[1]);
-	close(ep[1]);
-	secret_read_both(op[0], ep[0], &o, &er);
-	close(op[0]);
-	close(ep[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err_set(e, ERR_CONFIG, _("passwordeval failed: %.*s"),
-			(int)strcspn(buf_cstr(&er), "\n"), buf_cstr(&er));
-		buf_wipe(&o);
-		buf_free(&er);
-		return -1;
-	}
-	*out = xstrndup(buf_cstr(&o), strcspn(buf_cstr(&o), "\r\n"));
 	buf_wipe(&o);
 	buf_free(&er);
-	return 0;
+	return rc;
 }
 
 /* The next netrc token from *p (quoted tokens allowed); NULL at end. */
@@ -356,7 +295,7 @@ secret_get(const struct account *a, const char *host, const char *user,
 		return 0;
 	}
 	if (ev != NULL)
-		return secret_eval(ev, out, e);
+		return secret_eval(ev, config_timeout(a), out, e);
 	path = secret_home_netrc();
 	if (path != NULL)
 		*out = secret_netrc(path, host, user);

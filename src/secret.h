@@ -25,7 +25,10 @@ int secret_store(const char *host, const char *user, const char *password,
 		 struct err *e);
 
 /* Run cmd and return the first line of its output (caller frees with
- * xfree_secret). A command without shell syntax runs without a shell. */
-int secret_eval(const char *cmd, char **out, struct err *e);
+ * xfree_secret). A command without shell syntax runs without a shell.
+ * The command's process group is killed when it runs longer than
+ * timeout_s seconds or writes more than CHILD_OUTPUT_MAX octets (an
+ * ERR_CONFIG failure that says so). */
+int secret_eval(const char *cmd, int timeout_s, char **out, struct err *e);
 
 #endif

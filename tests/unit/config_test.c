@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -562,6 +563,33 @@ test_parse_eval_errors(void **state)
 	parse_fails("account a\nhost x\neval echo bogus_cmd 1\n", 3,
 		    "bogus_cmd");
 	parse_fails("account a\neval echo port 0\n", 2, "port");
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* eval runs at most the timeout set before it, and its output is capped
+ * (eval yes used to grow until the OOM killer). */
+static void
+test_parse_eval_bounded(void **state)
+{
+	double t0 = now_s();
+
+	(void)state;
+	parse_fails("timeout 1\naccount a\neval sleep 30\n", 3, "1 seconds");
+	assert_true(now_s() - t0 < 10);
+	t0 = now_s();
+	parse_fails("timeout 20\neval yes\n", 2, "KiB");
+	assert_true(now_s() - t0 < 10);
+	/* Its error output is quoted, cut and cleaned. */
+	parse_fails("eval printf 'bad\\033[2J thing\\n' >&2; false\n", 1,
+		    "bad?[2J thing");
 }
 
 static void
@@ -1120,6 +1148,7 @@ main(void)
 		cmocka_unit_test(test_parse_nul_byte),
 		cmocka_unit_test(test_parse_eval),
 		cmocka_unit_test(test_parse_eval_errors),
+		cmocka_unit_test(test_parse_eval_bounded),
 		cmocka_unit_test(test_parse_has_password),
 		cmocka_unit_test(test_parse_dkim_key_repeated),
 		cmocka_unit_test(test_cmd_names_and_secrets),
