@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "child.h"
+#include "file.h"
 #include "i18n.h"
 #include "secret.h"
 #include "xmalloc.h"
@@ -161,18 +163,20 @@ secret_netrc_scan(const char *text, const char *host, const char *user)
 	return found;
 }
 
+/* The largest netrc file read. */
+#define SECRET_NETRC_MAX (1024 * 1024)
+
 char *
 secret_netrc(const char *path, const char *host, const char *user)
 {
 	struct buf text = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *found;
+	char *found = NULL;
 
-	if (fd < 0)
-		return NULL;
-	secret_read_all(fd, &text);
-	close(fd);
-	found = secret_netrc_scan(buf_cstr(&text), host, user);
+	/* A fixed name, not the user's choice: no symlink is followed, and
+	 * neither a device nor a FIFO is read. */
+	if (file_read(path, O_NOFOLLOW, SECRET_NETRC_MAX, &text, NULL) ==
+	    FILE_OK)
+		found = secret_netrc_scan(buf_cstr(&text), host, user);
 	buf_wipe(&text);
 	return found;
 }
@@ -254,7 +258,10 @@ secret_store(const char *host, const char *user, const char *password,
 	     struct err *e)
 {
 	char *out = NULL;
-	int rc = secret_run_helper("store", host, user, password, &out);
+	int rc;
+
+	secret_protect();
+	rc = secret_run_helper("store", host, user, password, &out);
 
 	xfree_secret(out);
 	if (rc != 0) {
@@ -281,6 +288,12 @@ secret_home_netrc(void)
 	return home ? xasprintf("%s/.netrc", home) : NULL;
 }
 
+void
+secret_protect(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int
 secret_get(const struct account *a, const char *host, const char *user,
 	   char **out, struct err *e)
@@ -290,6 +303,7 @@ secret_get(const struct account *a, const char *host, const char *user,
 	char *path;
 
 	*out = NULL;
+	secret_protect();
 	if (pw != NULL) {
 		*out = xstrdup(pw);
 		return 0;

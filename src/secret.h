@@ -31,4 +31,9 @@ int secret_store(const char *host, const char *user, const char *password,
  * ERR_CONFIG failure that says so). */
 int secret_eval(const char *cmd, int timeout_s, char **out, struct err *e);
 
+/* Keep secrets out of core files and away from other processes of the
+ * same user (ptrace, /proc/PID/mem): the process is non-dumpable for the
+ * rest of its run. Called once a secret is in memory; harmless again. */
+void secret_protect(void);
+
 #endif

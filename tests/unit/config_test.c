@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,6 +26,7 @@
 /* "config.h" would find autoconf's header through -I.; name the module's
  * own one by its path from here. */
 #include "../../src/config.h"
+#include "testclock.h"
 
 /* Parse text named "rc" into a fresh c and expect success. */
 static void
@@ -565,28 +565,19 @@ test_parse_eval_errors(void **state)
 	parse_fails("account a\neval echo port 0\n", 2, "port");
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* eval runs at most the timeout set before it, and its output is capped
  * (eval yes used to grow until the OOM killer). */
 static void
 test_parse_eval_bounded(void **state)
 {
-	double t0 = now_s();
+	double t0 = test_now();
 
 	(void)state;
 	parse_fails("timeout 1\naccount a\neval sleep 30\n", 3, "1 seconds");
-	assert_true(now_s() - t0 < 10);
-	t0 = now_s();
+	assert_true(test_now() - t0 < 10);
+	t0 = test_now();
 	parse_fails("timeout 20\neval yes\n", 2, "KiB");
-	assert_true(now_s() - t0 < 10);
+	assert_true(test_now() - t0 < 10);
 	/* Its error output is quoted, cut and cleaned. */
 	parse_fails("eval printf 'bad\\033[2J thing\\n' >&2; false\n", 1,
 		    "bad?[2J thing");
@@ -1120,6 +1111,96 @@ test_load_directory(void **state)
 	config_free(&c);
 }
 
+/* load must refuse the user file path, naming it and saying what. */
+static void
+load_refused(const char *path, const char *what)
+{
+	struct config c;
+	struct err e = { 0 };
+
+	assert_int_equal(load(&c, NULL, path, &e), -1);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, path));
+	if (strstr(e.msg, what) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", e.msg, what);
+	err_clear(&e);
+	config_free(&c);
+}
+
+/* Only files of the caller or root that no one else may change are
+ * used, whatever they hold (eval runs as the caller, root included). */
+static void
+test_load_owner_and_mode(void **state)
+{
+	char *other = write_temp("account default\nhost x\n", 0600);
+	char *group_w = write_temp("account default\nhost x\n", 0664);
+	char *world_w = write_temp("account default\nhost x\n", 0602);
+
+	(void)state;
+	load_refused(group_w, "chmod go-w");
+	load_refused(world_w, "chmod go-w");
+	if (geteuid() == 0) {
+		assert_int_equal(chown(other, 65534, 65534), 0);
+		load_refused(other, "uid 65534");
+	}
+	unlink(other);
+	unlink(group_w);
+	unlink(world_w);
+	free(other);
+	free(group_w);
+	free(world_w);
+}
+
+static void
+test_load_not_regular_or_too_big(void **state)
+{
+	struct buf big = { 0 };
+	char *path;
+
+	(void)state;
+	load_refused("/dev/zero", "not a regular file");
+	while (big.len <= 1024 * 1024)
+		buf_append_str(&big, "# a comment line of some length\n");
+	path = write_temp(buf_cstr(&big), 0600);
+	load_refused(path, "larger than 1024 KiB");
+	unlink(path);
+	free(path);
+	buf_free(&big);
+}
+
+/* An implicit user file that cannot be used is skipped with a warning:
+ * the system file applies (a user with HOME=/root used to get 78). */
+static void
+test_load_implicit_user_file_skipped(void **state)
+{
+	char home[] = "/tmp/config_test_home.XXXXXX", user[64];
+	char *sys = write_temp("account default\nhost from-system\n", 0644);
+	struct config c;
+	struct err e = { 0 };
+	struct config_sources src = { 0 };
+	char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(home));
+	snprintf(user, sizeof(user), "%s/.dsmtprc", home);
+	assert_int_equal(mkdir(user, 0700), 0); /* not a regular file */
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	src.system_file = sys;
+	assert_int_equal(config_load(&c, &src, &e), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_string_equal(config_account(&c, "default")->val[CFG_HOST],
+			    "from-system");
+	config_free(&c);
+	rmdir(user);
+	rmdir(home);
+	if (saved_home != NULL)
+		setenv("HOME", saved_home, 1);
+	free(saved_home);
+	unlink(sys);
+	free(sys);
+}
+
 int
 main(void)
 {
@@ -1172,6 +1253,9 @@ main(void)
 		cmocka_unit_test(test_load_system_file_password),
 		cmocka_unit_test(test_load_error_names_file),
 		cmocka_unit_test(test_load_directory),
+		cmocka_unit_test(test_load_owner_and_mode),
+		cmocka_unit_test(test_load_not_regular_or_too_big),
+		cmocka_unit_test(test_load_implicit_user_file_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,6 +30,7 @@
 #include "xmalloc.h"
 /* tests/unit sees autoconf's config.h first. */
 #include "../../src/config.h"
+#include "testclock.h"
 
 static char tmpdir[64];
 static char *saved_home, *saved_dbus, *saved_helper;
@@ -424,15 +424,6 @@ test_eval_large_stderr(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* pid exists and is not a zombie. */
 static int
 running(pid_t pid)
@@ -459,7 +450,7 @@ test_eval_timeout(void **state)
 	struct err e = { 0 };
 	char *out = (char *)&out;
 	char pidfile[600], cmd[700], buf[32] = { 0 };
-	double t0 = now_s();
+	double t0 = test_now();
 	FILE *f;
 	pid_t bg;
 
@@ -467,7 +458,7 @@ test_eval_timeout(void **state)
 	snprintf(pidfile, sizeof(pidfile), "%s/bg.pid", tmpdir);
 	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! > %s; wait", pidfile);
 	assert_int_equal(secret_eval(cmd, 1, &out, &e), -1);
-	assert_true(now_s() - t0 < 10);
+	assert_true(test_now() - t0 < 10);
 	assert_null(out);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "1 seconds"));
@@ -479,8 +470,8 @@ test_eval_timeout(void **state)
 	bg = (pid_t)atol(buf);
 	assert_true(bg > 0);
 	/* The grandchild is gone too (reaped, or a zombie). */
-	t0 = now_s();
-	while (running(bg) && now_s() - t0 < 5)
+	t0 = test_now();
+	while (running(bg) && test_now() - t0 < 5)
 		usleep(10000);
 	assert_false(running(bg));
 	unlink(pidfile);
@@ -492,11 +483,11 @@ test_eval_output_cap(void **state)
 {
 	struct err e = { 0 };
 	char *out = (char *)&out;
-	double t0 = now_s();
+	double t0 = test_now();
 
 	(void)state;
 	assert_int_equal(secret_eval("yes", 20, &out, &e), -1);
-	assert_true(now_s() - t0 < 10);
+	assert_true(test_now() - t0 < 10);
 	assert_null(out);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "KiB"));
