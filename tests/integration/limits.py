@@ -377,6 +377,58 @@ def dedupe_100000(c):
     c.true(cpu < 5, '100,000 recipients took %.1f s of CPU' % cpu)
 
 
+# -- item 24: --dkim-keygen on a full disk -----------------------------------
+
+FULL_DISK = r'''
+mount -t tmpfs -o size=8k tmpfs "$1" || exit 99
+head -c 1048576 /dev/zero > "$1/fill" 2>/dev/null
+"$2" --dkim-keygen "$1/key.pem" >/dev/null 2>"$1/../err"
+echo "rc=$?"
+ls -a "$1"
+'''
+
+
+def keygen_disk_full(c):
+    need_root(c)
+    if not shutil.which('unshare'):
+        c.skip('needs unshare')
+    with T.sandbox() as box:
+        d = os.path.join(box, 'small')
+        os.mkdir(d)
+        p = subprocess.run(['unshare', '-m', '--propagation', 'private',
+                            'sh', '-c', FULL_DISK, 'sh', d, T.DSMTP],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120)
+        if p.returncode == 99:
+            c.skip('no tmpfs here: %r' % p.stderr)
+        with open(os.path.join(box, 'err'), 'rb') as f:
+            err = f.read()
+    out = p.stdout.decode().split()
+    c.true(out and out[0] != 'rc=0', '--dkim-keygen on a full disk '
+           'exited 0: %r' % p.stdout)
+    c.eq(sorted(out[1:]), ['.', '..', 'fill'],
+         'files left on the full disk (no key.pem, no temporary)')
+    c.true(b'key.pem' in err, 'stderr does not name the key: %r' % err)
+
+
+def keygen_no_overwrite(c):
+    with T.sandbox() as box:
+        key = T.write_file(os.path.join(box, 'key.pem'), 'old key\n')
+        res = T.run(['--dkim-keygen', key], b'', box=box)
+        with open(key) as f:
+            kept = f.read()
+        made = T.run(['--dkim-keygen', os.path.join(box, 'new.pem')], b'',
+                     box=box)
+        left = sorted(os.listdir(box))
+        mode = stat.S_IMODE(os.stat(os.path.join(box, 'new.pem')).st_mode) \
+            if 'new.pem' in left else None
+    c.true(res.code != 0, 'overwrote an existing key file')
+    c.eq(kept, 'old key\n', 'the existing file')
+    c.exit(made, 0)
+    c.eq(mode, 0o600, 'mode of the new key')
+    c.eq([n for n in left if '.tmp' in n], [], 'temporary files left')
+
+
 TESTS = [
     ('-C on a symlink to a shadow file: 78, no content quoted',
      config_symlink_to_shadow),
@@ -421,6 +473,9 @@ TESTS = [
     ('recipients de-duplicated ignoring case, first spelling kept',
      dedupe_correct),
     ('100,000 recipients: de-duplicated in under 5 s of CPU', dedupe_100000),
+    ('--dkim-keygen on a full disk: fails, leaves no file', keygen_disk_full),
+    ('--dkim-keygen never replaces a file; new key 0600, no temporary',
+     keygen_no_overwrite),
 ]
 
 if __name__ == '__main__':
