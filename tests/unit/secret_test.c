@@ -33,7 +33,7 @@
 #include "testclock.h"
 
 static char tmpdir[64];
-static char *saved_home, *saved_dbus, *saved_helper;
+static char *saved_home, *saved_dbus;
 
 static char *
 save_env(const char *name)
@@ -53,6 +53,16 @@ restore_env(const char *name, char *v)
 	free(v);
 }
 
+/* Use path (copied) as the keyring helper. */
+static void
+set_helper(const char *path)
+{
+	static char helper[128];
+
+	snprintf(helper, sizeof(helper), "%s", path);
+	secret_set_helper(helper);
+}
+
 static int
 setup(void **state)
 {
@@ -62,10 +72,9 @@ setup(void **state)
 		return -1;
 	saved_home = save_env("HOME");
 	saved_dbus = save_env("DBUS_SESSION_BUS_ADDRESS");
-	saved_helper = save_env("DSMTP_KEYRING_HELPER");
 	/* No real keyring is asked, whatever the session has. */
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 	setenv("HOME", tmpdir, 1);
 	return 0;
 }
@@ -78,7 +87,7 @@ teardown(void **state)
 	(void)state;
 	restore_env("HOME", saved_home);
 	restore_env("DBUS_SESSION_BUS_ADDRESS", saved_dbus);
-	restore_env("DSMTP_KEYRING_HELPER", saved_helper);
+	secret_set_helper(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -628,14 +637,14 @@ test_store_without_helper(void **state)
 	struct err e = { 0 };
 
 	(void)state;
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("no-such-helper"), 1);
+	set_helper(tmp_path("no-such-helper"));
 	assert_int_equal(secret_store("mail.example.com", "tim", "pw", &e),
 			 -1);
 	assert_int_equal(e.cls, ERR_UNAVAILABLE);
 	assert_non_null(e.msg);
 	assert_null(strstr(e.msg, "pw)"));
 	err_clear(&e);
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 }
 
 static void
@@ -646,7 +655,7 @@ test_store_with_helper(void **state)
 
 	(void)state;
 	write_helper(0);
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("helper"), 1);
+	set_helper(tmp_path("helper"));
 	assert_int_equal(secret_store("mail.example.com", "tim", "s3cret",
 				      &e), 0);
 	assert_int_equal(e.cls, ERR_NONE);
@@ -662,7 +671,7 @@ test_store_with_helper(void **state)
 				      &e), -1);
 	assert_int_equal(e.cls, ERR_UNAVAILABLE);
 	err_clear(&e);
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 }
 
 /* The keyring is the last source, asked only with a session bus. */
@@ -673,11 +682,10 @@ test_get_keyring(void **state)
 
 	(void)state;
 	write_helper(0);
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("helper"), 1);
+	set_helper(tmp_path("helper"));
 	unlink(tmp_path(".netrc"));
 	if (access(SYSCONFDIR "/netrc", F_OK) == 0) {
-		setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring",
-		       1);
+		set_helper("/nonexistent/dsmtp-keyring");
 		skip();
 	}
 	check_get("account a\nhost mail.example.com\nuser tim\n", NULL);
@@ -694,7 +702,7 @@ test_get_keyring(void **state)
 	write_helper(1);
 	check_get("account a\nhost mail.example.com\nuser tim\n", NULL);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 	config_free(&cfg);
 	memset(&cfg, 0, sizeof(cfg));
 }
