@@ -99,6 +99,17 @@ aliases_ix_free(struct aliases_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
+/* v (of n elements of size) with room for one more: the room doubles
+ * when n is a power of two, so appending n elements costs O(n) (popping
+ * the last ones keeps the invariant: the room only grows). */
+static void *
+aliases_grow(void *v, size_t n, size_t size)
+{
+	if ((n & (n - 1)) != 0)
+		return v;
+	return xrealloc(v, (n ? n * 2 : 1) * size);
+}
+
 /* ---- lists of addresses ---- */
 
 static const char *
@@ -110,7 +121,7 @@ strlist_name_at(const void *base, size_t i)
 void
 strlist_add(struct strlist *l, const char *s)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(l->v[0]));
+	l->v = aliases_grow(l->v, l->n, sizeof(l->v[0]));
 	l->v[l->n++] = xstrdup(s);
 }
 
@@ -194,8 +205,8 @@ aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 			free(t);
 			return -1;
 		}
-		en->targets = xrealloc(en->targets,
-				       (en->ntargets + 1) * sizeof(char *));
+		en->targets = aliases_grow(en->targets, en->ntargets,
+					   sizeof(char *));
 		en->targets[en->ntargets++] = addr_strip_angles(t);
 		free(t);
 	}
@@ -226,7 +237,7 @@ aliases_entry(struct aliases *al, const char *logical, int line,
 		free(en.name);
 		return -1;
 	}
-	al->v = xrealloc(al->v, (al->n + 1) * sizeof(al->v[0]));
+	al->v = aliases_grow(al->v, al->n, sizeof(al->v[0]));
 	al->v[al->n++] = en;
 	return 0;
 }
