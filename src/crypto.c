@@ -19,6 +19,7 @@
 #include <gnutls/x509.h>
 
 #include "crypto.h"
+#include "file.h"
 #include "i18n.h"
 #include "xmalloc.h"
 
@@ -254,32 +255,29 @@ crypto_key_parse(const char *data, size_t len, const char *name,
 	return rc;
 }
 
+/* The largest key file read: a 16384-bit RSA key in PEM is 12 KiB. */
+#define CRYPTO_KEY_FILE_MAX (64 * 1024)
+
 int
 crypto_key_load(const char *path, struct crypto_key **key, struct err *e)
 {
 	struct buf data = { 0 };
-	char chunk[4096];
 	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	enum file_result r;
+	int rc = -1;
 
 	*key = NULL;
-	if (fd < 0) {
+	r = file_read(path, 0, CRYPTO_KEY_FILE_MAX, &data, &st);
+	if (r == FILE_MISSING || r == FILE_ERRNO)
 		err_set(e, ERR_CONFIG, _("cannot read key %s: %s"), path,
-			strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
-		close(fd);
+			strerror(r == FILE_MISSING ? ENOENT : errno));
+	else if (r != FILE_OK)
+		file_fail(e, ERR_CONFIG, path, r, CRYPTO_KEY_FILE_MAX);
+	else if ((st.st_mode & 077) != 0)
 		err_set(e, ERR_NOPERM, _("key %s must not be readable by group "
 					 "or others (chmod 600)"), path);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_append(&data, chunk, (size_t)n);
-	close(fd);
-	xwipe(chunk, sizeof(chunk));
-	rc = crypto_key_parse(buf_cstr(&data), data.len, path, key, e);
+	else
+		rc = crypto_key_parse(buf_cstr(&data), data.len, path, key, e);
 	buf_wipe(&data);
 	return rc;
 }

@@ -350,6 +350,18 @@ def lists(addrs, n=50):
     return [','.join(addrs[i:i + n]) for i in range(0, len(addrs), n)]
 
 
+def dkim_key_fifo(c):
+    """A dkim_key on a FIFO used to block for ever."""
+    with T.sandbox() as box, SmtpServer() as srv:
+        fifo = os.path.join(box, 'key.pem')
+        os.mkfifo(fifo, 0o600)
+        res = send(box, srv.port, ['dkim_key s1 %s' % fifo,
+                                   'dkim_domain example.com'], timeout=30)
+        c.silent_server(srv)
+    refused(c, res, says='not a regular file')
+    c.true(res.elapsed < 10, 'took %.1f s' % res.elapsed)
+
+
 def dedupe_correct(c):
     rcpts = ['r%d@example.org' % (i % 500) for i in range(1000)]
     rcpts += ['R%d@EXAMPLE.ORG' % i for i in range(0, 500, 3)]
@@ -470,6 +482,7 @@ TESTS = [
     ('aliases on a FIFO: 78 at once', aliases_fifo),
     ('aliases: a 1 GB sparse file: 78 at once, bounded memory',
      aliases_sparse_1g),
+    ('dkim_key on a FIFO: 78 at once', dkim_key_fifo),
     ('recipients de-duplicated ignoring case, first spelling kept',
      dedupe_correct),
     ('100,000 recipients: de-duplicated in under 5 s of CPU', dedupe_100000),
