@@ -1,7 +1,8 @@
 /* aliases.c - the aliases file
  *
  * Owns: the aliases grammar, the newaliases check, recursive expansion
- *       with loop detection.
+ *       with loop detection, memoised and capped; the hash index behind
+ *       entry lookup and address de-duplication.
  * Not:  where the file is (config), address checks (addr.c). */
 
 #include <config.h>

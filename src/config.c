@@ -1,14 +1,14 @@
 /* config.c - msmtprc grammar, defaults, inheritance, account choice
  *
- * Owns: reading configuration files (msmtp syntax plus dsmtp's commands),
- *       validating every value when it is read, the password-file
- *       permission rule, account choice.
- * Not:  acting on settings, network, secrets retrieval (secret.c). */
+ * Owns: the grammar (msmtp syntax plus dsmtp's commands), validating and
+ *       range-checking every value when it is read, eval, quoting file
+ *       text in messages (config_quote).
+ * Not:  which files are read and trusted (config_load.c), running the
+ *       eval command (child.c), acting on settings, secrets (secret.c). */
 
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <pwd.h>

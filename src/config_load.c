@@ -1,14 +1,13 @@
 /* config_load.c - configuration files, account choice, typed access
  *
- * Owns: which files are read (dsmtp's, else msmtp's), the rule that a user
- *       file holding a password is private, choosing the account, typed
- *       views of validated values, and what this version cannot honour.
- * Not:  the grammar (config.c). */
+ * Owns: which files are read (dsmtp's, else msmtp's) and which may be used
+ *       (owner, mode, size), the rules for files holding a password,
+ *       choosing the account, typed views of validated values, and what
+ *       this version cannot honour.
+ * Not:  the grammar (config.c), reading a file whole (file.c). */
 
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>

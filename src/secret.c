@@ -1,9 +1,11 @@
 /* secret.c - password sources
  *
  * Owns: password, passwordeval, netrc files and the desktop keyring
- *       (through the dsmtp-keyring helper, which alone uses libsecret);
- *       wiping what it read.
- * Not:  using the secret (sasl.c); never logs one. */
+ *       (through the dsmtp-keyring helper, which alone uses libsecret, and
+ *       which helper that is); wiping what it read; making the process
+ *       non-dumpable once a secret is in memory.
+ * Not:  using the secret (sasl.c), running passwordeval (child.c); never
+ *       logs one. */
 
 #include <config.h>
 
