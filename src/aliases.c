@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "aliases.h"
 #include "buf.h"
+#include "config.h"
 #include "file.h"
 #include "i18n.h"
 #include "xmalloc.h"
@@ -183,6 +184,22 @@ aliases_undeliverable(const char *t)
 	return *q == '|' || *q == '/' || strncasecmp(q, ":include:", 9) == 0;
 }
 
+/* The entry's target t cannot be delivered: say so, quoting the file's
+ * text cut and cleaned. */
+static void
+aliases_refuse(const struct aliases_entry *en, const char *t,
+	       const char *name, struct err *e)
+{
+	char qn[CONFIG_QUOTE_SIZE], qt[CONFIG_QUOTE_SIZE];
+
+	config_quote(qn, en->name, strlen(en->name));
+	config_quote(qt, t, strlen(t));
+	err_set(e, ERR_CONFIG,
+		_("%s:%d: alias %s: %s cannot be delivered by dsmtp (only "
+		  "addresses are supported)"),
+		name, en->line, qn, qt);
+}
+
 static int
 aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 		int lenient, struct err *e)
@@ -199,10 +216,7 @@ aliases_targets(struct aliases_entry *en, const char *v, const char *name,
 			continue;
 		}
 		if (!lenient && aliases_undeliverable(t)) {
-			err_set(e, ERR_CONFIG,
-				_("%s:%d: alias %s: %s cannot be delivered by "
-				  "dsmtp (only addresses are supported)"),
-				name, en->line, en->name, t);
+			aliases_refuse(en, t, name, e);
 			free(t);
 			return -1;
 		}
@@ -428,9 +442,13 @@ aliases_walk(struct aliases_walk *w, const char *addr)
 		return -1;
 	}
 	if (aliases_undeliverable(addr)) {
+		const char *from = w->path.n ? w->path.v[w->path.n - 1] : addr;
+		char qf[CONFIG_QUOTE_SIZE], qa[CONFIG_QUOTE_SIZE];
+
+		config_quote(qf, from, strlen(from));
+		config_quote(qa, addr, strlen(addr));
 		err_set(w->e, ERR_DATA, _("alias %s leads to %s, which dsmtp "
-					  "cannot deliver"),
-			w->path.n ? w->path.v[w->path.n - 1] : addr, addr);
+					  "cannot deliver"), qf, qa);
 		return -1;
 	}
 	if (en == NULL)

@@ -300,6 +300,25 @@ test_parse_refuses_include(void **state)
 /* Regression (found here, fixed in 8171048): sendmail's aliases(5) writes
  * a pipe with blanks in double quotes, the usual form for list managers;
  * it was taken as an address and handed to the relay. */
+/* The refusal quotes the file's text cut and without control
+ * characters. */
+static void
+test_parse_refusal_quotes_clean(void **state)
+{
+	struct aliases al;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(parse(&al, "x\x1b[2J: |/bin/sh -c \x1b]0;t\x07\n", &e),
+			 -1);
+	assert_null(strchr(e.msg, 0x1b));
+	assert_null(strchr(e.msg, 0x07));
+	assert_non_null(strstr(e.msg, "x?[2j"));
+	assert_non_null(strstr(e.msg, "?]0;t?"));
+	err_clear(&e);
+	aliases_free(&al);
+}
+
 static void
 test_parse_refuses_quoted_pipe(void **state)
 {
@@ -796,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_parse_refuses_pipe),
 		cmocka_unit_test(test_parse_refuses_file),
 		cmocka_unit_test(test_parse_refuses_include),
+		cmocka_unit_test(test_parse_refusal_quotes_clean),
 		cmocka_unit_test(test_parse_refuses_quoted_pipe),
 		cmocka_unit_test(test_parse_empty),
 		cmocka_unit_test(test_parse_not_nul_terminated),
