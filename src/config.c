@@ -1,15 +1,16 @@
 /* config.c - msmtprc grammar, defaults, inheritance, account choice
  *
- * Owns: reading configuration files (msmtp syntax plus dsmtp's commands),
- *       validating every value when it is read, the password-file
- *       permission rule, account choice.
- * Not:  acting on settings, network, secrets retrieval (secret.c). */
+ * Owns: the grammar (msmtp syntax plus dsmtp's commands), validating and
+ *       range-checking every value when it is read, eval, quoting file
+ *       text in messages (config_quote).
+ * Not:  which files are read and trusted (config_load.c), running the
+ *       eval command (child.c), acting on settings, secrets (secret.c). */
 
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -28,8 +30,15 @@
 
 enum config_type {
 	T_STR, T_PATH, T_PORT, T_TIMEOUT, T_BOOL, T_ENUM, T_DURATION,
-	T_SYSLOG, T_DKIM_KEY, T_SIZE, T_FINGERPRINT
+	T_SYSLOG, T_DKIM_KEY, T_SIZE, T_FINGERPRINT, T_BITS
 };
+
+/* Every number read from a file is range-checked here, so that what uses
+ * it (milliseconds in an int, t= plus x=) cannot overflow. */
+#define CONFIG_TIMEOUT_MAX 86400L                       /* 1d */
+#define CONFIG_DURATION_MAX (3650L * 86400)             /* 3650d */
+#define CONFIG_SIZE_MAX (1024L * 1024 * 1024 * 1024)    /* 1024G */
+#define CONFIG_BITS_MAX 16384L
 
 struct config_def {
 	const char *name;
@@ -64,7 +73,7 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_TLS_CERTCHECK] = { "tls_certcheck", T_BOOL, NULL, 0 },
 	[CFG_TLS_PRIORITIES] = { "tls_priorities", T_STR, NULL, 0 },
 	[CFG_TLS_HOST_OVERRIDE] = { "tls_host_override", T_STR, NULL, 0 },
-	[CFG_TLS_MIN_DH_PRIME_BITS] = { "tls_min_dh_prime_bits", T_STR, NULL,
+	[CFG_TLS_MIN_DH_PRIME_BITS] = { "tls_min_dh_prime_bits", T_BITS, NULL,
 					0 },
 	[CFG_FROM] = { "from", T_STR, NULL, 0 },
 	[CFG_FROM_FULL_NAME] = { "from_full_name", T_STR, NULL, 0 },
@@ -137,27 +146,49 @@ config_find_cmd(const char *name)
 	return -1;
 }
 
+/* n times mult into *out; 0 on overflow (n and mult are not negative). */
+static int
+config_mul(long n, long mult, long *out)
+{
+	if (n > LONG_MAX / mult)
+		return 0;
+	*out = n * mult;
+	return 1;
+}
+
+/* The decimal number at s, not negative; -1 when out of range. */
+static long
+config_strtol(const char *s, char **end)
+{
+	long n;
+
+	errno = 0;
+	n = strtol(s, end, 10);
+	return errno == ERANGE || n < 0 ? -1 : n;
+}
+
 long
 config_parse_duration(const char *s)
 {
-	long total = 0, n;
+	long total = 0, n, mult;
 	char *end;
 
 	if (*s == '\0')
 		return -1;
 	while (*s != '\0') {
-		if (*s < '0' || *s > '9')
+		if (*s < '0' || *s > '9' || (n = config_strtol(s, &end)) < 0)
 			return -1;
-		n = strtol(s, &end, 10);
 		switch (*end) {
-		case 'w': n *= 7 * 86400; end++; break;
-		case 'd': n *= 86400; end++; break;
-		case 'h': n *= 3600; end++; break;
-		case 'm': n *= 60; end++; break;
-		case 's': end++; break;
-		case '\0': break;
+		case 'w': mult = 7 * 86400; end++; break;
+		case 'd': mult = 86400; end++; break;
+		case 'h': mult = 3600; end++; break;
+		case 'm': mult = 60; end++; break;
+		case 's': mult = 1; end++; break;
+		case '\0': mult = 1; break;
 		default: return -1;
 		}
+		if (!config_mul(n, mult, &n) || n > LONG_MAX - total)
+			return -1;
 		total += n;
 		s = end;
 	}
@@ -168,20 +199,19 @@ long
 config_parse_size(const char *s)
 {
 	char *end;
-	long n;
+	long n, mult = 1;
 
-	if (*s < '0' || *s > '9')
+	if (*s < '0' || *s > '9' || (n = config_strtol(s, &end)) < 0)
 		return -1;
-	n = strtol(s, &end, 10);
 	if (strcasecmp(end, "k") == 0)
-		n *= 1024;
+		mult = 1024;
 	else if (strcasecmp(end, "m") == 0)
-		n *= 1024 * 1024;
+		mult = 1024L * 1024;
 	else if (strcasecmp(end, "g") == 0)
-		n *= 1024L * 1024 * 1024;
+		mult = 1024L * 1024 * 1024;
 	else if (*end != '\0')
 		return -1;
-	return n;
+	return config_mul(n, mult, &n) ? n : -1;
 }
 
 static int
@@ -231,6 +261,41 @@ config_check_fingerprint(const char *v)
 	return 1;
 }
 
+/* v is "off" (when off_ok) or a number of type t within its range. */
+static int
+config_in_range(const char *v, enum config_type t, int off_ok)
+{
+	long n, max;
+	char *end;
+
+	if (off_ok && strcmp(v, "off") == 0)
+		return 1;
+	switch (t) {
+	case T_TIMEOUT:
+		n = config_parse_duration(v);
+		max = CONFIG_TIMEOUT_MAX;
+		break;
+	case T_DURATION:
+		n = config_parse_duration(v);
+		max = CONFIG_DURATION_MAX;
+		break;
+	case T_SIZE:
+		n = config_parse_size(v);
+		max = CONFIG_SIZE_MAX;
+		break;
+	default:
+		/* T_BITS: empty means the library's default, as in msmtp. */
+		if (*v == '\0')
+			return 1;
+		n = *v >= '0' && *v <= '9' ? config_strtol(v, &end) : -1;
+		if (n <= 0 || *end != '\0')
+			return 0;
+		max = CONFIG_BITS_MAX;
+		break;
+	}
+	return n >= 0 && n <= max;
+}
+
 /* Check v for cmd; returns NULL when fine, else a translated reason. */
 static const char *
 config_check_value(enum config_cmd cmd, const char *v)
@@ -244,16 +309,17 @@ config_check_value(enum config_cmd cmd, const char *v)
 	case T_PORT:
 		return config_check_port(v) ? NULL : _("invalid port number");
 	case T_TIMEOUT:
-		return strcmp(v, "off") == 0 || config_parse_duration(v) >= 0
-			       ? NULL : _("invalid timeout");
+		return config_in_range(v, d->type, 1)
+			       ? NULL : _("invalid timeout (off, or 0 to 1d)");
 	case T_BOOL:
 		return config_is_bool(v) ? NULL : _("expected on or off");
 	case T_ENUM:
 		return config_in_choices(v, d->choices) ? NULL
 							: _("invalid value");
 	case T_DURATION:
-		return strcmp(v, "off") == 0 || config_parse_duration(v) >= 0
-			       ? NULL : _("invalid duration");
+		return config_in_range(v, d->type, 1)
+			       ? NULL
+			       : _("invalid duration (off, or 0 to 3650d)");
 	case T_SYSLOG:
 		return config_is_bool(v) || log_facility(v) >= 0
 			       ? NULL : _("unknown syslog facility");
@@ -261,7 +327,11 @@ config_check_value(enum config_cmd cmd, const char *v)
 		return strchr(v, ' ') != NULL ? NULL
 					      : _("expected SELECTOR FILE");
 	case T_SIZE:
-		return config_parse_size(v) >= 0 ? NULL : _("invalid size");
+		return config_in_range(v, d->type, 0)
+			       ? NULL : _("invalid size (0 to 1024G)");
+	case T_BITS:
+		return config_in_range(v, d->type, 0)
+			       ? NULL : _("invalid number of bits (1 to 16384)");
 	case T_FINGERPRINT:
 		return config_check_fingerprint(v)
 			       ? NULL
@@ -373,6 +443,23 @@ config_remove_account(struct config *c, const char *name)
 	}
 }
 
+void
+config_quote(char out[CONFIG_QUOTE_SIZE], const char *s, size_t len)
+{
+	size_t n = len > 64 ? 64 : len, i;
+
+	/* Never end inside a UTF-8 sequence: back up over continuations. */
+	if (n < len)
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	for (i = 0; i < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?'
+								    : s[i];
+	if (n < len)
+		memcpy(out + n, "...", 3), n += 3;
+	out[n] = '\0';
+}
+
 static int config_fail(struct config_ctx *x, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -395,6 +482,7 @@ static int
 config_new_account(struct config_ctx *x, char *arg)
 {
 	char *colon = strchr(arg, ':'), *name, *bases = NULL, *tok, *save;
+	char q[CONFIG_QUOTE_SIZE];
 	struct account *a, *base;
 	int rc = 0;
 
@@ -413,8 +501,10 @@ config_new_account(struct config_ctx *x, char *arg)
 	for (tok = bases ? strtok_r(bases, ", \t", &save) : NULL;
 	     tok != NULL && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
 		base = config_account(x->c, tok);
-		if (base == NULL)
-			rc = config_fail(x, _("account %s is not defined"), tok);
+		if (base == NULL) {
+			config_quote(q, tok, strlen(tok));
+			rc = config_fail(x, _("account %s is not defined"), q);
+		}
 		else
 			account_overlay(a, base);
 	}
@@ -428,33 +518,58 @@ config_new_account(struct config_ctx *x, char *arg)
 static int config_parse_lines(struct config_ctx *x, const char *text,
 			      size_t len);
 
-/* "eval COMMAND": the command's output is read as configuration. */
+/* 0 when the eval command gave configuration, else -1 saying why. */
+static int
+config_eval_failed(struct config_ctx *x, enum child_outcome how, int status,
+		   struct buf *err, int timeout_s)
+{
+	char q[CONFIG_QUOTE_SIZE];
+
+	switch (how) {
+	case CHILD_NOT_RUN:
+		return config_fail(x, _("cannot run eval command: %s"),
+				   strerror(errno));
+	case CHILD_TIMED_OUT:
+		return config_fail(x, _("eval command did not finish within %d "
+					"seconds and was stopped"),
+				   timeout_s);
+	case CHILD_TOO_MUCH:
+		return config_fail(x, _("eval command wrote more than %d KiB "
+					"and was stopped"),
+				   CHILD_OUTPUT_MAX / 1024);
+	case CHILD_EXITED:
+		break;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (err->len == 0)
+		return config_fail(x, "%s", _("eval command failed"));
+	config_quote(q, buf_cstr(err), strcspn(buf_cstr(err), "\r\n"));
+	return config_fail(x, _("eval command failed: %s"), q);
+}
+
+/* "eval COMMAND": the command's output is read as configuration. It runs
+ * at most the timeout set so far (or the default) and its output is
+ * capped. */
 static int
 config_eval(struct config_ctx *x, const char *cmd)
 {
-	struct buf out = { 0 };
-	char chunk[4096];
-	size_t n;
-	FILE *p;
-	int status, rc;
+	struct buf out = { 0 }, err = { 0 };
+	int timeout_s = config_timeout(x->cur ? x->cur : &x->c->defaults);
+	int status = 0, rc;
+	enum child_outcome how;
 
 	if (x->depth > 8)
 		return config_fail(x, "%s", _("eval nested too deeply"));
-	p = popen(cmd, "r");
-	if (p == NULL)
-		return config_fail(x, _("cannot run eval command: %s"),
-				   strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		buf_append(&out, chunk, n);
-	status = pclose(p);
-	if (status != 0) {
-		buf_wipe(&out);
-		return config_fail(x, "%s", _("eval command failed"));
+	how = child_run(cmd, timeout_s, CHILD_OUTPUT_MAX, &out, &err, &status);
+	rc = config_eval_failed(x, how, status, &err, timeout_s);
+	if (rc == 0) {
+		x->depth++;
+		rc = config_parse_lines(x, buf_cstr(&out), out.len);
+		x->depth--;
 	}
-	x->depth++;
-	rc = config_parse_lines(x, buf_cstr(&out), out.len);
-	x->depth--;
 	buf_wipe(&out);
+	buf_free(&err);
 	return rc;
 }
 
@@ -490,6 +605,22 @@ config_split(const char *line, struct buf *cmd, struct buf *arg)
 	return quoted ? -1 : 0;
 }
 
+/* The file may be anything (-C /etc/shadow): quote no more of the line
+ * than the command name it starts with. */
+static int
+config_unknown(struct config_ctx *x, const char *name)
+{
+	char q[CONFIG_QUOTE_SIZE];
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	if (n == 0)
+		return config_fail(x, "%s", _("the line does not start with "
+					      "a configuration command"));
+	config_quote(q, name, n);
+	return config_fail(x, _("unknown command %s"), q);
+}
+
 static int
 config_setting(struct config_ctx *x, const char *name, const char *arg)
 {
@@ -499,7 +630,7 @@ config_setting(struct config_ctx *x, const char *name, const char *arg)
 	struct account *a = x->cur ? x->cur : &x->c->defaults;
 
 	if (cmd < 0)
-		return config_fail(x, _("unknown command %s"), name);
+		return config_unknown(x, name);
 	/* An empty argument means "on" for switches, as in msmtp. */
 	if (*arg == '\0' && (config_defs[cmd].type == T_BOOL ||
 			      cmd == CFG_AUTH || cmd == CFG_SYSLOG))

@@ -82,6 +82,10 @@ const char *config_str(const struct account *a, enum config_cmd cmd,
 int config_bool(const struct account *a, enum config_cmd cmd, int dflt);
 long config_num(const struct account *a, enum config_cmd cmd, long dflt);
 
+/* The account's timeout in seconds: its timeout, or 300 when it is not
+ * set or off. */
+int config_timeout(const struct account *a);
+
 /* The command's name, for messages and --pretend. */
 const char *config_cmd_name(enum config_cmd cmd);
 /* 1 when the command holds a secret that --pretend must hide. */
@@ -94,6 +98,15 @@ long config_parse_duration(const char *s);
 /* Parse a size such as "1048576", "512k", "10M", "1G" into bytes; -1
  * when invalid. */
 long config_parse_size(const char *s);
+
+/* Room for what config_quote writes, its NUL included. */
+#define CONFIG_QUOTE_SIZE (64 + 4)
+
+/* Text from a file, made fit to quote in a message: at most the first 64
+ * octets of the len octets at s (cut at a UTF-8 character boundary, with
+ * "..." after a cut), every control character replaced by '?'. Writes a
+ * NUL-terminated string into out. */
+void config_quote(char out[CONFIG_QUOTE_SIZE], const char *s, size_t len);
 
 /* Check an account for settings this version cannot honour yet
  * (delivery mx, proxy_host, protocol lmtp) and for a missing host.

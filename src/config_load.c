@@ -1,14 +1,13 @@
 /* config_load.c - configuration files, account choice, typed access
  *
- * Owns: which files are read (dsmtp's, else msmtp's), the rule that a user
- *       file holding a password is private, choosing the account, typed
- *       views of validated values, and what this version cannot honour.
- * Not:  the grammar (config.c). */
+ * Owns: which files are read (dsmtp's, else msmtp's) and which may be used
+ *       (owner, mode, size), the rules for files holding a password,
+ *       choosing the account, typed views of validated values, and what
+ *       this version cannot honour.
+ * Not:  the grammar (config.c), reading a file whole (file.c). */
 
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,52 +17,96 @@
 
 #include "buf.h"
 #include "config.h"
+#include "file.h"
 #include "i18n.h"
+#include "log.h"
+#include "secret.h"
 #include "xmalloc.h"
 
-/* Read the whole file. Returns 1 when read, 0 when it does not exist (and
- * missing_ok), -1 with e set. st receives the file's status. */
+/* The largest configuration file read. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* Which file is read, which decides what a failure to read it means. */
+enum config_kind {
+	CONFIG_SYSTEM,   /* SYSCONFDIR/dsmtprc or msmtprc: missing is fine */
+	CONFIG_IMPLICIT, /* the user's file found by name: may be skipped */
+	CONFIG_EXPLICIT  /* -C FILE: must be there and usable */
+};
+
+/* A file anyone else may change could make dsmtp run their eval commands
+ * as the caller (root included) and log to any file: like ssh, use only
+ * files owned by the caller or root that no one else may write. Returns 0
+ * or -1 with e set saying why. */
 static int
-config_read_file(const char *path, int missing_ok, struct buf *out,
+config_trusted(const char *path, const struct stat *st, struct err *e)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		err_set(e, ERR_CONFIG,
+			_("%s is not used: it belongs to uid %lu, neither you "
+			  "nor root"), path, (unsigned long)st->st_uid);
+		return -1;
+	}
+	if ((st->st_mode & 022) != 0) {
+		err_set(e, ERR_CONFIG,
+			_("%s is not used: others than its owner may change "
+			  "it (chmod go-w)"), path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read a whole configuration file. Returns 1 when read, 0 when it is
+ * missing (not for -C) or, for an implicit user file, unusable (with a
+ * warning: the system file still applies), -1 with e set. */
+static int
+config_read_file(const char *path, enum config_kind kind, struct buf *out,
 		 struct stat *st, struct err *e)
 {
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	enum file_result r = file_read(path, 0, CONFIG_FILE_MAX, out, st);
 
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
-			return 0;
-		err_set(e, ERR_CONFIG, _("cannot read %s: %s"), path,
-			strerror(errno));
+	if (r == FILE_MISSING && kind != CONFIG_EXPLICIT)
+		return 0;
+	if (r != FILE_OK)
+		file_fail(e, ERR_CONFIG, path, r, CONFIG_FILE_MAX);
+	else if (config_trusted(path, st, e) == 0)
+		return 1;
+	if (kind != CONFIG_IMPLICIT)
+		return -1;
+	log_diag(_("warning: %s"), e->msg);
+	err_clear(e);
+	buf_wipe(out);
+	return 0;
+}
+
+/* The password rules: a user file that holds one is private; a system
+ * file that every user may read gets a warning. */
+static int
+config_check_password(const char *path, enum config_kind kind,
+		      const struct stat *st, struct err *e)
+{
+	if (kind != CONFIG_SYSTEM &&
+	    (st->st_uid != geteuid() || (st->st_mode & 077) != 0)) {
+		err_set(e, ERR_CONFIG,
+			_("%s holds a password, so it must be owned by you and "
+			  "readable only by you (chmod 600)"), path);
 		return -1;
 	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		err_set(e, ERR_CONFIG, _("%s is not a regular file"), path);
-		close(fd);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_append(out, chunk, (size_t)n);
-	close(fd);
-	xwipe(chunk, sizeof(chunk));
-	if (n < 0) {
-		err_set(e, ERR_CONFIG, _("cannot read %s: %s"), path,
-			strerror(errno));
-		return -1;
-	}
-	return 1;
+	if (kind == CONFIG_SYSTEM && (st->st_mode & 004) != 0)
+		log_diag(_("warning: %s holds a password and every user may "
+			   "read it (chmod o-r, and let a group read it)"),
+			 path);
+	return 0;
 }
 
 static int
-config_load_file(struct config *c, const char *path, int user_file,
-		 int missing_ok, struct err *e)
+config_load_file(struct config *c, const char *path, enum config_kind kind,
+		 struct err *e)
 {
 	struct buf text = { 0 };
 	struct stat st;
 	int rc, has_password = 0;
 
-	rc = config_read_file(path, missing_ok, &text, &st, e);
+	rc = config_read_file(path, kind, &text, &st, e);
 	if (rc <= 0)
 		goto out;
 	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof(char *));
@@ -73,12 +116,10 @@ config_load_file(struct config *c, const char *path, int user_file,
 		rc = -1;
 		goto out;
 	}
-	if (user_file && has_password &&
-	    (st.st_uid != geteuid() || (st.st_mode & 077) != 0)) {
-		err_set(e, ERR_CONFIG,
-			_("%s holds a password, so it must be owned by you and "
-			  "readable only by you (chmod 600)"), path);
-		rc = -1;
+	if (has_password) {
+		secret_protect();
+		if (config_check_password(path, kind, &st, e) < 0)
+			rc = -1;
 	}
 out:
 	buf_wipe(&text);
@@ -114,13 +155,15 @@ config_load_pair(struct config *c, const char *sys, const char *user,
 	int found = 0, rc;
 
 	if (sys != NULL) {
-		rc = config_load_file(c, sys, 0, 1, e);
+		rc = config_load_file(c, sys, CONFIG_SYSTEM, e);
 		if (rc < 0)
 			return -1;
 		found |= rc;
 	}
 	if (user != NULL) {
-		rc = config_load_file(c, user, 1, !user_explicit, e);
+		rc = config_load_file(c, user, user_explicit ? CONFIG_EXPLICIT
+							     : CONFIG_IMPLICIT,
+				      e);
 		if (rc < 0)
 			return -1;
 		found |= rc;
@@ -255,13 +298,25 @@ config_num(const struct account *a, enum config_cmd cmd, long dflt)
 	return config_parse_size(v);
 }
 
+int
+config_timeout(const struct account *a)
+{
+	long t = config_num(a, CFG_TIMEOUT, 300);
+
+	return t > 0 ? (int)t : 300;
+}
+
 static int
 config_unsupported(const struct account *a, enum config_cmd cmd,
 		   const char *what, struct err *e)
 {
+	char q[CONFIG_QUOTE_SIZE];
+	const char *v = a->val[cmd] ? a->val[cmd] : "";
+
+	config_quote(q, v, strlen(v));
 	err_set(e, ERR_CONFIG, _("%s: %s %s: %s is not supported yet"),
 		a->origin[cmd] ? a->origin[cmd] : "-", config_cmd_name(cmd),
-		a->val[cmd] ? a->val[cmd] : "", what);
+		q, what);
 	return -1;
 }
 
@@ -274,9 +329,13 @@ config_check_supported(const struct account *a, struct err *e)
 		return config_unsupported(a, CFG_DELIVERY,
 					  _("direct MX delivery"), e);
 	if (a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL) {
+		const char *name = a->name ? a->name : "defaults";
+		char q[CONFIG_QUOTE_SIZE];
+
+		config_quote(q, name, strlen(name));
 		err_set(e, ERR_CONFIG,
 			_("account %s has no host (direct MX delivery is not "
-			  "supported yet)"), a->name ? a->name : "defaults");
+			  "supported yet)"), q);
 		return -1;
 	}
 	if (a->val[CFG_PROXY_HOST] != NULL)

@@ -19,6 +19,7 @@
 #include <gnutls/x509.h>
 
 #include "crypto.h"
+#include "file.h"
 #include "i18n.h"
 #include "xmalloc.h"
 
@@ -254,32 +255,29 @@ crypto_key_parse(const char *data, size_t len, const char *name,
 	return rc;
 }
 
+/* The largest key file read: a 16384-bit RSA key in PEM is 12 KiB. */
+#define CRYPTO_KEY_FILE_MAX (64 * 1024)
+
 int
 crypto_key_load(const char *path, struct crypto_key **key, struct err *e)
 {
 	struct buf data = { 0 };
-	char chunk[4096];
 	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	enum file_result r;
+	int rc = -1;
 
 	*key = NULL;
-	if (fd < 0) {
+	r = file_read(path, 0, CRYPTO_KEY_FILE_MAX, &data, &st);
+	if (r == FILE_MISSING || r == FILE_ERRNO)
 		err_set(e, ERR_CONFIG, _("cannot read key %s: %s"), path,
-			strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || (st.st_mode & 077) != 0) {
-		close(fd);
+			strerror(r == FILE_MISSING ? ENOENT : errno));
+	else if (r != FILE_OK)
+		file_fail(e, ERR_CONFIG, path, r, CRYPTO_KEY_FILE_MAX);
+	else if ((st.st_mode & 077) != 0)
 		err_set(e, ERR_NOPERM, _("key %s must not be readable by group "
 					 "or others (chmod 600)"), path);
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_append(&data, chunk, (size_t)n);
-	close(fd);
-	xwipe(chunk, sizeof(chunk));
-	rc = crypto_key_parse(buf_cstr(&data), data.len, path, key, e);
+	else
+		rc = crypto_key_parse(buf_cstr(&data), data.len, path, key, e);
 	buf_wipe(&data);
 	return rc;
 }
@@ -350,13 +348,80 @@ crypto_key_dns(struct crypto_key *key, struct buf *out, struct err *e)
 	return 0;
 }
 
+static int
+crypto_write_all(int fd, const unsigned char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* fsync the directory that holds path, so that its new name lasts. */
+static int
+crypto_sync_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd, rc;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	fd = open(slash != NULL ? dir : ".", O_RDONLY | O_DIRECTORY |
+						 O_CLOEXEC);
+	rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/* Create path (mode 0600, never replacing a file) holding the n octets
+ * at p, whole or not at all: written under a temporary name in the same
+ * directory, synced, then linked to path (a rename that cannot replace)
+ * and the directory synced. -1 with errno set; the temporary name never
+ * stays, and path appears only complete. */
+static int
+crypto_write_new(const char *path, const unsigned char *p, size_t n)
+{
+	char *tmp = xasprintf("%s.tmpXXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC), rc = -1, saved;
+
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0600) == 0 && crypto_write_all(fd, p, n) == 0 &&
+	    fsync(fd) == 0 && close(fd) == 0) {
+		fd = -1;
+		if (link(tmp, path) == 0)
+			rc = crypto_sync_dir(path);
+	}
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
 int
 crypto_keygen(enum crypto_key_type type, unsigned bits, const char *path,
 	      struct crypto_key **key, struct err *e)
 {
 	gnutls_x509_privkey_t x;
 	gnutls_datum_t pem = { NULL, 0 };
-	int rc, fd;
+	int rc;
 
 	if (type == CRYPTO_KEY_RSA && bits < 1024) {
 		err_set(e, ERR_CONFIG, _("%s: RSA keys under 1024 bits are "
@@ -375,15 +440,11 @@ crypto_keygen(enum crypto_key_type type, unsigned bits, const char *path,
 		gnutls_x509_privkey_deinit(x);
 		return crypto_gnutls_fail(e, ERR_SOFTWARE, path, rc);
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, pem.data, pem.size) != (ssize_t)pem.size ||
-	    fsync(fd) < 0) {
+	if (crypto_write_new(path, pem.data, pem.size) < 0) {
 		err_set(e, ERR_CANTCREAT, _("cannot write key %s: %s"), path,
 			strerror(errno));
 		rc = -1;
 	}
-	if (fd >= 0)
-		close(fd);
 	xwipe(pem.data, pem.size);
 	gnutls_free(pem.data);
 	if (rc == 0)

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -319,8 +320,13 @@ dkim_field(const struct dkim_key *k, const struct dkim_params *p,
 	buf_printf(&t, " t=%lld;", (long long)p->now);
 	dkim_fold_add(f, &col, t.data);
 	if (p->expire > 0) {
+		/* config.c caps dkim_expire; other callers saturate. */
+		long long x = (long long)p->expire > LLONG_MAX - (long long)p->now
+				      ? LLONG_MAX
+				      : (long long)p->now + p->expire;
+
 		buf_reset(&t);
-		buf_printf(&t, " x=%lld;", (long long)p->now + p->expire);
+		buf_printf(&t, " x=%lld;", x);
 		dkim_fold_add(f, &col, t.data);
 	}
 	for (i = 0; i < nnames; i++) {

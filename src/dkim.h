@@ -56,7 +56,7 @@ struct dkim_params {
 	const char *domain;        /* d= */
 	enum dkim_canon hcanon, bcanon;
 	time_t now;                /* t= */
-	long expire;               /* x= is t= plus this; 0: no x= */
+	long expire;               /* x= is t= plus this (saturated); 0: none */
 	char *const *headers;      /* h= names; NULL: the default list */
 	size_t nheaders;
 };

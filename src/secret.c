@@ -1,67 +1,34 @@
 /* secret.c - password sources
  *
  * Owns: password, passwordeval, netrc files and the desktop keyring
- *       (through the dsmtp-keyring helper, which alone uses libsecret);
- *       wiping what it read.
- * Not:  using the secret (sasl.c); never logs one. */
+ *       (through the dsmtp-keyring helper, which alone uses libsecret, and
+ *       which helper that is); wiping what it read; making the process
+ *       non-dumpable once a secret is in memory.
+ * Not:  using the secret (sasl.c), running passwordeval (child.c); never
+ *       logs one. */
 
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "child.h"
+#include "file.h"
 #include "i18n.h"
 #include "secret.h"
 #include "xmalloc.h"
 
-#define SECRET_OUTPUT_MAX (64 * 1024)
-
-/* Split a command into words when it has no shell syntax; else NULL. */
-static char **
-secret_words(const char *cmd)
-{
-	char **argv = NULL, *copy, *tok, *save = NULL;
-	size_t n = 0;
-
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[]#~=%{}\n") != NULL)
-		return NULL;
-	copy = xstrdup(cmd);
-	for (tok = strtok_r(copy, " \t", &save); tok != NULL;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		argv = xrealloc(argv, (n + 2) * sizeof(char *));
-		argv[n++] = xstrdup(tok);
-		argv[n] = NULL;
-	}
-	free(copy);
-	return argv;
-}
-
-static void
-secret_child(const char *cmd, int out, int errfd)
-{
-	char **argv = secret_words(cmd);
-	int null = open("/dev/null", O_RDONLY);
-
-	/* Not dsmtp's stdin: under -bs that is the SMTP session. */
-	if (null >= 0)
-		dup2(null, STDIN_FILENO);
-	dup2(out, STDOUT_FILENO);
-	dup2(errfd, STDERR_FILENO);
-	if (argv != NULL && argv[0] != NULL)
-		execvp(argv[0], argv);
-	else
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	fprintf(stderr, "%s: %s\n", cmd, strerror(errno));
-	_exit(127);
-}
+#define SECRET_OUTPUT_MAX CHILD_OUTPUT_MAX
 
 static void
 secret_read_all(int fd, struct buf *b)
@@ -76,78 +43,56 @@ secret_read_all(int fd, struct buf *b)
 	xwipe(chunk, sizeof(chunk));
 }
 
-/* Read the child's stdout and stderr together, so a chatty stderr cannot
- * block it while we wait on stdout. */
+/* The first line of the command's error output, control characters
+ * replaced (it may come from anything the command runs). */
 static void
-secret_read_both(int out, int errfd, struct buf *o, struct buf *er)
+secret_eval_failed(struct buf *er, struct err *e)
 {
-	struct pollfd p[2] = { { .fd = out, .events = POLLIN },
-			       { .fd = errfd, .events = POLLIN } };
-	struct buf *dst[2] = { o, er };
-	char chunk[4096];
-	ssize_t n;
-	int open_fds = 2, i;
+	char *line = xstrndup(buf_cstr(er), strcspn(buf_cstr(er), "\r\n"));
+	char *p;
 
-	while (open_fds > 0) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || p[i].revents == 0)
-				continue;
-			n = read(p[i].fd, chunk, sizeof(chunk));
-			if (n > 0 && dst[i]->len < SECRET_OUTPUT_MAX)
-				buf_append(dst[i], chunk, (size_t)n);
-			if (n == 0 || (n < 0 && errno != EINTR)) {
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	xwipe(chunk, sizeof(chunk));
+	for (p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	err_set(e, ERR_CONFIG, _("passwordeval failed: %s"), line);
+	free(line);
 }
 
 int
-secret_eval(const char *cmd, char **out, struct err *e)
+secret_eval(const char *cmd, int timeout_s, char **out, struct err *e)
 {
-	int op[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0;
 	struct buf o = { 0 }, er = { 0 };
-	pid_t pid = -1;
+	int status = 0, rc = -1;
 
 	*out = NULL;
-	if (pipe2(op, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 ||
-	    (pid = fork()) < 0) {
+	switch (child_run(cmd, timeout_s, SECRET_OUTPUT_MAX, &o, &er,
+			  &status)) {
+	case CHILD_NOT_RUN:
 		err_set(e, ERR_OS, _("passwordeval: %s"), strerror(errno));
-		for (int i = 0; i < 2; i++) {
-			if (op[i] >= 0)
-				close(op[i]);
-			if (ep[i] >= 0)
-				close(ep[i]);
+		break;
+	case CHILD_TIMED_OUT:
+		err_set(e, ERR_CONFIG, _("passwordeval did not finish within "
+					 "%d seconds and was stopped"),
+			timeout_s);
+		break;
+	case CHILD_TOO_MUCH:
+		err_set(e, ERR_CONFIG, _("passwordeval wrote more than %d KiB "
+					 "and was stopped"),
+			SECRET_OUTPUT_MAX / 1024);
+		break;
+	case CHILD_EXITED:
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			*out = xstrndup(buf_cstr(&o),
+					strcspn(buf_cstr(&o), "\r\n"));
+			rc = 0;
+		} else {
+			secret_eval_failed(&er, e);
 		}
-		return -1;
+		break;
 	}
-	if (pid == 0)
-		secret_child(cmd, op[1], ep[1]);
-	close(op[1]);
-	close(ep[1]);
-	secret_read_both(op[0], ep[0], &o, &er);
-	close(op[0]);
-	close(ep[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err_set(e, ERR_CONFIG, _("passwordeval failed: %.*s"),
-			(int)strcspn(buf_cstr(&er), "\n"), buf_cstr(&er));
-		buf_wipe(&o);
-		buf_free(&er);
-		return -1;
-	}
-	*out = xstrndup(buf_cstr(&o), strcspn(buf_cstr(&o), "\r\n"));
 	buf_wipe(&o);
 	buf_free(&er);
-	return 0;
+	return rc;
 }
 
 /* The next netrc token from *p (quoted tokens allowed); NULL at end. */
@@ -222,30 +167,73 @@ secret_netrc_scan(const char *text, const char *host, const char *user)
 	return found;
 }
 
+/* The largest netrc file read. */
+#define SECRET_NETRC_MAX (1024 * 1024)
+
 char *
 secret_netrc(const char *path, const char *host, const char *user)
 {
 	struct buf text = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *found;
+	char *found = NULL;
 
-	if (fd < 0)
-		return NULL;
-	secret_read_all(fd, &text);
-	close(fd);
-	found = secret_netrc_scan(buf_cstr(&text), host, user);
+	/* A fixed name, not the user's choice: no symlink is followed, and
+	 * neither a device nor a FIFO is read. */
+	if (file_read(path, O_NOFOLLOW, SECRET_NETRC_MAX, &text, NULL) ==
+	    FILE_OK)
+		found = secret_netrc_scan(buf_cstr(&text), host, user);
 	buf_wipe(&text);
 	return found;
 }
 
-/* The keyring helper: $DSMTP_KEYRING_HELPER (tests), else the installed
- * one. */
+/* The helper set by secret_set_helper, or NULL. */
+static const char *secret_helper_override;
+
+void
+secret_set_helper(const char *path)
+{
+	secret_helper_override = path;
+}
+
+/* Nobody but root and the caller may change path: it is a directory (or,
+ * with dir 0, a regular file, not a symlink) they own, not writable by
+ * group or others. */
+static int
+secret_private(const char *path, int dir)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 ||
+	    !(dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
+		return 0;
+	return (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	       (st.st_mode & 022) == 0;
+}
+
+/* The keyring helper: the dsmtp-keyring beside the running binary when
+ * there is one that only root or the caller can change (so the build
+ * tree's tests need no hook that an installed binary would obey), else
+ * the installed one in pkglibexecdir. */
 static const char *
 secret_helper(void)
 {
-	const char *h = getenv("DSMTP_KEYRING_HELPER");
+	static char path[PATH_MAX + 16];
+	char self[PATH_MAX], *slash;
+	ssize_t n;
 
-	return h && *h ? h : LIBEXECDIR "/dsmtp-keyring";
+	if (secret_helper_override != NULL)
+		return secret_helper_override;
+	if (path[0] != '\0')
+		return path;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+	if (slash != NULL && slash > self) {
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/dsmtp-keyring", self);
+		if (secret_private(self, 1) && secret_private(path, 0))
+			return path;
+	}
+	snprintf(path, sizeof(path), "%s", LIBEXECDIR "/dsmtp-keyring");
+	return path;
 }
 
 /* Run the helper with verb, host and user, feeding input (or nothing);
@@ -315,7 +303,10 @@ secret_store(const char *host, const char *user, const char *password,
 	     struct err *e)
 {
 	char *out = NULL;
-	int rc = secret_run_helper("store", host, user, password, &out);
+	int rc;
+
+	secret_protect();
+	rc = secret_run_helper("store", host, user, password, &out);
 
 	xfree_secret(out);
 	if (rc != 0) {
@@ -342,6 +333,12 @@ secret_home_netrc(void)
 	return home ? xasprintf("%s/.netrc", home) : NULL;
 }
 
+void
+secret_protect(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int
 secret_get(const struct account *a, const char *host, const char *user,
 	   char **out, struct err *e)
@@ -351,12 +348,13 @@ secret_get(const struct account *a, const char *host, const char *user,
 	char *path;
 
 	*out = NULL;
+	secret_protect();
 	if (pw != NULL) {
 		*out = xstrdup(pw);
 		return 0;
 	}
 	if (ev != NULL)
-		return secret_eval(ev, out, e);
+		return secret_eval(ev, config_timeout(a), out, e);
 	path = secret_home_netrc();
 	if (path != NULL)
 		*out = secret_netrc(path, host, user);

@@ -25,7 +25,21 @@ int secret_store(const char *host, const char *user, const char *password,
 		 struct err *e);
 
 /* Run cmd and return the first line of its output (caller frees with
- * xfree_secret). A command without shell syntax runs without a shell. */
-int secret_eval(const char *cmd, char **out, struct err *e);
+ * xfree_secret). A command without shell syntax runs without a shell.
+ * The command's process group is killed when it runs longer than
+ * timeout_s seconds or writes more than CHILD_OUTPUT_MAX octets (an
+ * ERR_CONFIG failure that says so). */
+int secret_eval(const char *cmd, int timeout_s, char **out, struct err *e);
+
+/* The keyring helper is the dsmtp-keyring beside the running binary when
+ * only root or the caller can change it and its directory (the build
+ * tree), else pkglibexecdir's. Unit tests, which are other binaries, set
+ * their own with this (NULL: back to the usual choice). Borrows path. */
+void secret_set_helper(const char *path);
+
+/* Keep secrets out of core files and away from other processes of the
+ * same user (ptrace, /proc/PID/mem): the process is non-dumpable for the
+ * rest of its run. Called once a secret is in memory; harmless again. */
+void secret_protect(void);
 
 #endif

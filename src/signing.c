@@ -15,6 +15,7 @@
 
 #include "i18n.h"
 #include "log.h"
+#include "secret.h"
 #include "signing.h"
 #include "xmalloc.h"
 
@@ -26,6 +27,7 @@ signing_add_key(struct signing *s, const char *line, struct err *e)
 	struct crypto_key *k = NULL;
 	struct dkim_key *dk;
 
+	secret_protect(); /* a private key is a secret too */
 	if (crypto_key_load(path, &k, e) < 0)
 		return -1;
 	if (crypto_key_type(k) == CRYPTO_KEY_RSA && crypto_key_bits(k) < 2048)

@@ -344,25 +344,28 @@ run_dsmtp --check-dns
 check "--check-dns exits 69 (not available yet)" expect_rc 69
 
 # --store-password, with a stand-in for the dsmtp-keyring helper that
-# records its arguments and its standard input. The accounts are -C's.
+# records its arguments and its standard input, beside a copy of dsmtp
+# (dsmtp runs the helper beside its own binary). The accounts are -C's.
 printf '%s\n' 'account default' 'host mail.example.org' 'user ann' \
 	'account nouser' 'host mail.example.org' >"$tmp/storerc"
+mkdir "$tmp/kbin" "$tmp/nohelper"
+cp "$DSMTP" "$tmp/kbin/dsmtp"
+cp "$DSMTP" "$tmp/nohelper/dsmtp"
 printf '%s\n' '#!/bin/sh' \
 	"printf '%s\\n' \"\$*\" >'$tmp/helper.args'" \
-	"cat >'$tmp/helper.in'" >"$tmp/helper"
-chmod 755 "$tmp/helper"
+	"cat >'$tmp/helper.in'" >"$tmp/kbin/dsmtp-keyring"
+chmod 755 "$tmp/kbin/dsmtp-keyring"
 
 # store_password INPUT ARG...: dsmtp --store-password with INPUT (a printf
-# format) on stdin and the helper $helper (default: the stand-in); exit
-# status in $rc.
+# format) on stdin, run from $helper (default: the copy beside the
+# stand-in); exit status in $rc.
 store_password() {
 	input=$1
 	shift
 	rc=0
 	# shellcheck disable=SC2059 # INPUT is a format on purpose
-	printf "$input" | DSMTP_KEYRING_HELPER=${helper:-$tmp/helper} \
-		"$DSMTP" -C "$tmp/storerc" --store-password "$@" \
-		>"$tmp/out" 2>"$tmp/err" || rc=$?
+	printf "$input" | "${helper:-$tmp/kbin}/dsmtp" -C "$tmp/storerc" \
+		--store-password "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 }
 
 rm -f "$tmp/helper.args" "$tmp/helper.in"
@@ -386,7 +389,7 @@ check "--store-password for an account without user exits 78" expect_rc 78
 store_password ''
 check "--store-password with nothing on stdin exits 64" expect_rc 64
 
-helper=$tmp/no-such-helper
+helper=$tmp/nohelper
 store_password 'x\n'
 check "--store-password without a keyring helper exits 69" expect_rc 69
 helper=

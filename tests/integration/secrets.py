@@ -33,8 +33,9 @@ from authserver import AuthServer                        # noqa: E402
 
 EX_CONFIG = 78
 NOBODY = 65534
-HELPER = os.environ.get('DSMTP_KEYRING_HELPER') or os.path.join(
-    os.path.dirname(T.DSMTP), 'dsmtp-keyring')
+# dsmtp runs the dsmtp-keyring beside its own binary when only root or
+# the caller can change it (the build tree), else the installed one.
+HELPER = os.path.join(os.path.dirname(T.DSMTP), 'dsmtp-keyring')
 BODY = b'secret sources body\n'
 MSG = (b'From: sender@example.com\nTo: rcpt@example.org\nSubject: pw\n\n' +
        BODY)
@@ -68,7 +69,6 @@ def conf(box, port, extra=(), user='alice'):
 def env(box, bus=None):
     e = T.sandbox_env(box)
     e.pop('DBUS_SESSION_BUS_ADDRESS', None)
-    e['DSMTP_KEYRING_HELPER'] = HELPER
     if bus:
         e.update(bus)
     return e
@@ -271,8 +271,8 @@ class Keyring:
         if missing:
             c.skip('missing %s (packages dbus, gnome-keyring, '
                    'libsecret-tools)' % ', '.join(missing))
-        c.need(os.access(HELPER, os.X_OK), 'no keyring helper at %s (set '
-               'DSMTP_KEYRING_HELPER)' % HELPER)
+        c.need(os.access(HELPER, os.X_OK), 'no keyring helper beside '
+               'dsmtp: %s' % HELPER)
         self.box = box
         runtime = os.path.join(box, 'runtime')
         os.mkdir(runtime, 0o700)
@@ -422,6 +422,46 @@ def store_password_no_keyring(c):
     c.one_stderr_line(res)
 
 
+# -- which helper runs --------------------------------------------------------
+
+FAKE_HELPER = '#!/bin/sh\n[ "$1" = lookup ] && echo from-fake-helper\n'
+NO_BUS = {'DBUS_SESSION_BUS_ADDRESS': 'unix:path=/nonexistent/bus'}
+
+
+def env_helper_ignored(c):
+    """DSMTP_KEYRING_HELPER was a test hook an installed binary obeyed: any
+    program named there got the password to store, or gave one."""
+    with server('from-fake-helper') as srv, T.sandbox() as box:
+        fake = T.write_file(os.path.join(box, 'fake'), FAKE_HELPER, 0o755)
+        cfg = conf(box, srv.port)
+        e = env(box, NO_BUS)
+        e['DSMTP_KEYRING_HELPER'] = fake
+        res = T.run(['-C', cfg] + ARGV, MSG, env=e)
+    no_password(c, srv, res)
+
+
+def helper_beside_binary(c, mode, want):
+    """A copy of dsmtp with a stand-in dsmtp-keyring of mode beside it."""
+    with server(want or 'never') as srv, T.sandbox() as box:
+        bindir = os.path.join(box, 'bin')
+        os.mkdir(bindir, 0o755)
+        exe = os.path.join(bindir, 'dsmtp')
+        shutil.copy2(T.DSMTP, exe)
+        T.write_file(os.path.join(bindir, 'dsmtp-keyring'), FAKE_HELPER,
+                     mode)
+        cfg = conf(box, srv.port)
+        start = time.monotonic()
+        p = subprocess.run([exe, '-C', cfg] + ARGV, input=MSG,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env(box, NO_BUS), timeout=60)
+        res = T.Result(p.returncode, p.stdout, p.stderr,
+                       time.monotonic() - start, 0)
+    if want:
+        got(c, srv, res, want)
+    else:
+        no_password(c, srv, res)
+
+
 TESTS = [
     ('password: used', plain_password),
     ('passwordeval: its output is the password',
@@ -470,6 +510,11 @@ TESTS = [
      store_password),
     ('--store-password without a keyring service: fails',
      store_password_no_keyring),
+    ('DSMTP_KEYRING_HELPER is not obeyed', env_helper_ignored),
+    ('a dsmtp-keyring beside the binary (0755) is the helper',
+     lambda c: helper_beside_binary(c, 0o755, 'from-fake-helper')),
+    ('a group-writable dsmtp-keyring beside the binary is not used',
+     lambda c: helper_beside_binary(c, 0o775, None)),
 ]
 
 if __name__ == '__main__':

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,6 +26,7 @@
 #include "aliases.h"
 #include "buf.h"
 #include "err.h"
+#include "testclock.h"
 
 #define DOMAIN "example.net"
 
@@ -297,6 +300,25 @@ test_parse_refuses_include(void **state)
 /* Regression (found here, fixed in 8171048): sendmail's aliases(5) writes
  * a pipe with blanks in double quotes, the usual form for list managers;
  * it was taken as an address and handed to the relay. */
+/* The refusal quotes the file's text cut and without control
+ * characters. */
+static void
+test_parse_refusal_quotes_clean(void **state)
+{
+	struct aliases al;
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(parse(&al, "x\x1b[2J: |/bin/sh -c \x1b]0;t\x07\n", &e),
+			 -1);
+	assert_null(strchr(e.msg, 0x1b));
+	assert_null(strchr(e.msg, 0x07));
+	assert_non_null(strstr(e.msg, "x?[2j"));
+	assert_non_null(strstr(e.msg, "?]0;t?"));
+	err_clear(&e);
+	aliases_free(&al);
+}
+
 static void
 test_parse_refuses_quoted_pipe(void **state)
 {
@@ -319,6 +341,49 @@ test_parse_empty(void **state)
 	aliases_free(&al);
 }
 
+/* Regression: aliases_parse read past len (strspn) when the text is not
+ * NUL-terminated. The text ends exactly at an unmapped page, so reading
+ * one octet too far crashes any build, not only under ASan. */
+static void
+parse_at_page_end(const char *text, size_t len, int want_rc)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *copy = malloc(len);
+	struct aliases al = { 0 };
+	struct err e = { 0 };
+
+	assert_true(map != MAP_FAILED);
+	assert_non_null(copy);
+	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	memcpy(map + page - len, text, len);
+	assert_int_equal(aliases_parse(&al, map + page - len, len, "t", &e),
+			 want_rc);
+	aliases_free(&al);
+	err_clear(&e);
+	/* And with an exactly-sized heap buffer (ASan sees this one). */
+	memcpy(copy, text, len);
+	assert_int_equal(aliases_parse(&al, copy, len, "t", &e), want_rc);
+	aliases_free(&al);
+	err_clear(&e);
+	free(copy);
+	munmap(map, (size_t)page * 2);
+}
+
+static void
+test_parse_not_nul_terminated(void **state)
+{
+	(void)state;
+	parse_at_page_end("ab", 2, -1);
+	parse_at_page_end("  ", 2, 0);
+	parse_at_page_end("a: b", 4, 0);
+	parse_at_page_end("a: b\n c", 8, 0);
+	parse_at_page_end("a: b\n\t", 7, 0);
+	parse_at_page_end("#", 1, 0);
+	parse_at_page_end("a: b\r", 5, 0);
+}
+
 static void
 test_load_missing(void **state)
 {
@@ -334,6 +399,51 @@ test_load_missing(void **state)
 	assert_int_equal(e.cls, ERR_CONFIG);
 	err_clear(&e);
 	aliases_free(&al);
+}
+
+/* aliases_load must refuse path with ERR_CONFIG naming it and saying
+ * what. */
+static void
+load_fails(const char *path, const char *what)
+{
+	struct aliases al = { 0 };
+	struct err e = { 0 };
+
+	assert_int_equal(aliases_load(&al, path, 1, &e), -1);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, path));
+	if (strstr(e.msg, what) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", e.msg, what);
+	err_clear(&e);
+	aliases_free(&al);
+}
+
+/* aliases /dev/zero and a 1 GB sparse file used to grow until the OOM
+ * killer; a FIFO blocked forever. */
+static void
+test_load_not_regular_or_too_big(void **state)
+{
+	char dir[] = "/tmp/aliases_test.XXXXXX", path[64];
+	int fd;
+
+	(void)state;
+	load_fails("/dev/zero", "not a regular file");
+	load_fails("/tmp", "not a regular file");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	load_fails(path, "not a regular file");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sparse", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, ALIASES_FILE_MAX + 1), 0);
+	close(fd);
+	load_fails(path, "larger than");
+	assert_int_equal(truncate(path, 1024L * 1024 * 1024), 0);
+	load_fails(path, "larger than");
+	unlink(path);
+	rmdir(dir);
 }
 
 static void
@@ -571,6 +681,114 @@ test_expand_depth_boundary(void **state)
 	aliases_free(&al);
 }
 
+/* Each level's two names both lead to the next level's two: 2^24 paths,
+ * one address. Regression: 8-11 s, doubling per level. */
+static void
+test_expand_diamond(void **state)
+{
+	static const char *const want[] = { "end@example.org" };
+	struct aliases al;
+	struct buf b = { 0 };
+	double t0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		buf_printf(&b, "a%d: a%d, b%d\n", i, i + 1, i + 1);
+		buf_printf(&b, "b%d: a%d, b%d\n", i, i + 1, i + 1);
+	}
+	buf_printf(&b, "a24: end@example.org\nb24: end@example.org\n");
+	parse_ok(&al, buf_cstr(&b));
+	t0 = test_now();
+	check_expand(&al, "a0", want, 1);
+	assert_true(test_now() - t0 < 2);
+	aliases_free(&al);
+	buf_free(&b);
+}
+
+/* default: with bare names that are themselves unknown. Regression: 1.2 s
+ * per recipient with 9 names, 11.8 s with 10. */
+static void
+test_expand_default_bare_names(void **state)
+{
+	struct aliases al;
+	struct strlist out = { 0 };
+	struct err e = { 0 };
+	double t0;
+
+	(void)state;
+	parse_ok(&al, "default: n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11\n");
+	t0 = test_now();
+	assert_int_equal(aliases_expand(&al, "someone", DOMAIN, &out, &e), 0);
+	assert_true(test_now() - t0 < 2);
+	assert_int_equal(out.n, 11);
+	assert_string_equal(out.v[0], "n1@example.net");
+	strlist_free(&out);
+	aliases_free(&al);
+}
+
+/* One expansion gives at most ALIASES_EXPAND_MAX addresses. */
+static void
+test_expand_cap(void **state)
+{
+	struct aliases al;
+	struct strlist out = { 0 };
+	struct err e = { 0 };
+	struct buf b = { 0 };
+	int i;
+
+	(void)state;
+	buf_append_str(&b, "big: x0@example.org");
+	for (i = 1; i <= ALIASES_EXPAND_MAX; i++)
+		buf_printf(&b, ",\n x%d@example.org", i);
+	buf_append_str(&b, "\nsmall: big2\nbig2: y@example.org\n");
+	parse_ok(&al, buf_cstr(&b));
+	assert_int_equal(aliases_expand(&al, "big", DOMAIN, &out, &e), -1);
+	assert_int_equal(e.cls, ERR_DATA);
+	assert_non_null(strstr(e.msg, "big"));
+	assert_true(out.n <= ALIASES_EXPAND_MAX + 1);
+	err_clear(&e);
+	strlist_free(&out);
+	/* The cap is per expansion, not per list. */
+	for (i = 0; i < ALIASES_EXPAND_MAX + 10; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "r%d@example.org", i);
+		assert_int_equal(aliases_expand(&al, addr, DOMAIN, &out, &e),
+				 0);
+	}
+	assert_int_equal(out.n, ALIASES_EXPAND_MAX + 10);
+	strlist_free(&out);
+	aliases_free(&al);
+	buf_free(&b);
+}
+
+/* 100,000 recipients de-duplicated in linear time. Regression: 17 s. */
+static void
+test_strlist_many(void **state)
+{
+	struct strlist l = { 0 };
+	char addr[48];
+	double t0 = test_now();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		snprintf(addr, sizeof(addr), "user%d@example.org", i);
+		assert_int_equal(strlist_add_unique(&l, addr), 1);
+	}
+	for (i = 0; i < 100000; i += 7) {
+		snprintf(addr, sizeof(addr), "USER%d@EXAMPLE.org", i);
+		assert_int_equal(strlist_add_unique(&l, addr), 0);
+	}
+	assert_true(test_now() - t0 < 2);
+	assert_int_equal(l.n, 100000);
+	/* Added without the index, then found through it. */
+	strlist_add(&l, "late@example.org");
+	assert_true(strlist_has(&l, "LATE@example.org"));
+	strlist_free(&l);
+}
+
 static void
 test_expand_empty_table(void **state)
 {
@@ -597,9 +815,12 @@ main(void)
 		cmocka_unit_test(test_parse_refuses_pipe),
 		cmocka_unit_test(test_parse_refuses_file),
 		cmocka_unit_test(test_parse_refuses_include),
+		cmocka_unit_test(test_parse_refusal_quotes_clean),
 		cmocka_unit_test(test_parse_refuses_quoted_pipe),
 		cmocka_unit_test(test_parse_empty),
+		cmocka_unit_test(test_parse_not_nul_terminated),
 		cmocka_unit_test(test_load_missing),
+		cmocka_unit_test(test_load_not_regular_or_too_big),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_expand_recursive),
 		cmocka_unit_test(test_expand_unknown_qualified),
@@ -612,6 +833,10 @@ main(void)
 		cmocka_unit_test(test_expand_dedupe_ignoring_case),
 		cmocka_unit_test(test_expand_depth_limit),
 		cmocka_unit_test(test_expand_depth_boundary),
+		cmocka_unit_test(test_expand_diamond),
+		cmocka_unit_test(test_expand_default_bare_names),
+		cmocka_unit_test(test_expand_cap),
+		cmocka_unit_test(test_strlist_many),
 		cmocka_unit_test(test_expand_empty_table),
 	};
 

@@ -26,6 +26,7 @@
 /* "config.h" would find autoconf's header through -I.; name the module's
  * own one by its path from here. */
 #include "../../src/config.h"
+#include "testclock.h"
 
 /* Parse text named "rc" into a fresh c and expect success. */
 static void
@@ -340,6 +341,77 @@ test_parse_unknown_command(void **state)
 	parse_fails("bogus_command\n", 1, "bogus_command");
 }
 
+/* Parsing text must fail without quoting any of the octets in absent. */
+static void
+parse_fails_quiet(const char *text, const char *absent)
+{
+	struct config c = { 0 };
+	struct err e = { 0 };
+	const char *p;
+
+	if (config_parse_text(&c, text, strlen(text), "rc", NULL, &e) != -1)
+		fail_msg("accepted: %s", text);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	if (strstr(e.msg, absent) != NULL)
+		fail_msg("\"%s\" quotes \"%s\"", e.msg, absent);
+	for (p = e.msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control character 0x%02x in \"%s\"",
+				 (unsigned char)*p, e.msg);
+	err_clear(&e);
+	config_free(&c);
+}
+
+static void
+test_parse_error_quotes_no_content(void **state)
+{
+	struct buf text = { 0 };
+	struct config c = { 0 };
+	struct err e = { 0 };
+	size_t i;
+
+	(void)state;
+	/* -C /etc/shadow: the line is no command, so nothing of it shows. */
+	parse_fails_quiet("root:$6$salt$SECRETHASH:19000:0:99999:7:::\n",
+			  "SECRETHASH");
+	parse_fails_quiet("root:$6$salt$SECRETHASH:19000:0:99999:7:::\n",
+			  "$6$");
+	parse_fails_quiet("hots SECRETARG\n", "SECRETARG");
+	parse_fails_quiet("\x1b[2Jhost x\n", "[2J");
+	parse_fails_quiet("account a : \x1b]0;title\x07\n", "\x1b");
+	/* A long command name is cut at 64 octets. */
+	for (i = 0; i < 300; i++)
+		buf_append_char(&text, 'z');
+	buf_append_str(&text, " x\n");
+	assert_int_equal(config_parse_text(&c, buf_cstr(&text), text.len, "rc",
+					   NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "zzzz"));
+	assert_true(strlen(e.msg) < 64 + 64);
+	err_clear(&e);
+	config_free(&c);
+	buf_free(&text);
+}
+
+static void
+test_quote(void **state)
+{
+	char q[CONFIG_QUOTE_SIZE], want[CONFIG_QUOTE_SIZE];
+	char long_utf8[80];
+
+	(void)state;
+	config_quote(q, "a\x1b[2J\tb\x7f", 8);
+	assert_string_equal(q, "a?[2J?b?");
+	config_quote(q, "host", 2);
+	assert_string_equal(q, "ho");
+	/* 63 octets and a two-octet character: cut before the character. */
+	memset(long_utf8, 'a', 63);
+	memcpy(long_utf8 + 63, "\xc3\xa9zz", 5);
+	config_quote(q, long_utf8, 67);
+	memset(want, 'a', 63);
+	memcpy(want + 63, "...", 4);
+	assert_string_equal(q, want);
+}
+
 static void
 test_parse_invalid_port(void **state)
 {
@@ -491,6 +563,24 @@ test_parse_eval_errors(void **state)
 	parse_fails("account a\nhost x\neval echo bogus_cmd 1\n", 3,
 		    "bogus_cmd");
 	parse_fails("account a\neval echo port 0\n", 2, "port");
+}
+
+/* eval runs at most the timeout set before it, and its output is capped
+ * (eval yes used to grow until the OOM killer). */
+static void
+test_parse_eval_bounded(void **state)
+{
+	double t0 = test_now();
+
+	(void)state;
+	parse_fails("timeout 1\naccount a\neval sleep 30\n", 3, "1 seconds");
+	assert_true(test_now() - t0 < 10);
+	t0 = test_now();
+	parse_fails("timeout 20\neval yes\n", 2, "KiB");
+	assert_true(test_now() - t0 < 10);
+	/* Its error output is quoted, cut and cleaned. */
+	parse_fails("eval printf 'bad\\033[2J thing\\n' >&2; false\n", 1,
+		    "bad?[2J thing");
 }
 
 static void
@@ -761,6 +851,50 @@ test_parse_size(void **state)
 	parse_fails("max_message_size lots\n", 1, "max_message_size");
 }
 
+static void
+test_parse_number_overflow(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse_duration("99999999999999999999"), -1);
+	assert_int_equal(config_parse_duration("9223372036854775807w"), -1);
+	assert_int_equal(config_parse_duration("9223372036854775807s1s"), -1);
+	assert_int_equal(config_parse_duration("106751991167301d"), -1);
+	assert_int_equal(config_parse_size("99999999999999999999"), -1);
+	assert_int_equal(config_parse_size("9999999999999G"), -1);
+	assert_int_equal(config_parse_size("9007199254740992k"), -1);
+}
+
+static void
+test_parse_number_ranges(void **state)
+{
+	struct config c;
+
+	(void)state;
+	/* timeout becomes milliseconds in an int: at most one day. */
+	parse_fails("timeout 25d\n", 1, "timeout");
+	parse_fails("timeout 86401\n", 1, "timeout");
+	parse_fails("timeout 99999999999999999999\n", 1, "timeout");
+	parse_fails("dkim_expire 3651d\n", 1, "dkim_expire");
+	parse_fails("dkim_expire 9223372036854775807\n", 1, "dkim_expire");
+	parse_fails("queue_lifetime 9999999w\n", 1, "queue_lifetime");
+	parse_fails("max_message_size 1025G\n", 1, "max_message_size");
+	parse_fails("max_message_size 99999999999999999999\n", 1,
+		    "max_message_size");
+	parse_fails("tls_min_dh_prime_bits 99999999999999999999\n", 1,
+		    "tls_min_dh_prime_bits");
+	parse_fails("tls_min_dh_prime_bits lots\n", 1,
+		    "tls_min_dh_prime_bits");
+	parse_ok(&c, "timeout 1d\ndkim_expire 3650d\nqueue_lifetime 5d\n"
+		     "max_message_size 1024G\ntls_min_dh_prime_bits 2048\n"
+		     "account a\ntls_min_dh_prime_bits\n");
+	assert_int_equal(config_num(&c.defaults, CFG_TIMEOUT, 0), 86400);
+	assert_int_equal(config_num(&c.defaults, CFG_DKIM_EXPIRE, 0),
+			 3650L * 86400);
+	assert_int_equal(config_num(&c.defaults, CFG_MAX_MESSAGE_SIZE, 0),
+			 1024L * 1024 * 1024 * 1024);
+	config_free(&c);
+}
+
 /* config_check_supported must give want (0 or -1, then ERR_CONFIG) for
  * the account named a in text. */
 static void
@@ -977,6 +1111,96 @@ test_load_directory(void **state)
 	config_free(&c);
 }
 
+/* load must refuse the user file path, naming it and saying what. */
+static void
+load_refused(const char *path, const char *what)
+{
+	struct config c;
+	struct err e = { 0 };
+
+	assert_int_equal(load(&c, NULL, path, &e), -1);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, path));
+	if (strstr(e.msg, what) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", e.msg, what);
+	err_clear(&e);
+	config_free(&c);
+}
+
+/* Only files of the caller or root that no one else may change are
+ * used, whatever they hold (eval runs as the caller, root included). */
+static void
+test_load_owner_and_mode(void **state)
+{
+	char *other = write_temp("account default\nhost x\n", 0600);
+	char *group_w = write_temp("account default\nhost x\n", 0664);
+	char *world_w = write_temp("account default\nhost x\n", 0602);
+
+	(void)state;
+	load_refused(group_w, "chmod go-w");
+	load_refused(world_w, "chmod go-w");
+	if (geteuid() == 0) {
+		assert_int_equal(chown(other, 65534, 65534), 0);
+		load_refused(other, "uid 65534");
+	}
+	unlink(other);
+	unlink(group_w);
+	unlink(world_w);
+	free(other);
+	free(group_w);
+	free(world_w);
+}
+
+static void
+test_load_not_regular_or_too_big(void **state)
+{
+	struct buf big = { 0 };
+	char *path;
+
+	(void)state;
+	load_refused("/dev/zero", "not a regular file");
+	while (big.len <= 1024 * 1024)
+		buf_append_str(&big, "# a comment line of some length\n");
+	path = write_temp(buf_cstr(&big), 0600);
+	load_refused(path, "larger than 1024 KiB");
+	unlink(path);
+	free(path);
+	buf_free(&big);
+}
+
+/* An implicit user file that cannot be used is skipped with a warning:
+ * the system file applies (a user with HOME=/root used to get 78). */
+static void
+test_load_implicit_user_file_skipped(void **state)
+{
+	char home[] = "/tmp/config_test_home.XXXXXX", user[64];
+	char *sys = write_temp("account default\nhost from-system\n", 0644);
+	struct config c;
+	struct err e = { 0 };
+	struct config_sources src = { 0 };
+	char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(home));
+	snprintf(user, sizeof(user), "%s/.dsmtprc", home);
+	assert_int_equal(mkdir(user, 0700), 0); /* not a regular file */
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	src.system_file = sys;
+	assert_int_equal(config_load(&c, &src, &e), 0);
+	assert_int_equal(c.nfiles, 1);
+	assert_string_equal(config_account(&c, "default")->val[CFG_HOST],
+			    "from-system");
+	config_free(&c);
+	rmdir(user);
+	rmdir(home);
+	if (saved_home != NULL)
+		setenv("HOME", saved_home, 1);
+	free(saved_home);
+	unlink(sys);
+	free(sys);
+}
+
 int
 main(void)
 {
@@ -993,6 +1217,8 @@ main(void)
 		cmocka_unit_test(test_parse_empty_auth_syslog_msmtp),
 		cmocka_unit_test(test_parse_long_lines),
 		cmocka_unit_test(test_parse_unknown_command),
+		cmocka_unit_test(test_parse_error_quotes_no_content),
+		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_parse_invalid_port),
 		cmocka_unit_test(test_parse_valid_ports),
 		cmocka_unit_test(test_parse_invalid_bool),
@@ -1003,6 +1229,7 @@ main(void)
 		cmocka_unit_test(test_parse_nul_byte),
 		cmocka_unit_test(test_parse_eval),
 		cmocka_unit_test(test_parse_eval_errors),
+		cmocka_unit_test(test_parse_eval_bounded),
 		cmocka_unit_test(test_parse_has_password),
 		cmocka_unit_test(test_parse_dkim_key_repeated),
 		cmocka_unit_test(test_cmd_names_and_secrets),
@@ -1014,6 +1241,8 @@ main(void)
 		cmocka_unit_test(test_typed_access),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_number_overflow),
+		cmocka_unit_test(test_parse_number_ranges),
 		cmocka_unit_test(test_check_supported),
 		cmocka_unit_test(test_check_supported_spec_features),
 		cmocka_unit_test(test_check_supported_names_origin),
@@ -1024,6 +1253,9 @@ main(void)
 		cmocka_unit_test(test_load_system_file_password),
 		cmocka_unit_test(test_load_error_names_file),
 		cmocka_unit_test(test_load_directory),
+		cmocka_unit_test(test_load_owner_and_mode),
+		cmocka_unit_test(test_load_not_regular_or_too_big),
+		cmocka_unit_test(test_load_implicit_user_file_skipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,9 +30,10 @@
 #include "xmalloc.h"
 /* tests/unit sees autoconf's config.h first. */
 #include "../../src/config.h"
+#include "testclock.h"
 
 static char tmpdir[64];
-static char *saved_home, *saved_dbus, *saved_helper;
+static char *saved_home, *saved_dbus;
 
 static char *
 save_env(const char *name)
@@ -52,6 +53,16 @@ restore_env(const char *name, char *v)
 	free(v);
 }
 
+/* Use path (copied) as the keyring helper. */
+static void
+set_helper(const char *path)
+{
+	static char helper[128];
+
+	snprintf(helper, sizeof(helper), "%s", path);
+	secret_set_helper(helper);
+}
+
 static int
 setup(void **state)
 {
@@ -61,10 +72,9 @@ setup(void **state)
 		return -1;
 	saved_home = save_env("HOME");
 	saved_dbus = save_env("DBUS_SESSION_BUS_ADDRESS");
-	saved_helper = save_env("DSMTP_KEYRING_HELPER");
 	/* No real keyring is asked, whatever the session has. */
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 	setenv("HOME", tmpdir, 1);
 	return 0;
 }
@@ -77,7 +87,7 @@ teardown(void **state)
 	(void)state;
 	restore_env("HOME", saved_home);
 	restore_env("DBUS_SESSION_BUS_ADDRESS", saved_dbus);
-	restore_env("DSMTP_KEYRING_HELPER", saved_helper);
+	secret_set_helper(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -299,7 +309,7 @@ eval_ok(const char *cmd)
 	struct err e = { 0 };
 	char *out = NULL;
 
-	if (secret_eval(cmd, &out, &e) != 0)
+	if (secret_eval(cmd, 5, &out, &e) != 0)
 		fail_msg("secret_eval(%s): %s", cmd, e.msg ? e.msg : "");
 	assert_non_null(out);
 	assert_int_equal(e.cls, ERR_NONE);
@@ -347,7 +357,7 @@ test_eval_no_shell(void **state)
 
 	(void)state;
 	assert_int_equal(secret_eval("/nonexistent/dsmtp-getpw --user tim",
-				     &out, &e), -1);
+				     5, &out, &e), -1);
 	assert_null(out);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "/nonexistent/dsmtp-getpw"));
@@ -356,7 +366,7 @@ test_eval_no_shell(void **state)
 	err_clear(&e);
 	/* The same through the shell: sh's own message. */
 	assert_int_equal(secret_eval("/nonexistent/dsmtp-getpw --user \"tim\"",
-				     &out, &e), -1);
+				     5, &out, &e), -1);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "sh:"));
 	err_clear(&e);
@@ -370,7 +380,7 @@ test_eval_failure(void **state)
 
 	(void)state;
 	assert_int_equal(secret_eval("echo pw; echo 'gpg: decryption failed' "
-				     ">&2; exit 2", &out, &e), -1);
+				     ">&2; exit 2", 5, &out, &e), -1);
 	assert_null(out);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	assert_non_null(e.msg);
@@ -378,12 +388,12 @@ test_eval_failure(void **state)
 	/* The output is a secret and stays out of the message. */
 	assert_null(strstr(e.msg, "pw"));
 	err_clear(&e);
-	assert_int_equal(secret_eval("false", &out, &e), -1);
+	assert_int_equal(secret_eval("false", 5, &out, &e), -1);
 	assert_null(out);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	err_clear(&e);
 	/* Killed by a signal. */
-	assert_int_equal(secret_eval("kill -9 $$", &out, &e), -1);
+	assert_int_equal(secret_eval("kill -9 $$", 5, &out, &e), -1);
 	assert_int_equal(e.cls, ERR_CONFIG);
 	err_clear(&e);
 }
@@ -409,8 +419,8 @@ test_eval_large_stderr(void **state)
 		int ok;
 
 		alarm(10);
-		ok = secret_eval("head -c 200000 /dev/zero >&2; echo pw", &out,
-				 &e) == 0 && out != NULL &&
+		ok = secret_eval("head -c 200000 /dev/zero >&2; echo pw", 5,
+				 &out, &e) == 0 && out != NULL &&
 		     strcmp(out, "pw") == 0;
 		xfree_secret(out);
 		err_clear(&e);
@@ -421,6 +431,79 @@ test_eval_large_stderr(void **state)
 		fail_msg("secret_eval hung on 200000 bytes of stderr");
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* pid exists and is not a zombie. */
+static int
+running(pid_t pid)
+{
+	char path[64], stat[256] = { 0 }, *paren;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(stat, sizeof(stat), f) == NULL)
+		stat[0] = '\0';
+	fclose(f);
+	paren = strrchr(stat, ')');
+	return paren != NULL && paren[1] == ' ' && paren[2] != 'Z';
+}
+
+/* passwordeval sleep 30 with timeout 1: stopped after about a second,
+ * with what it started (the whole process group), and it says so. */
+static void
+test_eval_timeout(void **state)
+{
+	struct err e = { 0 };
+	char *out = (char *)&out;
+	char pidfile[600], cmd[700], buf[32] = { 0 };
+	double t0 = test_now();
+	FILE *f;
+	pid_t bg;
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/bg.pid", tmpdir);
+	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! > %s; wait", pidfile);
+	assert_int_equal(secret_eval(cmd, 1, &out, &e), -1);
+	assert_true(test_now() - t0 < 10);
+	assert_null(out);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "1 seconds"));
+	err_clear(&e);
+	f = fopen(pidfile, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	bg = (pid_t)atol(buf);
+	assert_true(bg > 0);
+	/* The grandchild is gone too (reaped, or a zombie). */
+	t0 = test_now();
+	while (running(bg) && test_now() - t0 < 5)
+		usleep(10000);
+	assert_false(running(bg));
+	unlink(pidfile);
+}
+
+/* passwordeval yes: endless output is stopped at the cap. */
+static void
+test_eval_output_cap(void **state)
+{
+	struct err e = { 0 };
+	char *out = (char *)&out;
+	double t0 = test_now();
+
+	(void)state;
+	assert_int_equal(secret_eval("yes", 20, &out, &e), -1);
+	assert_true(test_now() - t0 < 10);
+	assert_null(out);
+	assert_int_equal(e.cls, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "KiB"));
+	err_clear(&e);
+	/* Just under the cap is fine: the first line counts. */
+	check_eval("printf 'pw\\n'; head -c 60000 /dev/zero | tr '\\0' x",
+		   "pw");
 }
 
 /* ---- source order ---- */
@@ -554,14 +637,14 @@ test_store_without_helper(void **state)
 	struct err e = { 0 };
 
 	(void)state;
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("no-such-helper"), 1);
+	set_helper(tmp_path("no-such-helper"));
 	assert_int_equal(secret_store("mail.example.com", "tim", "pw", &e),
 			 -1);
 	assert_int_equal(e.cls, ERR_UNAVAILABLE);
 	assert_non_null(e.msg);
 	assert_null(strstr(e.msg, "pw)"));
 	err_clear(&e);
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 }
 
 static void
@@ -572,7 +655,7 @@ test_store_with_helper(void **state)
 
 	(void)state;
 	write_helper(0);
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("helper"), 1);
+	set_helper(tmp_path("helper"));
 	assert_int_equal(secret_store("mail.example.com", "tim", "s3cret",
 				      &e), 0);
 	assert_int_equal(e.cls, ERR_NONE);
@@ -588,7 +671,7 @@ test_store_with_helper(void **state)
 				      &e), -1);
 	assert_int_equal(e.cls, ERR_UNAVAILABLE);
 	err_clear(&e);
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 }
 
 /* The keyring is the last source, asked only with a session bus. */
@@ -599,11 +682,10 @@ test_get_keyring(void **state)
 
 	(void)state;
 	write_helper(0);
-	setenv("DSMTP_KEYRING_HELPER", tmp_path("helper"), 1);
+	set_helper(tmp_path("helper"));
 	unlink(tmp_path(".netrc"));
 	if (access(SYSCONFDIR "/netrc", F_OK) == 0) {
-		setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring",
-		       1);
+		set_helper("/nonexistent/dsmtp-keyring");
 		skip();
 	}
 	check_get("account a\nhost mail.example.com\nuser tim\n", NULL);
@@ -620,7 +702,7 @@ test_get_keyring(void **state)
 	write_helper(1);
 	check_get("account a\nhost mail.example.com\nuser tim\n", NULL);
 	unsetenv("DBUS_SESSION_BUS_ADDRESS");
-	setenv("DSMTP_KEYRING_HELPER", "/nonexistent/dsmtp-keyring", 1);
+	set_helper("/nonexistent/dsmtp-keyring");
 	config_free(&cfg);
 	memset(&cfg, 0, sizeof(cfg));
 }
@@ -642,6 +724,8 @@ main(void)
 		cmocka_unit_test(test_eval_no_shell),
 		cmocka_unit_test(test_eval_failure),
 		cmocka_unit_test(test_eval_large_stderr),
+		cmocka_unit_test(test_eval_timeout),
+		cmocka_unit_test(test_eval_output_cap),
 		cmocka_unit_test(test_get_order),
 		cmocka_unit_test(test_get_eval_fails),
 		cmocka_unit_test(test_store_without_helper),

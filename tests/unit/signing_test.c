@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -668,6 +669,40 @@ test_sign_expire(void **state)
 	check_sign("dkim_expire 2d\n", 2 * 86400, "relaxed/relaxed", NULL);
 }
 
+/* A caller's huge expiry saturates: x= is never before t=. */
+static void
+test_sign_expire_saturates(void **state)
+{
+	struct signing s;
+	struct message m;
+	struct buf out = { 0 };
+	struct err e = { 0 };
+	struct tag tags[32];
+	char *fields[4];
+	size_t nf, nt, i;
+
+	(void)state;
+	setup_ok(&s, two_keys(""), "example.org");
+	s.params.expire = LONG_MAX;
+	load_message(&m);
+	if (signing_sign(&s, &m, 0, &out, &e) != 0)
+		fail_msg("signing_sign: %s", e.msg ? e.msg : "");
+	nf = split_fields(buf_cstr(&out), fields, 4);
+	assert_int_equal(nf, 2);
+	for (i = 0; i < nf; i++) {
+		nt = parse_tags(fields[i], tags, 32);
+		assert_non_null(tag(tags, nt, "x"));
+		assert_true(tag(tags, nt, "x")[0] != '-');
+		assert_true(strtoull(tag(tags, nt, "x"), NULL, 10) >=
+			    strtoull(tag(tags, nt, "t"), NULL, 10));
+		free_tags(tags, nt);
+		free(fields[i]);
+	}
+	buf_free(&out);
+	message_free(&m);
+	signing_free(&s);
+}
+
 static void
 test_sign_settings(void **state)
 {
@@ -727,6 +762,8 @@ main(void)
 		cmocka_unit_test_teardown(test_setup_headers, cfg_teardown),
 		cmocka_unit_test_teardown(test_sign_defaults, cfg_teardown),
 		cmocka_unit_test_teardown(test_sign_expire, cfg_teardown),
+		cmocka_unit_test_teardown(test_sign_expire_saturates,
+					  cfg_teardown),
 		cmocka_unit_test_teardown(test_sign_settings, cfg_teardown),
 		cmocka_unit_test_teardown(test_sign_folding, cfg_teardown),
 	};

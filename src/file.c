@@ -1,0 +1,94 @@
+/* file.c - reading a small local file whole, with a cap
+ *
+ * Owns: the rule that a file dsmtp reads whole (configuration, aliases,
+ *       netrc) is a regular file under a size cap, read without blocking
+ *       on a FIFO, its buffer wiped of what passed through.
+ * Not:  what the file means, who may own it (config_load.c). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "i18n.h"
+#include "xmalloc.h"
+
+/* Read fd to its end into out; FILE_TOO_BIG past max. */
+static enum file_result
+file_read_fd(int fd, size_t max, struct buf *out)
+{
+	char chunk[8192];
+	size_t got = 0;
+	ssize_t n;
+	enum file_result r = FILE_OK;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = FILE_ERRNO;
+			break;
+		}
+		/* The file may have grown since fstat. */
+		if ((size_t)n > max - got) {
+			r = FILE_TOO_BIG;
+			break;
+		}
+		got += (size_t)n;
+		buf_append(out, chunk, (size_t)n);
+	}
+	xwipe(chunk, sizeof(chunk));
+	return r;
+}
+
+enum file_result
+file_read(const char *path, int flags, size_t max, struct buf *out,
+	  struct stat *st)
+{
+	struct stat local;
+	enum file_result r;
+	int fd, saved;
+
+	if (st == NULL)
+		st = &local;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	if (fd < 0)
+		return errno == ENOENT ? FILE_MISSING : FILE_ERRNO;
+	if (fstat(fd, st) < 0)
+		r = FILE_ERRNO;
+	else if (!S_ISREG(st->st_mode))
+		r = FILE_NOT_REGULAR;
+	else if (st->st_size < 0 || (unsigned long long)st->st_size > max)
+		r = FILE_TOO_BIG;
+	else
+		r = file_read_fd(fd, max, out);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+void
+file_fail(struct err *e, enum err_class cls, const char *path,
+	  enum file_result r, size_t max)
+{
+	switch (r) {
+	case FILE_OK:
+		break;
+	case FILE_MISSING:
+	case FILE_ERRNO:
+		err_set(e, cls, _("cannot read %s: %s"), path,
+			strerror(r == FILE_MISSING ? ENOENT : errno));
+		break;
+	case FILE_NOT_REGULAR:
+		err_set(e, cls, _("%s is not a regular file"), path);
+		break;
+	case FILE_TOO_BIG:
+		err_set(e, cls, _("%s is larger than %zu KiB"), path,
+			max / 1024);
+		break;
+	}
+}

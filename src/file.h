@@ -1,0 +1,32 @@
+/* file.h - reading a small local file whole, with a cap */
+#ifndef DSMTP_FILE_H
+#define DSMTP_FILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "err.h"
+
+enum file_result {
+	FILE_OK,
+	FILE_MISSING,     /* it does not exist */
+	FILE_ERRNO,       /* open, fstat or read failed: errno is set */
+	FILE_NOT_REGULAR, /* a directory, FIFO, device... */
+	FILE_TOO_BIG      /* more than max octets */
+};
+
+/* Read the regular file at path into out (appended), if it holds at most
+ * max octets. It is opened with O_RDONLY | O_CLOEXEC | O_NONBLOCK (a FIFO
+ * cannot block) plus flags (O_NOFOLLOW, say); st (may be NULL) receives
+ * its status. On failure out may hold part of the file: wipe it. */
+enum file_result file_read(const char *path, int flags, size_t max,
+			   struct buf *out, struct stat *st);
+
+/* Describe a failed file_read of path (read with max) in e, of class
+ * cls: "cannot read PATH: reason", "PATH is not a regular file", "PATH is
+ * larger than N KiB". */
+void file_fail(struct err *e, enum err_class cls, const char *path,
+	       enum file_result r, size_t max);
+
+#endif
