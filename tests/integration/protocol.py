@@ -258,17 +258,24 @@ def budget(c):
 
 
 def huge_timeout(c):
-    """timeout 25d: no overflow (UBSan builds abort on one), and a normal
-    delivery."""
+    """timeout 1d, the largest accepted: no overflow in the deadline and
+    budget arithmetic (UBSan builds abort on one), a normal delivery; 25d
+    is refused as a configuration error before anything is sent."""
     with Scripted(serve) as srv:
         with T.sandbox() as box:
+            cfg = T.write_config(box, srv.port, ['queue off', 'timeout 1d'])
+            res = T.run(['-C', cfg, '-oi', '-f', FROM, 'a@example.org'],
+                        MSG, box=box)
             cfg = T.write_config(box, srv.port, ['queue off',
                                                  'timeout 25d'])
-            res = T.run(['-C', cfg, '-oi', '-f', FROM, 'a@example.org'],
+            big = T.run(['-C', cfg, '-oi', '-f', FROM, 'a@example.org'],
                         MSG, box=box)
     c.exit(res, T.EX_OK)
     c.eq(res.err, b'', 'standard error')
     c.eq([t['rcpts'] for t in srv.txns], [['a@example.org']], 'recipients')
+    c.exit(big, T.EX_CONFIG)
+    c.true(b'timeout' in big.err, 'the refusal names timeout: %s'
+           % T.short(big.err))
 
 
 # -- item 8: replies nobody asked for ---------------------------------------
@@ -413,7 +420,7 @@ TESTS = [
      trickle_ehlo),
     ('each reply in 0.8 s, timeout 1, 20 RCPTs: budget 10 s ends it (75)',
      budget),
-    ('timeout 25d: no overflow, delivered', huge_timeout),
+    ('timeout 1d: no overflow, delivered; 25d refused', huge_timeout),
     ('220 plus unsolicited 250/250/250/354: exit 76, nothing said',
      early_replies),
     ('an extra reply after the EHLO reply: 76 before MAIL',
