@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "bounce.h"
 #include "buf.h"
 #include "i18n.h"
 #include "log.h"
@@ -297,6 +299,32 @@ smtpd_failure_reply(const struct err *e)
 	}
 }
 
+/* The reply code for a failure: the relay's own code and enhanced code
+ * when the failure quotes a relay reply of the same class ("550 5.1.1"
+ * stays 5.1.1: a client that reads enhanced codes learns the real
+ * reason), else smtpd_failure_reply's generic one. */
+static void
+smtpd_failure_code(const struct err *e, char *out, size_t size)
+{
+	const char *base = smtpd_failure_reply(e), *p;
+	char enh[17];
+
+	snprintf(out, size, "%s", base);
+	for (p = e->msg; p != NULL && *p != '\0'; p++) {
+		if ((p != e->msg && p[-1] != ' ' && p[-1] != ':') ||
+		    p[0] != base[0] || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]) || p[3] != ' ')
+			continue;
+		bounce_status(p, base[0] == '5' ? BOUNCE_FAILED
+						: BOUNCE_DELAYED, enh,
+			      sizeof(enh));
+		if (strcmp(enh + 1, ".0.0") != 0) {
+			snprintf(out, size, "%.3s %s", p, enh);
+			return;
+		}
+	}
+}
+
 /* A reply line from text cut at its first line end and at about 400
  * octets, so that it stays within RFC 5321's 512. */
 static void
@@ -346,9 +374,11 @@ smtpd_deliver(struct smtpd *d, int fd)
 	} else if (delivered > 0 && e.cls != ERR_NONE && refused.n > 0) {
 		smtpd_partial(d, delivered, &refused);
 	} else {
+		char code[32];
+
+		smtpd_failure_code(&e, code, sizeof(code));
 		log_diag("%s", e.msg ? e.msg : "failed");
-		smtpd_reply_text(d, smtpd_failure_reply(&e),
-				 e.msg ? e.msg : "failed");
+		smtpd_reply_text(d, code, e.msg ? e.msg : "failed");
 	}
 	strlist_free(&refused);
 	err_clear(&e);

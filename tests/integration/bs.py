@@ -178,6 +178,21 @@ def swaks(c):
         c.true(b'\r\n..dot\r\n' in srv.accepted[0].raw, 'dot not stuffed')
 
 
+def relay_code(c, replies, want, what):
+    """The relay refuses; dsmtp's reply to the final dot carries the
+    relay's own code and enhanced code (not a generic 5.0.0)."""
+    with T.sandbox() as box, SmtpServer(**replies) as srv:
+        with Session(box, srv.port) as s:
+            m = s.smtp
+            ok(c, m.ehlo('client.example'), 250, 'EHLO')
+            ok(c, m.mail('app@example.com'), 250, 'MAIL')
+            ok(c, m.rcpt('user@example.org'), 250, 'RCPT')
+            code, text = m.data(b'Subject: x\r\n\r\nbody\r\n')
+            m.docmd('QUIT')
+            s.finish()
+    c.eq((code, text.split()[0]), want, what + ' (reply %r)' % text)
+
+
 TESTS = [
     ('-bs: two transactions, RSET, NOOP, dot-stuffing, QUIT',
      two_transactions),
@@ -186,6 +201,16 @@ TESTS = [
     ('-bs -i (Symfony): one message', lambda c: one_message(
         c, ['-bs', '-i'])),
     ('-bs driven by swaks --pipe', swaks),
+    ('-bs: a relay 550 5.1.1 stays 550 5.1.1', lambda c: relay_code(
+        c, {'rcpt_replies': {'user@example.org':
+                             '550 5.1.1 <user@example.org>: unknown'}},
+        (550, b'5.1.1'), 'refused recipient')),
+    ('-bs: a relay 552 5.3.4 after DATA stays 552 5.3.4', lambda c:
+     relay_code(c, {'eod_reply': '552 5.3.4 message too big'},
+                (552, b'5.3.4'), 'refused message')),
+    ('-bs: a relay 451 4.7.1 stays 451 4.7.1', lambda c: relay_code(
+        c, {'rcpt_replies': {'user@example.org': '451 4.7.1 greylisted'}},
+        (451, b'4.7.1'), 'deferred recipient')),
 ]
 
 if __name__ == '__main__':
