@@ -244,8 +244,9 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 		rc = smtp_send(&s, j->m, &env, &last, e);
 	else
 		for (i = 0; i < j->rcpts->n; i++) {
-			res[i].cls = e->cls == ERR_UNAVAILABLE ? SMTP_PERM
-							       : SMTP_TEMP;
+			res[i].cls = e->cls == ERR_UNAVAILABLE ||
+						     e->cls == ERR_NOPERM
+					     ? SMTP_PERM : SMTP_TEMP;
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}
 	for (k = SMTP_DONE; k <= SMTP_PERM; k++)
