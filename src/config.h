@@ -41,7 +41,13 @@ struct config {
 	size_t naccounts;
 	char **files;            /* files read, in order */
 	size_t nfiles;
+	char **searched;         /* files looked for, in order (-C: that one) */
+	size_t nsearched;
 };
+
+/* msmtp's system file: read (when no dsmtp file exists) wherever dsmtp's
+ * own sysconfdir is, because that is where Debian's msmtp keeps it. */
+#define CONFIG_MSMTP_SYSTEM_FILE "/etc/msmtprc"
 
 /* Where configuration comes from. Any field may be NULL. */
 struct config_sources {
@@ -49,6 +55,13 @@ struct config_sources {
 	const char *user_file;   /* -C FILE, or NULL for the defaults */
 	int user_file_explicit;  /* 1 when -C gave user_file */
 };
+
+/* The files config_load looks for without -C, in order: the system and
+ * the user dsmtp file, then msmtp's system and user files (read only when
+ * neither dsmtp file exists). Sets *n (at most 4); caller frees each
+ * string. */
+void config_search_paths(const struct config_sources *src, char *paths[4],
+			 size_t *n);
 
 /* Read the system and user files (msmtp's files when no dsmtp file
  * exists). A missing file is not an error unless given with -C. Returns 0

@@ -171,6 +171,32 @@ config_load_pair(struct config *c, const char *sys, const char *user,
 	return found;
 }
 
+void
+config_search_paths(const struct config_sources *src, char *paths[4],
+		    size_t *n)
+{
+	char *p;
+
+	*n = 0;
+	if (src->system_file != NULL)
+		paths[(*n)++] = xstrdup(src->system_file);
+	if ((p = config_user_path("dsmtp", ".dsmtprc")) != NULL)
+		paths[(*n)++] = p;
+	paths[(*n)++] = xstrdup(CONFIG_MSMTP_SYSTEM_FILE);
+	if ((p = config_user_path("msmtp", ".msmtprc")) != NULL)
+		paths[(*n)++] = p;
+}
+
+static void
+config_searched(struct config *c, const char *path)
+{
+	if (path == NULL)
+		return;
+	c->searched = xrealloc(c->searched,
+			       (c->nsearched + 1) * sizeof(*c->searched));
+	c->searched[c->nsearched++] = xstrdup(path);
+}
+
 int
 config_load(struct config *c, const struct config_sources *src,
 	    struct err *e)
@@ -183,6 +209,9 @@ config_load(struct config *c, const struct config_sources *src,
 		user = xstrdup(src->user_file);
 	else
 		user = config_user_path("dsmtp", ".dsmtprc");
+	if (!src->user_file_explicit)
+		config_searched(c, src->system_file);
+	config_searched(c, user);
 	rc = config_load_pair(c, src->system_file, user,
 			      src->user_file_explicit, e);
 	free(user);
@@ -190,7 +219,9 @@ config_load(struct config *c, const struct config_sources *src,
 		return rc < 0 ? -1 : 0;
 	/* No dsmtp file at all: an msmtp user's files work unchanged. */
 	user = config_user_path("msmtp", ".msmtprc");
-	msys = xstrdup(SYSCONFDIR "/msmtprc");
+	msys = xstrdup(CONFIG_MSMTP_SYSTEM_FILE);
+	config_searched(c, msys);
+	config_searched(c, user);
 	rc = config_load_pair(c, msys, user, 0, e);
 	free(user);
 	free(msys);
@@ -220,6 +251,9 @@ config_free(struct config *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
+	for (i = 0; i < c->nsearched; i++)
+		free(c->searched[i]);
+	free(c->searched);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -237,6 +271,47 @@ config_match_from(const struct config *c, const char *addr)
 	return NULL;
 }
 
+/* "a, b and c" of n strings; caller frees. */
+static char *
+config_join(char *const *v, size_t n)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i == 0 ? "" : ", ", v[i]);
+	return buf_steal(&b);
+}
+
+static void
+config_none_found(const struct config *c, struct err *e)
+{
+	char *list = config_join(c->searched, c->nsearched);
+
+	err_set(e, ERR_CONFIG, _("no configuration file found (looked for "
+				 "%s); see dsmtprc(5)"),
+		c->nsearched ? list : "-");
+	free(list);
+}
+
+static void
+config_no_such_account(const struct config *c, const char *name,
+		       struct err *e)
+{
+	char **names = xcalloc(c->naccounts + 1, sizeof(*names));
+	char *files = config_join(c->files, c->nfiles), *list;
+	size_t i;
+
+	for (i = 0; i < c->naccounts; i++)
+		names[i] = c->accounts[i]->name;
+	list = config_join(names, c->naccounts);
+	err_set(e, ERR_CONFIG, _("account %s not found in %s; accounts: %s"),
+		name, files, c->naccounts ? list : _("none"));
+	free(list);
+	free(files);
+	free(names);
+}
+
 struct account *
 config_choose(const struct config *c, const char *name, const char *env_from,
 	      const char *header_from, int *by_header, struct err *e)
@@ -244,10 +319,16 @@ config_choose(const struct config *c, const char *name, const char *env_from,
 	struct account *a = NULL;
 
 	*by_header = 0;
+	/* Nothing read at all (text parsed by a caller counts as read). */
+	if (c->nfiles == 0 && c->naccounts == 0 &&
+	    c->defaults.val[CFG_HOST] == NULL) {
+		config_none_found(c, e);
+		return NULL;
+	}
 	if (name != NULL) {
 		a = config_account(c, name);
 		if (a == NULL)
-			err_set(e, ERR_CONFIG, _("account %s not found"), name);
+			config_no_such_account(c, name, e);
 		return a;
 	}
 	if (env_from != NULL && *env_from != '\0')

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""newcomer.py - what a new user and an msmtp user meet first: the
+message when there is no configuration at all (which files were looked
+for), an account name that is not there (which file, which accounts),
+and msmtp's system file at /etc/msmtprc whatever dsmtp's own sysconfdir
+is (issue 8, section 2)."""
+
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True     # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+import dsmtptest as T                                    # noqa: E402
+from smtpserver import SmtpServer                        # noqa: E402
+
+MSG = b'Subject: hello\n\nhi\n'
+
+
+def no_configuration(c):
+    with T.sandbox() as box:
+        res = T.run(['-oi', 'a@example.org'], MSG, box=box)
+    c.exit(res, T.EX_CONFIG)
+    c.one_stderr_line(res)
+    err = res.err.decode()
+    c.true('no configuration file found' in err, 'stderr: %r' % err)
+    for path in ('/etc/msmtprc', '.dsmtprc', '.msmtprc'):
+        c.true(path in err, '%s is not named: %r' % (path, err))
+    # The order is the order they are read in.
+    names = re.findall(r'(\S+rc)\b', err)
+    c.true(names and names[0].endswith('/dsmtprc'), 'order: %r' % names)
+
+
+def account_typo(c):
+    with T.sandbox() as box, SmtpServer() as srv:
+        cfg = T.write_file(os.path.join(box, 'rc'),
+                           'defaults\nsyslog off\n\naccount work\nhost '
+                           '127.0.0.1\nport %d\n\naccount home\nhost '
+                           '127.0.0.1\nport %d\n' % (srv.port, srv.port))
+        res = T.run(['-C', cfg, '-a', 'wrok', '-oi', 'a@example.org'], MSG,
+                    box=box)
+        c.silent_server(srv)
+    c.exit(res, T.EX_CONFIG)
+    c.one_stderr_line(res)
+    err = res.err.decode()
+    c.true('wrok' in err and cfg in err and 'work, home' in err,
+           'want the name, the file and the accounts: %r' % err)
+
+
+def msmtp_system_file(c):
+    """--version lists /etc/msmtprc as msmtp's system file even though this
+    build's own system file is under its sysconfdir."""
+    with T.sandbox() as box:
+        res = T.run(['--version'], b'', box=box)
+    c.exit(res, T.EX_OK)
+    out = res.out.decode()
+    c.true(re.search(r'^msmtp system configuration file: /etc/msmtprc$',
+                     out, re.M), '--version: %r' % out)
+
+
+TESTS = [
+    ('no configuration: says so and lists the files looked for',
+     no_configuration),
+    ('an unknown account: names the file and the accounts', account_typo),
+    ('msmtp\'s system file is /etc/msmtprc', msmtp_system_file),
+]
+
+if __name__ == '__main__':
+    T.main(TESTS)
