@@ -158,16 +158,17 @@ addr_literal_ok(const char *d)
 {
 	char ip[INET6_ADDRSTRLEN + 1];
 	unsigned char bin[16];
-	size_t len = strlen(d);
+	size_t len = strlen(d), skip;
 	int v6;
 
 	if (len < 3 || d[0] != '[' || d[len - 1] != ']')
 		return 0;
 	v6 = strncasecmp(d + 1, "IPv6:", 5) == 0;
-	if (len - 2 - (v6 ? 5 : 0) >= sizeof(ip))
+	skip = v6 ? 6 : 1;
+	if (len - 1 - skip >= sizeof(ip))
 		return 0;
-	memcpy(ip, d + 1 + (v6 ? 5 : 0), len - 2 - (v6 ? 5 : 0));
-	ip[len - 2 - (v6 ? 5 : 0)] = '\0';
+	memcpy(ip, d + skip, len - 1 - skip);
+	ip[len - 1 - skip] = '\0';
 	return inet_pton(v6 ? AF_INET6 : AF_INET, ip, bin) == 1;
 }
 

@@ -2,6 +2,8 @@
 #ifndef DSMTP_ADDR_H
 #define DSMTP_ADDR_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* Check an envelope address taken from argv or a header: no control
