@@ -56,7 +56,8 @@ def submit(c, argv, msg=MSG, extra=(), files=()):
 
 def sender_issue(c):
     res = submit(c, ['-oi', '-f', ISSUE_F, RCPT])
-    c.true(b'RET=HDRS' in res.err, 'the error does not name the address: %s'
+    c.true(b'RET=HDRS' in res.err and b'sender' in res.err,
+           'the error does not name the sender address: %s'
            % T.short(res.err))
 
 
@@ -96,7 +97,9 @@ def sender_read_envelope_from(c):
 
 
 def rcpt_argv(c, rcpt):
-    submit(c, ['-oi', rcpt])
+    res = submit(c, ['-oi', rcpt])
+    c.true(b'recipient' in res.err, 'the error does not say recipient: %s'
+           % T.short(res.err))
 
 
 def rcpt_header(c, field):
