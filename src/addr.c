@@ -6,8 +6,10 @@
 
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +150,28 @@ addr_is_ascii(const char *s)
 	return 1;
 }
 
+/* RFC 5321 address literals: "[192.0.2.1]" or "[IPv6:2001:db8::1]". The
+ * General-address-literal is refused: no tag is registered and its
+ * dcontent would let '<' and '>' into the envelope. */
+static int
+addr_literal_ok(const char *d)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+	size_t len = strlen(d), skip;
+	int v6;
+
+	if (len < 3 || d[0] != '[' || d[len - 1] != ']')
+		return 0;
+	v6 = strncasecmp(d + 1, "IPv6:", 5) == 0;
+	skip = v6 ? 6 : 1;
+	if (len - 1 - skip >= sizeof(ip))
+		return 0;
+	memcpy(ip, d + skip, len - 1 - skip);
+	ip[len - 1 - skip] = '\0';
+	return inet_pton(v6 ? AF_INET6 : AF_INET, ip, bin) == 1;
+}
+
 /* The domain in A-labels, or NULL when it is not a valid host name. */
 static char *
 addr_domain_ascii(const char *d)
@@ -155,7 +179,7 @@ addr_domain_ascii(const char *d)
 	char *out = NULL;
 
 	if (*d == '[')
-		return d[strlen(d) - 1] == ']' ? xstrdup(d) : NULL;
+		return addr_literal_ok(d) ? xstrdup(d) : NULL;
 	if (!addr_is_ascii(d)) {
 		if (!addr_utf8_valid(d, strlen(d)) ||
 		    idn2_to_ascii_8z(d, &out, IDN2_NONTRANSITIONAL |
@@ -177,26 +201,102 @@ addr_domain_ascii(const char *d)
 	return xstrdup(d);
 }
 
+/* RFC 5321 atext, extended by RFC 6531 to every non-ASCII octet (the
+ * local part was checked to be UTF-8 before). */
+static int
+addr_atext(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80 ||
+	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* Dot-string: atoms of atext joined by single dots. */
+static int
+addr_dot_string(const char *p, const char *end)
+{
+	const char *start = p;
+
+	for (; p < end; p++) {
+		if (*p == '.') {
+			if (p == start || p[-1] == '.')
+				return 0;
+		} else if (!addr_atext((unsigned char)*p)) {
+			return 0;
+		}
+	}
+	return p > start && p[-1] != '.';
+}
+
+/* Quoted-string: qtextSMTP and quoted-pairSMTP between double quotes;
+ * '<' and '>' are refused there too, as no relay needs them and some
+ * parse the envelope by brackets. */
+static int
+addr_quoted_string(const char *p, const char *end)
+{
+	if (end - p < 2 || *p != '"' || end[-1] != '"')
+		return 0;
+	for (p++, end--; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\\' && p + 1 < end) {
+			c = (unsigned char)*++p;
+			if (c < 0x20 || c > 0x7e)
+				return 0;
+		} else if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+			return 0;
+		}
+		if (c == '<' || c == '>')
+			return 0;
+	}
+	return 1;
+}
+
+/* The local part [addr, at) as RFC 5321 (and 6531) allow it; NULL, or
+ * why not. */
+static const char *
+addr_local_problem(const char *addr, const char *at)
+{
+	if (memchr(addr, '<', (size_t)(at - addr)) != NULL ||
+	    memchr(addr, '>', (size_t)(at - addr)) != NULL)
+		return _("'<' and '>' are not allowed");
+	if (*addr == '"')
+		return addr_quoted_string(addr, at)
+			       ? NULL
+			       : _("invalid quoted local part");
+	if (memchr(addr, ' ', (size_t)(at - addr)) != NULL)
+		return _("blanks are allowed only in a quoted local part");
+	return addr_dot_string(addr, at) ? NULL : _("invalid local part");
+}
+
 int
 addr_normalize(const char *addr, char **out, int *utf8, struct err *e)
 {
 	const char *at = strrchr(addr, '@');
+	const char *why;
 	char *dom;
 
 	*out = NULL;
 	*utf8 = 0;
-	if (*addr == '\0' || at == NULL) {
+	if (*addr == '\0') {
 		*out = xstrdup(addr);
 		return 0;
+	}
+	if (at == NULL) {
+		err_set(e, ERR_DATA, _("invalid address %s: no domain"), addr);
+		return -1;
 	}
 	if (!addr_utf8_valid(addr, (size_t)(at - addr))) {
 		err_set(e, ERR_DATA, _("invalid address %s: not UTF-8"), addr);
 		return -1;
 	}
+	if ((why = addr_local_problem(addr, at)) != NULL) {
+		err_set(e, ERR_DATA, _("invalid address %s: %s"), addr, why);
+		return -1;
+	}
 	dom = addr_domain_ascii(at + 1);
-	if (dom == NULL || at == addr) {
+	if (dom == NULL) {
 		err_set(e, ERR_DATA, _("invalid address %s"), addr);
-		free(dom);
 		return -1;
 	}
 	for (const char *p = addr; p < at; p++)

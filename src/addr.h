@@ -2,6 +2,8 @@
 #ifndef DSMTP_ADDR_H
 #define DSMTP_ADDR_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* Check an envelope address taken from argv or a header: no control
@@ -21,12 +23,15 @@ char *addr_strip_angles(const char *addr);
  * from addr. */
 const char *addr_domain(const char *addr);
 
-/* Normalise an envelope address for the wire: the domain is converted
- * to A-labels (IDNA2008) and must then be a valid host name (letters,
- * digits, hyphens; labels of 1-63 octets) or a domain literal; a local
- * part must be valid UTF-8, and *utf8 is set to 1 when it is not ASCII
- * (SMTPUTF8 is then needed). *out is the result (caller frees). Returns 0,
- * or -1 with e set (ERR_DATA). The null sender "" stays "". */
+/* Check and normalise an envelope address for the wire: it must be an
+ * RFC 5321 Mailbox, local@domain. The local part is a Dot-string or a
+ * Quoted-string (RFC 6531: UTF-8 allowed, and it must be valid UTF-8);
+ * '<' and '>' are refused even quoted, blanks outside quotes. The domain
+ * is converted to A-labels (IDNA2008) and must then be a valid host name
+ * (letters, digits, hyphens; labels of 1-63 octets) or an IPv4 or
+ * "IPv6:" address literal. *utf8 is set to 1 when the local part is not
+ * ASCII (SMTPUTF8 is then needed). *out is the result (caller frees).
+ * Returns 0, or -1 with e set (ERR_DATA). The null sender "" stays "". */
 int addr_normalize(const char *addr, char **out, int *utf8, struct err *e);
 
 /* A host name for connecting: converted to A-labels and checked as

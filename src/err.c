@@ -1,6 +1,7 @@
 /* err.c - error records
  *
- * Owns: struct err and the class to sysexits mapping.
+ * Owns: struct err and the class to sysexits mapping; error text is one
+ *       printable line (peers' text is quoted into it).
  * Not:  printing (log.c), choosing to exit (main.c). */
 
 #include <config.h>
@@ -12,7 +13,20 @@
 
 #include "buf.h"
 #include "err.h"
+#include "log.h"
 #include "xmalloc.h"
+
+/* Replace e's text by b's, control characters made '?'. Frees b. */
+static void
+err_take(struct err *e, struct buf *b)
+{
+	struct buf clean = { 0 };
+
+	log_printable(&clean, buf_cstr(b), b->len);
+	buf_free(b);
+	free(e->msg);
+	e->msg = buf_steal(&clean);
+}
 
 void
 err_set(struct err *e, enum err_class cls, const char *fmt, ...)
@@ -23,8 +37,7 @@ err_set(struct err *e, enum err_class cls, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	free(e->msg);
-	e->msg = buf_steal(&b);
+	err_take(e, &b);
 	e->cls = cls;
 }
 
@@ -38,8 +51,7 @@ err_prefix(struct err *e, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	buf_printf(&b, ": %s", e->msg ? e->msg : "");
-	free(e->msg);
-	e->msg = buf_steal(&b);
+	err_take(e, &b);
 }
 
 void

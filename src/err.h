@@ -26,7 +26,9 @@ struct err {
 	char *msg;
 };
 
-/* Record a failure, replacing any earlier one; the text is formatted. */
+/* Record a failure, replacing any earlier one; the text is formatted,
+ * then control characters (log_printable in log.h) become '?', so text
+ * quoted from a peer keeps the message one harmless line. */
 void err_set(struct err *e, enum err_class cls, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prefix the current message with "context: ". */

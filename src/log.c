@@ -1,12 +1,12 @@
 /* log.c - everything dsmtp tells people and syslog
  *
  * Owns: stderr diagnostics, the -v transcript with redaction, syslog and
- *       logfile delivery lines (key=value).
+ *       logfile delivery lines (key=value), keeping control characters
+ *       from peers out of all of them.
  * Not:  deciding what failed (callers), exit codes (main). */
 
 #include <config.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+
+#include <unistr.h>
 
 #include "buf.h"
 #include "i18n.h"
@@ -26,19 +28,72 @@ static int log_syslog_facility = -1;
 static char *log_file_path;
 static char *log_time_format;
 
+/* Octets of the character at p (n > 0 of them left); *bad is set when
+ * they are a control character: C0, DEL, C1 encoded in UTF-8, or a lone
+ * octet 0x80-0x9f (a C1 control for an 8-bit terminal). Other octets
+ * outside valid UTF-8 pass, one at a time: terminals show them as text. */
+static size_t
+log_char(const unsigned char *p, size_t n, int *bad)
+{
+	ucs4_t uc;
+	int k;
+
+	*bad = *p < 0x20 || *p == 0x7f;
+	if (*p < 0x80)
+		return 1;
+	k = u8_mbtoucr(&uc, p, n);
+	if (k > 0) {
+		*bad = uc < 0xa0;
+		return (size_t)k;
+	}
+	*bad = *p < 0xa0;
+	return 1;
+}
+
+/* Append s with each control character replaced: by '?', or with escape
+ * set by "\xNN" per octet. */
+static void
+log_clean(struct buf *b, const char *s, size_t n, int escape)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t k, i;
+	int bad;
+
+	while (n > 0) {
+		k = log_char(p, n, &bad);
+		if (!bad)
+			buf_append(b, p, k);
+		else if (!escape)
+			buf_append_char(b, '?');
+		else
+			for (i = 0; i < k; i++)
+				buf_printf(b, "\\x%02x", p[i]);
+		p += k;
+		n -= k;
+	}
+}
+
+void
+log_printable(struct buf *b, const char *s, size_t n)
+{
+	log_clean(b, s, n, 0);
+}
+
 void
 log_diag(const char *fmt, ...)
 {
 	va_list ap;
-	struct buf b = { 0 };
+	struct buf text = { 0 }, b = { 0 };
 
-	buf_append_str(&b, "dsmtp: ");
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&text, fmt, ap);
 	va_end(ap);
+	buf_append_str(&b, "dsmtp: ");
+	log_printable(&b, text.data, text.len);
 	buf_append_char(&b, '\n');
 	fwrite(b.data, 1, b.len, stderr);
 	fflush(stderr);
+	buf_free(&text);
 	buf_free(&b);
 }
 
@@ -70,19 +125,21 @@ log_auth_visible(const char *line, size_t len)
 void
 log_transcript(char dir, const char *line, size_t len)
 {
-	size_t show, i;
+	struct buf b = { 0 };
+	size_t show;
 
 	if (!log_verbose_on)
 		return;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	show = dir == '>' ? log_auth_visible(line, len) : len;
-	fputs(dir == '>' ? "--> " : "<-- ", stderr);
-	for (i = 0; i < show; i++)
-		fputc(isprint((unsigned char)line[i]) ? line[i] : '?', stderr);
+	buf_append_str(&b, dir == '>' ? "--> " : "<-- ");
+	log_printable(&b, line, show);
 	if (show < len)
-		fputs(" <redacted>", stderr);
-	fputc('\n', stderr);
+		buf_append_str(&b, " <redacted>");
+	buf_append_char(&b, '\n');
+	fwrite(b.data, 1, b.len, stderr);
+	buf_free(&b);
 }
 
 void
@@ -141,17 +198,16 @@ static void
 log_append_value(struct buf *b, const char *v)
 {
 	int quote = *v == '\0' || strpbrk(v, " \t\"=\\") != NULL;
-	const unsigned char *p;
+	size_t n;
 
 	if (quote)
 		buf_append_char(b, '"');
-	for (p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(b, "\\x%02x", *p);
-		else
-			buf_append_char(b, (char)*p);
+	while (*v) {
+		n = strcspn(v, "\"\\");
+		log_clean(b, v, n, 1);
+		v += n;
+		if (*v)
+			buf_printf(b, "\\%c", *v++);
 	}
 	if (quote)
 		buf_append_char(b, '"');
@@ -238,7 +294,7 @@ log_note(const char *id, const char *what)
 
 	log_kv(&b, "id", id ? id : "none");
 	buf_append_char(&b, ' ');
-	buf_append_str(&b, what);
+	log_clean(&b, what, strlen(what), 1);
 	if (log_syslog_facility >= 0)
 		syslog(log_syslog_facility | LOG_INFO, "%s", b.data);
 	if (log_file_path != NULL)

@@ -31,14 +31,24 @@ struct log_record {
 	const char *smtp;       /* last reply, omitted when NULL */
 };
 
-/* Print "dsmtp: <text>" and a newline on stderr. */
+/* Append s (n octets) to b with every control character replaced by
+ * '?': C0 (TAB, CR and LF included), DEL, C1 (U+0080-U+009F in UTF-8)
+ * and lone octets 0x80-0x9f outside a valid UTF-8 sequence. Text quoted
+ * from a peer thus cannot drive the terminal (ESC, CSI, OSC, BEL) or
+ * start a new line. Other text, valid UTF-8 included, is kept. */
+struct buf;
+void log_printable(struct buf *b, const char *s, size_t n);
+
+/* Print "dsmtp: <text>" and a newline on stderr, text made printable as
+ * log_printable does. */
 void log_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Turn the -v protocol transcript on stderr on or off. */
 void log_set_verbose(int on);
 int log_verbose(void);
 /* Show one protocol line in the transcript when verbose. dir is '<' for
- * received, '>' for sent. AUTH arguments are shown as <redacted>. */
+ * received, '>' for sent. AUTH arguments are shown as <redacted>; control
+ * characters as '?' (log_printable). */
 void log_transcript(char dir, const char *line, size_t len);
 
 /* Open the destinations; may be called again to change them. A logfile
@@ -46,13 +56,16 @@ void log_transcript(char dir, const char *line, size_t len);
 void log_open(const struct log_config *cfg);
 void log_close(void);
 
-/* Format r as key=value pairs into out (NUL-terminated, caller frees). */
+/* Format r as key=value pairs into out (NUL-terminated, caller frees).
+ * Control characters in values (as log_printable defines them) are
+ * written as \xNN, one per octet. */
 char *log_format(const struct log_record *r);
 /* Send r to syslog and/or the logfile. */
 void log_delivery(const struct log_record *r);
 
 /* Log "id=<id> <what>" (what: key=value pairs) to syslog and the logfile,
- * for events that are not a delivery attempt. */
+ * for events that are not a delivery attempt; control characters in what
+ * are written as \xNN. */
 void log_note(const char *id, const char *what);
 
 /* Map a syslog facility name (mail, user, local0..7, daemon) to its value,

@@ -173,14 +173,18 @@ submit_normalize(struct submission *s, struct err *e)
 	size_t i;
 	int utf8;
 
-	if (addr_normalize(s->from, &n, &utf8, e) < 0)
+	if (addr_normalize(s->from, &n, &utf8, e) < 0) {
+		err_prefix(e, "%s", _("envelope sender"));
 		return -1;
+	}
 	free(s->from);
 	s->from = n;
 	s->utf8 |= utf8;
 	for (i = 0; i < s->rcpts.n; i++) {
-		if (addr_normalize(s->rcpts.v[i], &n, &utf8, e) < 0)
+		if (addr_normalize(s->rcpts.v[i], &n, &utf8, e) < 0) {
+			err_prefix(e, "%s", _("recipient"));
 			return -1;
+		}
 		free(s->rcpts.v[i]);
 		s->rcpts.v[i] = n;
 		s->utf8 |= utf8;

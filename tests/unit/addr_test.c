@@ -1,7 +1,8 @@
 /* addr_test.c - unit tests for addr.h
  *
- * Owns: envelope address checks (control characters, length), adding the
- *       qualify domain, stripping angle brackets, the domain part.
+ * Owns: envelope address checks (control characters, length, RFC 5321
+ *       Mailbox syntax), adding the qualify domain, stripping angle
+ *       brackets, the domain part.
  * Not:  header address lists (rfc5322_test.c), aliases (aliases_test.c). */
 
 #include <config.h>
@@ -224,6 +225,128 @@ test_addr_default_domain(void **state)
 	free(d);
 }
 
+/* addr_normalize must refuse addr as ERR_DATA, with no output. */
+static void
+assert_not_mailbox(const char *addr)
+{
+	struct err e = { 0 };
+	char *out = (char *)"unset";
+	int utf8 = 0;
+
+	if (addr_normalize(addr, &out, &utf8, &e) != -1)
+		fail_msg("addr_normalize accepted \"%s\" as \"%s\"", addr,
+			 out ? out : "");
+	assert_null(out);
+	assert_int_equal(e.cls, ERR_DATA);
+	assert_non_null(e.msg);
+	assert_null(strchr(e.msg, '\n'));
+	err_clear(&e);
+}
+
+static void
+check_mailbox(const char *addr, const char *want, int want_utf8)
+{
+	struct err e = { 0 };
+	char *out = NULL;
+	int utf8 = -1;
+
+	if (addr_normalize(addr, &out, &utf8, &e) != 0)
+		fail_msg("addr_normalize refused \"%s\": %s", addr,
+			 e.msg ? e.msg : "");
+	assert_string_equal(out, want);
+	assert_int_equal(utf8, want_utf8);
+	free(out);
+}
+
+static void
+test_addr_normalize_esmtp_injection(void **state)
+{
+	(void)state;
+	/* The -f value of issue 9 item 1, and its relatives. */
+	assert_not_mailbox("a@example.org> RET=HDRS ENVID=@example.org");
+	assert_not_mailbox("a@example.org> SIZE=1@example.org");
+	assert_not_mailbox("a> NOTIFY=NEVER@example.org");
+	assert_not_mailbox("<a@example.org>");
+	assert_not_mailbox("a<b@example.org");
+	assert_not_mailbox("\"a> RET=HDRS\"@example.org");
+	assert_not_mailbox("\"a<\"@example.org");
+	assert_not_mailbox("a@[x> RET=HDRS ENVID=]");
+	assert_not_mailbox("a@[tag:x> RET=HDRS]");
+}
+
+static void
+test_addr_normalize_blanks(void **state)
+{
+	(void)state;
+	assert_not_mailbox("john doe@example.org");
+	assert_not_mailbox(" a@example.org");
+	assert_not_mailbox("a @example.org");
+	assert_not_mailbox("a@example.org ");
+	assert_not_mailbox("a@exa mple.org");
+	/* Blanks are fine inside a quoted local part. */
+	check_mailbox("\"john doe\"@example.org", "\"john doe\"@example.org", 0);
+}
+
+static void
+test_addr_normalize_local_syntax(void **state)
+{
+	(void)state;
+	assert_not_mailbox("@example.org");
+	assert_not_mailbox(".a@example.org");
+	assert_not_mailbox("a.@example.org");
+	assert_not_mailbox("a..b@example.org");
+	assert_not_mailbox("a@b@example.org");
+	assert_not_mailbox("a(comment)@example.org");
+	assert_not_mailbox("a,b@example.org");
+	assert_not_mailbox("a;b@example.org");
+	assert_not_mailbox("a:b@example.org");
+	assert_not_mailbox("a[b]@example.org");
+	assert_not_mailbox("a\\b@example.org");
+	assert_not_mailbox("\"a@example.org");
+	assert_not_mailbox("a\"@example.org");
+	assert_not_mailbox("\"a\"b\"@example.org");
+	assert_not_mailbox("\"a\\\"@example.org");
+	assert_not_mailbox("\"\"x@example.org");
+	assert_not_mailbox("\"a\"\"b\"@example.org");
+	/* A bare name is not a Mailbox (qualification adds the domain). */
+	assert_not_mailbox("root");
+	assert_not_mailbox("a@");
+	check_mailbox("first.last+tag@sub.example.org",
+		      "first.last+tag@sub.example.org", 0);
+	check_mailbox("!#$%&'*+-/=?^_`{|}~@example.org",
+		      "!#$%&'*+-/=?^_`{|}~@example.org", 0);
+	check_mailbox("\"a@b\"@example.org", "\"a@b\"@example.org", 0);
+	check_mailbox("\"a\\\"b\"@example.org", "\"a\\\"b\"@example.org", 0);
+	check_mailbox("\"\"@example.org", "\"\"@example.org", 0);
+	check_mailbox("", "", 0);
+}
+
+static void
+test_addr_normalize_utf8(void **state)
+{
+	(void)state;
+	check_mailbox("j\xc3\xb6rg@example.org", "j\xc3\xb6rg@example.org", 1);
+	check_mailbox("user@b\xc3\xbc" "cher.example",
+		      "user@xn--bcher-kva.example", 0);
+	assert_not_mailbox("j\xc3rg@example.org");
+}
+
+static void
+test_addr_normalize_literals(void **state)
+{
+	(void)state;
+	check_mailbox("a@[192.0.2.1]", "a@[192.0.2.1]", 0);
+	check_mailbox("a@[IPv6:2001:db8::1]", "a@[IPv6:2001:db8::1]", 0);
+	check_mailbox("a@[ipv6:::1]", "a@[ipv6:::1]", 0);
+	assert_not_mailbox("a@[192.0.2.256]");
+	assert_not_mailbox("a@[2001:db8::1]");
+	assert_not_mailbox("a@[IPv6:192.0.2.1x]");
+	assert_not_mailbox("a@[]");
+	assert_not_mailbox("a@[");
+	assert_not_mailbox("a@[192.0.2.1");
+	assert_not_mailbox("a@[192.0.2.1]x");
+}
+
 int
 main(void)
 {
@@ -241,6 +364,11 @@ main(void)
 		cmocka_unit_test(test_addr_strip_angles),
 		cmocka_unit_test(test_addr_domain),
 		cmocka_unit_test(test_addr_default_domain),
+		cmocka_unit_test(test_addr_normalize_esmtp_injection),
+		cmocka_unit_test(test_addr_normalize_blanks),
+		cmocka_unit_test(test_addr_normalize_local_syntax),
+		cmocka_unit_test(test_addr_normalize_utf8),
+		cmocka_unit_test(test_addr_normalize_literals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

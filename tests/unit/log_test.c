@@ -3,7 +3,8 @@
  * Owns: the key=value delivery line byte for byte, quoting and escaping of
  *       values, the null sender, facility names, the logfile, stderr
  *       diagnostics and the -v transcript with AUTH redaction (stderr is
- *       captured through a pipe).
+ *       captured through a pipe), control characters from peers replaced
+ *       in all of them and in error text.
  * Not:  syslog itself (not observable here). */
 
 #include <config.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "err.h"
 #include "log.h"
 
 /* stderr redirected into a pipe while a test speaks. */
@@ -370,6 +372,125 @@ test_logfile_unwritable_reported_once(void **state)
 	free(out);
 }
 
+/* A hostile server's text: CSI clear screen, an OSC title ended by BEL,
+ * a raw 8-bit CSI, C1 CSI and OSC in UTF-8, DEL, a stray CR. */
+static const char hostile[] = "550 \x1b[2J\x1b]0;pwned\x07 a\x9b" "31m "
+			      "\xc2\x9b" "1m \xc2\x9d" "2;t\x07 \x7f\rend";
+
+static void
+assert_no_controls(const char *s, size_t n, int lf_ok)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((p[i] < 0x20 && !(lf_ok && p[i] == '\n')) || p[i] == 0x7f ||
+		    (p[i] >= 0x80 && p[i] <= 0x9f))
+			fail_msg("control octet 0x%02x at %zu in \"%s\"", p[i],
+				 i, s);
+	}
+}
+
+static void
+test_printable_replaces_controls(void **state)
+{
+	struct buf b = { 0 };
+
+	(void)state;
+	log_printable(&b, hostile, strlen(hostile));
+	assert_string_equal(buf_cstr(&b), "550 ?[2J?]0;pwned? a?31m ?1m ?2;t? "
+					  "??end");
+	buf_reset(&b);
+	/* Every C0 control, TAB and LF included. */
+	log_printable(&b, "a\tb\nc\0d", 7);
+	assert_int_equal(b.len, 7);
+	assert_memory_equal(b.data, "a?b?c?d", 7);
+	buf_free(&b);
+}
+
+static void
+test_printable_keeps_utf8(void **state)
+{
+	struct buf b = { 0 };
+	/* U+00A0, e-caron (second octet 0x9b), CJK, an emoji; a lone 0xe9
+	 * (Latin-1 e-acute) is shown as text, a lone 0x85 is not. */
+	const char *s = "\xc2\xa0 \xc4\x9b \xe6\x97\xa5 \xf0\x9f\x98\x80 "
+			"\xe9 \x85.";
+
+	(void)state;
+	log_printable(&b, s, strlen(s));
+	assert_string_equal(buf_cstr(&b), "\xc2\xa0 \xc4\x9b \xe6\x97\xa5 "
+					  "\xf0\x9f\x98\x80 \xe9 ?.");
+	buf_free(&b);
+}
+
+static void
+test_diag_replaces_controls(void **state)
+{
+	struct capture c;
+	char *out;
+
+	(void)state;
+	capture_start(&c);
+	log_diag("mail.example.org refused MAIL: %s", hostile);
+	out = capture_end(&c);
+	assert_no_controls(out, strlen(out), 1);
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	assert_non_null(strstr(out, "?[2J?]0;pwned?"));
+	free(out);
+}
+
+static void
+test_transcript_replaces_controls(void **state)
+{
+	char *out;
+
+	(void)state;
+	log_set_verbose(1);
+	out = transcript('<', hostile);
+	assert_no_controls(out, strlen(out), 1);
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);
+	free(out);
+	/* UTF-8 in a reply is shown as it is (SMTPUTF8 servers). */
+	out = transcript('<', "250 j\xc3\xb6rg \xc4\x9b");
+	assert_string_equal(out, "<-- 250 j\xc3\xb6rg \xc4\x9b\n");
+	free(out);
+	log_set_verbose(0);
+}
+
+static void
+test_format_escapes_c1(void **state)
+{
+	struct log_record r;
+	char *s;
+
+	(void)state;
+	full_record(&r);
+	r.smtp = "550 \x9b" "2J \xc2\x9d" "0;x\x07 \xc3\xb6";
+	s = log_format(&r);
+	assert_no_controls(s, strlen(s), 0);
+	assert_non_null(strstr(s, "smtp=\"550 \\x9b2J \\xc2\\x9d0;x\\x07 "
+				  "\xc3\xb6\""));
+	free(s);
+}
+
+/* err_set and err_prefix keep error text one printable line: peers'
+ * replies are quoted into it (err.h). */
+static void
+test_err_text_printable(void **state)
+{
+	struct err e = { 0 };
+
+	(void)state;
+	err_set(&e, ERR_UNAVAILABLE, "refused MAIL: %s", hostile);
+	assert_no_controls(e.msg, strlen(e.msg), 0);
+	assert_non_null(strstr(e.msg, "refused MAIL: 550 ?[2J"));
+	err_prefix(&e, "host %s", "a\x1b]0;t\x07");
+	assert_no_controls(e.msg, strlen(e.msg), 0);
+	assert_true(strncmp(e.msg, "host a?]0;t?: refused", 21) == 0);
+	err_clear(&e);
+}
+
 int
 main(void)
 {
@@ -386,6 +507,12 @@ main(void)
 		cmocka_unit_test(test_transcript_redacts_auth),
 		cmocka_unit_test(test_logfile),
 		cmocka_unit_test(test_logfile_unwritable_reported_once),
+		cmocka_unit_test(test_printable_replaces_controls),
+		cmocka_unit_test(test_printable_keeps_utf8),
+		cmocka_unit_test(test_diag_replaces_controls),
+		cmocka_unit_test(test_transcript_replaces_controls),
+		cmocka_unit_test(test_format_escapes_c1),
+		cmocka_unit_test(test_err_text_printable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
