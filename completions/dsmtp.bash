@@ -69,20 +69,30 @@ _dsmtp_user_file()
 	[[ -n ${HOME-} ]] && printf '%s\n' "$HOME/$2"
 }
 
+# The system file this dsmtp reads (its sysconfdir), as --version says.
+_dsmtp_system_file()
+{
+	local f
+	f=$(LC_ALL=C command dsmtp --version 2>/dev/null |
+		sed -n 's/^System configuration file: //p')
+	printf '%s\n' "${f:-/etc/dsmtprc}"
+}
+
 # Print the account names ("account NAME [: BASE...]" lines) of the files
-# dsmtp reads: /etc/dsmtprc and the user file, or the -C file ($1) in its
-# place; without any dsmtp file, msmtp's. "eval" lines are not run.
+# dsmtp reads: its system file and the user file, or the -C file ($1) in
+# its place; without any dsmtp file, msmtp's. "eval" lines are not run.
 _dsmtp_accounts()
 {
-	local IFS=$' \t\n' f user kw name rest
+	local IFS=$' \t\n' f user kw name rest sys
 	local -a files
 
+	sys=$(_dsmtp_system_file)
 	if [[ -n $1 ]]; then
-		files=(/etc/dsmtprc "$1")
+		files=("$sys" "$1")
 	else
 		user=$(_dsmtp_user_file dsmtp .dsmtprc)
-		files=(/etc/dsmtprc "$user")
-		if [[ ! -f /etc/dsmtprc && ! -f $user ]]; then
+		files=("$sys" "$user")
+		if [[ ! -f $sys && ! -f $user ]]; then
 			files=(/etc/msmtprc "$(_dsmtp_user_file msmtp .msmtprc)")
 		fi
 	fi

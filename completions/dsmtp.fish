@@ -43,17 +43,20 @@ function __dsmtp_config_arg
 end
 
 # Account names ("account NAME [: BASE...]" lines) of the files dsmtp
-# reads: /etc/dsmtprc and the user file, or the -C file in its place;
-# without any dsmtp file, msmtp's. "eval" lines are not run.
+# reads: its system file (as --version says) and the user file, or the -C
+# file in its place; without any dsmtp file, msmtp's. "eval" lines are not
+# run.
 function __dsmtp_accounts
     set -l cfile (__dsmtp_config_arg)
     set -l files
+    set -l sys (env LC_ALL=C dsmtp --version 2>/dev/null | string replace -rf '^System configuration file: ' '')
+    test -n "$sys"; or set sys /etc/dsmtprc
     if test -n "$cfile"
-        set files /etc/dsmtprc $cfile
+        set files $sys $cfile
     else
         set -l user (__dsmtp_user_file dsmtp .dsmtprc)
-        set files /etc/dsmtprc $user
-        if not test -f /etc/dsmtprc; and not test -f "$user"
+        set files $sys $user
+        if not test -f "$sys"; and not test -f "$user"
             set files /etc/msmtprc (__dsmtp_user_file msmtp .msmtprc)
         end
     end

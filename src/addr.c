@@ -17,6 +17,7 @@
 
 #include <idn2.h>
 #include <unistr.h>
+#include <unistring/version.h>
 
 #include "addr.h"
 #include "i18n.h"
@@ -84,6 +85,18 @@ addr_mailname(void)
 	}
 	fclose(f);
 	return p;
+}
+
+const char *
+addr_libraries(void)
+{
+	static char text[96];
+
+	/* _libunistring_version is (major << 16) + (minor << 8) + subminor. */
+	snprintf(text, sizeof(text), "libidn2 %s, GNU libunistring %d.%d",
+		 idn2_check_version(NULL), _libunistring_version >> 16,
+		 (_libunistring_version >> 8) & 0xff);
+	return text;
 }
 
 char *

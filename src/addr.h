@@ -44,5 +44,8 @@ int addr_utf8_valid(const char *s, size_t n);
 /* The host's mail domain: /etc/mailname when readable, else the FQDN, else
  * "localhost". Caller frees. */
 char *addr_default_domain(void);
+/* "libidn2 2.3.3, GNU libunistring 1.0": the libraries addr uses, as
+ * loaded at run time, for --version. */
+const char *addr_libraries(void);
 
 #endif

@@ -48,6 +48,8 @@ struct config {
 /* msmtp's system file: read (when no dsmtp file exists) wherever dsmtp's
  * own sysconfdir is, because that is where Debian's msmtp keeps it. */
 #define CONFIG_MSMTP_SYSTEM_FILE "/etc/msmtprc"
+/* dsmtp's own system file. */
+#define CONFIG_SYSTEM_FILE SYSCONFDIR "/dsmtprc"
 
 /* Where configuration comes from. Any field may be NULL. */
 struct config_sources {

@@ -32,6 +32,7 @@
 #include "smtp.h"
 #include "smtpd_stdio.h"
 #include "submit.h"
+#include "version.h"
 #include "xmalloc.h"
 
 /* Make sure fds 0-2 are open, so no file we open becomes stdout. */
@@ -257,7 +258,7 @@ main_load_config(const struct cli_opts *cli, struct config *cfg,
 {
 	struct config_sources src = { 0 };
 
-	src.system_file = SYSCONFDIR "/dsmtprc";
+	src.system_file = CONFIG_SYSTEM_FILE;
 	src.user_file = cli->config_file;
 	src.user_file_explicit = cli->config_file != NULL;
 	return config_load(cfg, &src, e);
@@ -324,7 +325,7 @@ main(int argc, char **argv)
 		rc = EX_OK;
 		break;
 	case CLI_MODE_VERSION:
-		printf("dsmtp %s\n", VERSION);
+		version_print(stdout);
 		rc = EX_OK;
 		break;
 	case CLI_MODE_IGNORED:

@@ -213,6 +213,18 @@ secret_private(const char *path, int dir)
  * there is one that only root or the caller can change (so the build
  * tree's tests need no hook that an installed binary would obey), else
  * the installed one in pkglibexecdir. */
+static const char *secret_helper(void);
+
+const char *
+secret_keyring_helper(void)
+{
+#ifdef HAVE_LIBSECRET
+	return secret_helper();
+#else
+	return NULL;
+#endif
+}
+
 static const char *
 secret_helper(void)
 {

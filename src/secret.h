@@ -36,6 +36,9 @@ int secret_eval(const char *cmd, int timeout_s, char **out, struct err *e);
  * tree), else pkglibexecdir's. Unit tests, which are other binaries, set
  * their own with this (NULL: back to the usual choice). Borrows path. */
 void secret_set_helper(const char *path);
+/* The keyring helper this run would use (borrowed), or NULL when dsmtp
+ * was built without libsecret. For --version. */
+const char *secret_keyring_helper(void);
 
 /* Keep secrets out of core files and away from other processes of the
  * same user (ptrace, /proc/PID/mem): the process is non-dumpable for the

@@ -331,6 +331,15 @@ tls_close(struct tls_session *t)
 }
 
 const char *
+tls_library(void)
+{
+	static char text[64];
+
+	snprintf(text, sizeof(text), "GnuTLS %s", gnutls_check_version(NULL));
+	return text;
+}
+
+const char *
 tls_version(struct tls_session *t)
 {
 	const char *v = gnutls_protocol_get_name(gnutls_protocol_get_version(

@@ -50,6 +50,8 @@ void tls_close(struct tls_session *t);
 
 /* "TLSv1.3" etc., and the cipher suite name; borrowed. */
 const char *tls_version(struct tls_session *t);
+/* "GnuTLS 3.7.9": the library as loaded at run time, for --version. */
+const char *tls_library(void);
 const char *tls_cipher(struct tls_session *t);
 /* Append a description of the server's certificate chain (subject,
  * issuer, validity, SHA-256 fingerprint per certificate) to out. */

@@ -35,7 +35,7 @@ LC_ALL=C
 export HOME LC_ALL
 unset XDG_CONFIG_HOME LANGUAGE
 
-plan=31
+plan=33
 n=0
 failed=0
 
@@ -207,6 +207,13 @@ printf '%s\n' '# account commented' defaults 'account work' \
 	'account	home : work   # the second one' 'account relay:work' \
 	>"$tmp/home/.dsmtprc"
 
+# A stand-in dsmtp whose --version names another system file.
+mkdir -p "$tmp/sysbin"
+printf 'account sysacct\nhost mail.example.org\n' >"$tmp/sysrc"
+printf '#!/bin/sh\necho "System configuration file: %s"\n' "$tmp/sysrc" \
+	>"$tmp/sysbin/dsmtp"
+chmod +x "$tmp/sysbin/dsmtp"
+
 echo "1..$plan"
 
 # --help: the options every completion file must offer. The option column
@@ -286,6 +293,10 @@ if have bash; then
 	# With '=' a word break, bash splits "--account=w" in three words.
 	bash_complete dsmtp --account = w >"$tmp/c" 2>&1
 	check "bash: dsmtp --account=w offers work" offers "$tmp/c" work
+	# The system file is the one dsmtp --version names, not /etc/dsmtprc.
+	PATH="$tmp/sysbin:$PATH" bash_complete dsmtp -a '' >"$tmp/c" 2>&1
+	check "bash: dsmtp -a offers the accounts of the system file dsmtp names" \
+		offers "$tmp/c" sysacct work
 	bash_complete dsmtp -R '' >"$tmp/c" 2>&1
 	check "bash: dsmtp -R offers full and hdrs" offers "$tmp/c" full hdrs
 	bash_complete dsmtp --sto >"$tmp/c" 2>&1
@@ -293,7 +304,8 @@ if have bash; then
 		offers "$tmp/c" --store-password
 else
 	for t in "dsmtp --ac" "dsmtp -N" "dsmtp -N success," "dsmtp -a" \
-		"dsmtp --account=w" "dsmtp -R" "dsmtp --sto"; do
+		"dsmtp --account=w" "dsmtp -a (system file)" "dsmtp -R" \
+		"dsmtp --sto"; do
 		skip "bash: $t" "bash not installed"
 	done
 fi
@@ -305,6 +317,9 @@ if have fish; then
 	fish_complete 'dsmtp -a ' >"$tmp/c" 2>&1
 	check "fish: dsmtp -a offers the accounts of ~/.dsmtprc" \
 		offers "$tmp/c" work home relay
+	PATH="$tmp/sysbin:$PATH" fish_complete 'dsmtp -a ' >"$tmp/c" 2>&1
+	check "fish: dsmtp -a offers the accounts of the system file dsmtp names" \
+		offers "$tmp/c" sysacct work
 	fish_complete 'dsmtp --sto' >"$tmp/c" 2>&1
 	check "fish: dsmtp --sto offers --store-password" \
 		offers "$tmp/c" --store-password
@@ -312,6 +327,7 @@ else
 	skip "fish: dsmtp --ac" "fish not installed"
 	skip "fish: dsmtp -N" "fish not installed"
 	skip "fish: dsmtp -a" "fish not installed"
+	skip "fish: dsmtp -a (system file)" "fish not installed"
 	skip "fish: dsmtp --sto" "fish not installed"
 fi
 
@@ -320,10 +336,15 @@ version=$(sed -n 's/^AC_INIT(\[dsmtp\], *\[\([^]]*\)\].*/\1/p' \
 	"$DSMTP_SRCDIR/configure.ac")
 run_dsmtp --version
 if expect_rc 0 && [ -n "$version" ] &&
-	grep -qx -e "dsmtp $version" "$tmp/out"; then
-	ok "--version prints dsmtp $version"
+	grep -qx -e "dsmtp version $version" "$tmp/out" &&
+	grep -q '^TLS library: GnuTLS [0-9]' "$tmp/out" &&
+	grep -q '^Address libraries: libidn2 [0-9].*libunistring [0-9]' \
+		"$tmp/out" &&
+	grep -q '^Keyring support: ' "$tmp/out" &&
+	grep -q '^System configuration file: /' "$tmp/out"; then
+	ok "--version prints dsmtp version $version, libraries, files"
 else
-	not_ok "--version prints dsmtp ${version:-(no version in configure.ac)}"
+	not_ok "--version prints dsmtp version ${version:-(no version in configure.ac)}, libraries, files"
 	diag "$tmp/out"
 fi
 
