@@ -105,8 +105,8 @@ fuzz_target(struct smtp_target *t, unsigned f)
 static void
 fuzz_transaction(struct smtp_session *s, unsigned f)
 {
-	struct smtp_rcpt rcpts[2] = { { "b@example.org", 0, NULL },
-				      { "c@example.org", 0, NULL } };
+	struct smtp_rcpt rcpts[2] = { { .addr = "b@example.org" },
+				      { .addr = "c@example.org" } };
 	struct smtp_envelope env = { 0 };
 	struct message m = { 0 };
 	struct message_intake in = { 0 };
