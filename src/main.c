@@ -6,8 +6,10 @@
 
 #include <config.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +266,35 @@ main_load_config(const struct cli_opts *cli, struct config *cfg,
 	return config_load(cfg, &src, e);
 }
 
+/* A caller that writes the message (cron, PHP, a -t pipe) must see our
+ * refusal, not a broken pipe: read and drop its input first, for at most
+ * 30 s of silence (a caller that never closes is not waited for). */
+static void
+main_drain(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char chunk[65536];
+	ssize_t n;
+
+	if (isatty(fd))
+		return;
+	while (poll(&p, 1, 30000) > 0) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == 0 || (n < 0 && errno != EINTR))
+			return;
+	}
+}
+
+static int
+main_config_failed(const struct cli_opts *cli, struct err *e)
+{
+	if (cli->mode == CLI_MODE_SMTP)
+		smtpd_stdio_refuse(STDOUT_FILENO, e);
+	else if (cli->mode == CLI_MODE_SEND)
+		main_drain(STDIN_FILENO);
+	return main_fail(e);
+}
+
 static int
 main_run(const struct cli_opts *cli, struct err *e)
 {
@@ -272,7 +303,7 @@ main_run(const struct cli_opts *cli, struct err *e)
 
 	if (main_load_config(cli, &cfg, e) < 0) {
 		config_free(&cfg);
-		return main_fail(e);
+		return main_config_failed(cli, e);
 	}
 	switch (cli->mode) {
 	case CLI_MODE_ALIASES:

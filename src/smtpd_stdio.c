@@ -462,6 +462,15 @@ smtpd_command(struct smtpd *d, const char *line)
 	return 0;
 }
 
+void
+smtpd_stdio_refuse(int out_fd, const struct err *e)
+{
+	struct smtpd d = { 0 };
+
+	d.out = out_fd;
+	smtpd_reply_text(&d, "554 5.3.5", e->msg ? e->msg : "not configured");
+}
+
 int
 smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 		int in_fd, int out_fd)

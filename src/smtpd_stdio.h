@@ -4,12 +4,18 @@
 
 #include "cli.h"
 #include "config.h"
+#include "err.h"
 
 /* Speak SMTP on in_fd/out_fd until QUIT or end of input; each accepted
  * message is delivered with submit_message and answered with its
  * outcome. Returns 0, or 74 (EX_IOERR) when the output breaks. */
 int smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 		    int in_fd, int out_fd);
+
+/* No configuration to serve with: greet "554 5.3.5 <reason>" on out_fd,
+ * so the client (Symfony, Laravel) logs the reason rather than "connection
+ * closed unexpectedly". */
+void smtpd_stdio_refuse(int out_fd, const struct err *e);
 
 /* Parse "FROM:<addr> params" / "TO:<addr> params" after the verb; the
  * address goes into addr (caller frees), the parameters into *params

@@ -7,6 +7,7 @@ is (issue 8, section 2)."""
 
 import os
 import re
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True     # the source tree may be read-only
@@ -59,11 +60,55 @@ def msmtp_system_file(c):
                      out, re.M), '--version: %r' % out)
 
 
+BAD = 'account default\nhost 127.0.0.1\nno_such_command on\n'
+
+
+def bs_config_error(c):
+    """-bs with a broken file: a 554 greeting with the reason (Symfony and
+    Laravel log it), then exit 78."""
+    with T.sandbox() as box:
+        cfg = T.write_file(os.path.join(box, 'rc'), BAD)
+        res = T.run(['-C', cfg, '-bs'], b'EHLO client\r\nQUIT\r\n', box=box)
+    c.exit(res, T.EX_CONFIG)
+    first = res.out.split(b'\r\n')[0]
+    c.true(first.startswith(b'554 5.3.5 ') and b'no_such_command' in first,
+           'greeting: %s' % T.short(res.out))
+
+
+def t_config_error_reads_input(c):
+    """-t with a broken file reads all of its input before refusing: the
+    writer (cron, PHP) sees exit 78 and the reason, not a broken pipe."""
+    with T.sandbox() as box:
+        cfg = T.write_file(os.path.join(box, 'rc'), BAD)
+        proc = subprocess.Popen([T.DSMTP, '-C', cfg, '-t'],
+                                stdin=subprocess.PIPE,
+                                stderr=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL,
+                                env=T.sandbox_env(box))
+        broken = False
+        try:
+            proc.stdin.write(b'To: a@example.org\n\n' +
+                             b'x' * (4 << 20) + b'\n')
+            proc.stdin.close()
+        except BrokenPipeError:
+            broken = True
+        err = proc.stderr.read()
+        code = proc.wait(30)
+    c.true(not broken, 'dsmtp closed its input before reading it')
+    c.eq(code, T.EX_CONFIG, 'exit status')
+    c.true(err.count(b'\n') == 1 and b'no_such_command' in err,
+           'stderr: %s' % T.short(err))
+
+
 TESTS = [
     ('no configuration: says so and lists the files looked for',
      no_configuration),
     ('an unknown account: names the file and the accounts', account_typo),
     ('msmtp\'s system file is /etc/msmtprc', msmtp_system_file),
+    ('-bs with a configuration error greets 554 with the reason',
+     bs_config_error),
+    ('-t with a configuration error reads its input first',
+     t_config_error_reads_input),
 ]
 
 if __name__ == '__main__':
