@@ -405,6 +405,25 @@ submit_given_sender(const struct cli_opts *cli,
 	return addr_strip_angles(g);
 }
 
+/* A qualify domain without a dot (a bare host name such as "vm") makes
+ * root@vm, Message-IDs @vm and EHLO vm, which large providers reject:
+ * say so, once per message, on stderr and in the log. */
+static void
+submit_check_domain(const struct submission *s)
+{
+	char *what;
+
+	if (strchr(s->domain, '.') != NULL)
+		return;
+	log_diag(_("warning: the qualify domain %s has no dot; receivers "
+		   "reject such addresses: set qualify_domain or write the "
+		   "domain to /etc/mailname"), s->domain);
+	what = xasprintf("warning=\"qualify domain %s has no dot\"",
+			 s->domain);
+	log_note(s->m.id, what);
+	free(what);
+}
+
 int
 submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	       const struct submit_envelope *env, struct err *e)
@@ -420,6 +439,7 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 			  e) < 0)
 		goto out;
 	submit_log_setup(s.a);
+	submit_check_domain(&s);
 	s.from = submit_sender(&s, given, by_header);
 	if (submit_recipients(&s, cli, env, e) < 0 ||
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||

@@ -198,6 +198,7 @@ def with_system_rc(c, box, text, mode, argv, uid=None, env=None, stdin=MSG):
 
 def system_rc(port, extra=()):
     return '\n'.join(['defaults', 'syslog off', 'queue off', 'timeout 5',
+                      'qualify_domain %s' % T.QUALIFY_DEFAULT,
                       'account default', 'host 127.0.0.1',
                       'port %d' % port] + list(extra)) + '\n'
 

@@ -120,6 +120,16 @@ def agree(c, argv, stdin=MSG, account=(), extra_accounts=(), added=(),
     return (mres, mtx), (dres, dtx)
 
 
+def without_domain_warning(res):
+    """res without dsmtp's warning about a qualify domain with no dot: the
+    shared file cannot set qualify_domain (msmtp does not know it), and a
+    test machine may be called "vm"."""
+    lines = [l for l in res.err.split(b'\n')
+             if b'warning: the qualify domain' not in l]
+    return T.Result(res.code, res.out, b'\n'.join(lines), res.elapsed,
+                    res.peak_kb)
+
+
 def fail_alike(c, argv, stdin=MSG, account=(), **server):
     """Both refuse: non-zero exit, and no message reached the server."""
     (mres, mtx), (dres, dtx) = both(c, argv, stdin, account, **server)
@@ -127,7 +137,7 @@ def fail_alike(c, argv, stdin=MSG, account=(), **server):
     c.true(dres.code != 0, 'dsmtp exited 0 where msmtp failed (%d: %s)'
            % (mres.code, T.short(mres.err)))
     c.eq([t for t in dtx if t.accepted], [], 'messages dsmtp delivered')
-    c.one_stderr_line(dres)
+    c.one_stderr_line(without_domain_warning(dres))
 
 
 TESTS = [

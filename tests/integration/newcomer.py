@@ -100,6 +100,30 @@ def t_config_error_reads_input(c):
            'stderr: %s' % T.short(err))
 
 
+def dotless_domain(c):
+    """A qualify domain without a dot (a host called "vm"): one warning on
+    stderr and in the log, and the message still goes; none with a dotted
+    domain."""
+    out = {}
+    for dom in ('vm', 'mail.example.org'):
+        with T.sandbox() as box, SmtpServer() as srv:
+            cfg = T.write_config(box, srv.port, ['qualify_domain ' + dom])
+            res = T.run(['-C', cfg, '-oi', 'a@example.org'], MSG, box=box)
+            srv.settle()
+            out[dom] = (res, T.read_log(box), len(srv.accepted))
+    res, log, n = out['vm']
+    c.exit(res, T.EX_OK)
+    c.eq(n, 1, 'messages delivered with the dotless domain')
+    c.one_stderr_line(res)
+    c.true(b'qualify domain vm has no dot' in res.err and
+           b'/etc/mailname' in res.err, 'stderr: %s' % T.short(res.err))
+    c.true(b'warning="qualify domain vm has no dot"' in log,
+           'log: %s' % T.short(log))
+    res, log, n = out['mail.example.org']
+    c.eq(res.err, b'', 'stderr with a dotted domain')
+    c.true(b'warning=' not in log, 'log: %s' % T.short(log))
+
+
 TESTS = [
     ('no configuration: says so and lists the files looked for',
      no_configuration),
@@ -109,6 +133,8 @@ TESTS = [
      bs_config_error),
     ('-t with a configuration error reads its input first',
      t_config_error_reads_input),
+    ('a qualify domain without a dot: one warning, the mail still goes',
+     dotless_domain),
 ]
 
 if __name__ == '__main__':

@@ -31,6 +31,7 @@ LOGIN = pwd.getpwuid(os.getuid()).pw_name
 EX_OK, EX_USAGE, EX_DATAERR, EX_NOUSER = 0, 64, 65, 67
 EX_UNAVAILABLE, EX_SOFTWARE, EX_TEMPFAIL, EX_PROTOCOL = 69, 70, 75, 76
 EX_CONFIG = 78
+QUALIFY_DEFAULT = 'qualify.example'     # write_config's qualify_domain
 MAX_LINE = 998
 
 
@@ -177,8 +178,11 @@ def write_file(path, text, mode=0o600):
 def write_config(box, port, extra=(), mode=0o600, name='dsmtprc'):
     """An msmtp-syntax config for account default at 127.0.0.1:port, with
     its log and queue inside box; extra lines go into the account."""
+    # A dotted qualify domain, as on a properly set-up host: without one
+    # (a machine called "vm") dsmtp warns on stderr.
     lines = ['defaults',
              'syslog off',
+             'qualify_domain %s' % QUALIFY_DEFAULT,
              'logfile %s' % os.path.join(box, 'dsmtp.log'),
              'queue_dir %s' % os.path.join(box, 'queue'),
              '',
