@@ -9,6 +9,7 @@ set -eu
 [ "${DSMTP_NO_APT:-0}" = 1 ] && exit 0
 packages="build-essential autoconf automake autopoint gettext pkg-config
  libgnutls28-dev libidn2-dev libunistring-dev libsecret-1-dev libcmocka-dev
+ libpsl-dev publicsuffix
  texinfo groff-base python3 python3-aiosmtpd swaks zsh fish gnutls-bin git
  python3-dkim python3-nacl opendkim opendkim-tools libmail-dkim-perl python3-spf
  libnet-dns-perl openssl clang libclang-rt-14-dev

@@ -39,7 +39,7 @@ CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H \
 	-DLIBEXECDIR=\"/nonexistent/libexec\" \
 	-I$build -iquote $src/src -iquote $src/tests/fuzz \
 	$(pkg-config --cflags gnutls libidn2) ${FUZZ_CFLAGS:-}"
-LIBS="$(pkg-config --libs gnutls libidn2) -lunistring -lpthread -lresolv"
+LIBS="$(pkg-config --libs gnutls libidn2 libpsl) -lunistring -lpthread -lresolv"
 
 # The library's C files, as Makefile.am lists them.
 # shellcheck disable=SC1003,SC2020

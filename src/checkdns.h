@@ -1,0 +1,68 @@
+/* checkdns.h - the checks of --check-dns: what receivers will look up */
+#ifndef DSMTP_CHECKDNS_H
+#define DSMTP_CHECKDNS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "crypto.h"
+#include "dns.h"
+
+enum check_level { CHECK_PASS, CHECK_WARN, CHECK_FAIL };
+
+/* One line of the report: what was checked, what was found, and for
+ * anything but a pass the exact record to publish or the change to make.
+ * Strings are owned by the report. */
+struct check_item {
+	enum check_level level;
+	char *name;     /* "dkim mail2026._domainkey.example.org" */
+	char *found;
+	char *fix;      /* NULL for a pass */
+};
+
+struct check_report {
+	struct check_item *items;
+	size_t n;
+};
+
+/* DKIM: the TXT record of selector._domainkey.domain (CNAMEs followed)
+ * exists, is a DKIM key record, holds the public half of key, is not in
+ * test mode (t=y warns); RSA under 2048 bits warns. A failure's fix is the
+ * record --dkim-keygen prints. */
+void checkdns_dkim(struct check_report *r, const struct dns_lookup *l,
+		   const char *selector, const char *domain,
+		   struct crypto_key *key);
+
+/* SPF: check_host() for ip and domain (the envelope domain, or the EHLO
+ * name: what says which). A pass whose record ends in ~all or ?all warns;
+ * anything else fails, with the record to publish or the term to add. */
+void checkdns_spf(struct check_report *r, const struct dns_lookup *l,
+		  const char *ip, const char *domain, const char *helo,
+		  const char *what);
+
+/* DMARC: the record at _dmarc.from_domain, else at the organisational
+ * domain's (public suffix list); parses; p=none warns; DKIM's d= and the
+ * envelope domain are aligned with the From domain (relaxed or strict as
+ * adkim/aspf say): one aligned is enough, none fails. */
+void checkdns_dmarc(struct check_report *r, const struct dns_lookup *l,
+		    const char *from_domain, const char *dkim_domain,
+		    const char *env_domain);
+
+/* Reverse DNS: ip has a PTR, a PTR name resolves back to ip
+ * (forward-confirmed), and that name is the EHLO name (warn if not). */
+void checkdns_ptr(struct check_report *r, const struct dns_lookup *l,
+		  const char *ip, const char *ehlo);
+
+/* The organisational domain of domain (RFC 7489 3.2, by the public
+ * suffix list); caller frees. */
+char *checkdns_org_domain(const char *domain);
+
+/* 1 when some item failed. */
+int checkdns_failed(const struct check_report *r);
+
+/* One line per item ("pass  NAME: FOUND", then "      fix: FIX"), or with
+ * json one JSON object with an "items" array. */
+void checkdns_print(const struct check_report *r, FILE *out, int json);
+void checkdns_free(struct check_report *r);
+
+#endif
