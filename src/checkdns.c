@@ -24,9 +24,9 @@
 #include "taglist.h"
 #include "xmalloc.h"
 
-static void
+void
 checkdns_add(struct check_report *r, enum check_level level, char *name,
-	     char *found, char *fix)
+             char *found, char *fix)
 {
 	struct check_item *it;
 
@@ -41,10 +41,10 @@ checkdns_add(struct check_report *r, enum check_level level, char *name,
 /* The TXT records of name, joined strings each; -1 when the lookup
  * failed (reason in *why, caller frees). */
 static int
-checkdns_txt(const struct dns_lookup *l, const char *name,
-	     struct dns_answer *a, char **why)
+checkdns_txt(const struct dns_lookup *l, const char *name, struct dns_answer *a,
+             char **why)
 {
-	struct err e = { 0 };
+	struct err e = {0};
 
 	*why = NULL;
 	if (l->query(l->ctx, name, DNS_TXT, a, &e) < 0) {
@@ -54,22 +54,23 @@ checkdns_txt(const struct dns_lookup *l, const char *name,
 	}
 	if (a->rcode != DNS_NOERROR && a->rcode != DNS_NXDOMAIN) {
 		*why = xasprintf(_("the DNS answered %s for %s"),
-				 dns_rcode_name(a->rcode), name);
+		                 dns_rcode_name(a->rcode), name);
 		dns_answer_free(a);
 		return -1;
 	}
 	return 0;
 }
 
-/* -- DKIM ------------------------------------------------------------------- */
+/* -- DKIM -------------------------------------------------------------------
+ */
 
 /* The key record dsmtp would publish for key, one line. */
 static char *
 checkdns_dkim_record(const char *selector, const char *domain,
-		     struct crypto_key *key)
+                     struct crypto_key *key)
 {
-	struct buf b = { 0 };
-	struct err e = { 0 };
+	struct buf b = {0};
+	struct err e = {0};
 
 	if (dnsrec_dkim(&b, selector, domain, key, &e) < 0) {
 		err_clear(&e);
@@ -85,7 +86,7 @@ checkdns_dkim_record(const char *selector, const char *domain,
 static char *
 checkdns_squeeze(const char *s)
 {
-	struct buf b = { 0 };
+	struct buf b = {0};
 
 	for (; *s; s++)
 		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
@@ -96,24 +97,24 @@ checkdns_squeeze(const char *s)
 /* Judge one parsed key record; the level, with *found and *why set. */
 static enum check_level
 checkdns_dkim_judge(const struct taglist *t, struct crypto_key *key,
-		    char **found)
+                    char **found)
 {
 	const char *v = taglist_get(t, "v"), *k = taglist_get(t, "k");
 	const char *p = taglist_get(t, "p"), *flags = taglist_get(t, "t");
 	int rsa = crypto_key_type(key) == CRYPTO_KEY_RSA;
-	struct buf want = { 0 };
-	struct err e = { 0 };
+	struct buf want = {0};
+	struct err e = {0};
 	char *got;
 	int same;
 
 	if ((v != NULL && strcmp(v, "DKIM1") != 0) || p == NULL) {
 		*found = xstrdup(_("not a DKIM key record (v=DKIM1 and p= "
-				   "needed)"));
+		                   "needed)"));
 		return CHECK_FAIL;
 	}
 	if (strcmp(k ? k : "rsa", rsa ? "rsa" : "ed25519") != 0) {
 		*found = xasprintf(_("k=%s, but the configured key is %s"),
-				   k ? k : "rsa", rsa ? "rsa" : "ed25519");
+		                   k ? k : "rsa", rsa ? "rsa" : "ed25519");
 		return CHECK_FAIL;
 	}
 	got = checkdns_squeeze(p);
@@ -123,31 +124,33 @@ checkdns_dkim_judge(const struct taglist *t, struct crypto_key *key,
 	buf_free(&want);
 	if (!same) {
 		*found = xstrdup(got[0] ? _("the published key is not the "
-					    "configured key")
-					: _("the key is revoked (empty p=)"));
+		                            "configured key")
+		                        : _("the key is revoked (empty p=)"));
 		free(got);
 		return CHECK_FAIL;
 	}
 	free(got);
 	if (flags != NULL && strchr(flags, 'y') != NULL) {
 		*found = xstrdup(_("the key matches, but t=y: receivers treat "
-				   "signatures as a test"));
+		                   "signatures as a test"));
 		return CHECK_WARN;
 	}
 	if (rsa && crypto_key_bits(key) < 2048) {
-		*found = xasprintf(_("the key matches, but RSA %u bits is weak: "
-				     "use 2048 or more"), crypto_key_bits(key));
+		*found =
+		        xasprintf(_("the key matches, but RSA %u bits is weak: "
+		                    "use 2048 or more"),
+		                  crypto_key_bits(key));
 		return CHECK_WARN;
 	}
 	*found = xasprintf(_("the published key matches the configured %s "
-			     "key"), rsa ? "RSA" : "Ed25519");
+	                     "key"),
+	                   rsa ? "RSA" : "Ed25519");
 	return CHECK_PASS;
 }
 
 void
 checkdns_dkim(struct check_report *r, const struct dns_lookup *l,
-	      const char *selector, const char *domain,
-	      struct crypto_key *key)
+              const char *selector, const char *domain, struct crypto_key *key)
 {
 	char *name = xasprintf("%s._domainkey.%s", selector, domain);
 	char *found = NULL, *why;
@@ -167,17 +170,18 @@ checkdns_dkim(struct check_report *r, const struct dns_lookup *l,
 		}
 		if (found == NULL)
 			found = xstrdup(a.nrrs ? _("no DKIM key record there")
-					       : _("no TXT record"));
+			                       : _("no TXT record"));
 		dns_answer_free(&a);
 	}
 	checkdns_add(r, level, xasprintf("dkim %s", name), found,
-		     level == CHECK_PASS ? NULL
-					 : checkdns_dkim_record(selector, domain,
-								key));
+	             level == CHECK_PASS
+	                     ? NULL
+	                     : checkdns_dkim_record(selector, domain, key));
 	free(name);
 }
 
-/* -- SPF -------------------------------------------------------------------- */
+/* -- SPF --------------------------------------------------------------------
+ */
 
 /* The term that authorises ip: ip4:A or ip6:A. */
 static char *
@@ -196,7 +200,7 @@ checkdns_spf_fix(const char *domain, const char *record, const char *ip)
 		fix = xasprintf("%s. IN TXT \"v=spf1 %s -all\"", domain, term);
 	else
 		fix = xasprintf("%s. IN TXT \"v=spf1 %s%s\"", domain, term,
-				record + 6);
+		                record + 6);
 	free(term);
 	return fix;
 }
@@ -208,50 +212,51 @@ checkdns_spf_soft_end(const char *record)
 	size_t n = record ? strlen(record) : 0;
 
 	return n >= 4 && (strcmp(record + n - 4, "~all") == 0 ||
-			  strcmp(record + n - 4, "?all") == 0);
+	                  strcmp(record + n - 4, "?all") == 0);
 }
 
 void
-checkdns_spf(struct check_report *r, const struct dns_lookup *l,
-	     const char *ip, const char *domain, const char *helo,
-	     const char *what)
+checkdns_spf(struct check_report *r, const struct dns_lookup *l, const char *ip,
+             const char *domain, const char *helo, const char *what)
 {
 	char *sender = xasprintf("postmaster@%s", domain), *found, *fix = NULL;
-	struct spf_query q = { ip, domain, sender, helo };
+	struct spf_query q = {ip, domain, sender, helo};
 	enum check_level level = CHECK_FAIL;
 	struct spf_verdict v;
 
 	spf_check(l, &q, &v);
 	if (v.result == SPF_PASS) {
 		level = checkdns_spf_soft_end(v.record) ? CHECK_WARN
-							: CHECK_PASS;
+		                                        : CHECK_PASS;
 		found = xasprintf(_("%s may send for %s (%s)"), ip, domain,
-				  v.mechanism ? v.mechanism : "?");
+		                  v.mechanism ? v.mechanism : "?");
 		if (level == CHECK_WARN)
 			fix = xstrdup(_("end the record with -all once every "
-					"sender is listed"));
+			                "sender is listed"));
 	} else if (v.result == SPF_TEMPERROR) {
 		found = xasprintf(_("temporary error: %s"),
-				  v.reason ? v.reason : "?");
+		                  v.reason ? v.reason : "?");
 	} else if (v.result == SPF_PERMERROR) {
 		found = xasprintf(_("the record is broken: %s"),
-				  v.reason ? v.reason : "?");
+		                  v.reason ? v.reason : "?");
 		fix = xstrdup(_("fix the record (at most 10 DNS lookups, one "
-				"v=spf1 record)"));
+		                "v=spf1 record)"));
 	} else {
 		found = v.record ? xasprintf(_("%s is not allowed to send for "
-					       "%s (%s)"), ip, domain,
-					     spf_result_name(v.result))
-				 : xasprintf(_("%s has no SPF record"), domain);
+		                               "%s (%s)"),
+		                             ip, domain,
+		                             spf_result_name(v.result))
+		                 : xasprintf(_("%s has no SPF record"), domain);
 		fix = checkdns_spf_fix(domain, v.record, ip);
 	}
 	checkdns_add(r, level, xasprintf("spf %s (%s)", domain, what), found,
-		     fix);
+	             fix);
 	spf_free(&v);
 	free(sender);
 }
 
-/* -- DMARC -------------------------------------------------------------------- */
+/* -- DMARC --------------------------------------------------------------------
+ */
 
 char *
 checkdns_org_domain(const char *domain)
@@ -272,10 +277,10 @@ checkdns_org_domain(const char *domain)
  * record that does not parse (reason in *why). */
 static int
 checkdns_dmarc_record(const struct dns_lookup *l, const char *domain,
-		      struct taglist *t, char **where, char **why)
+                      struct taglist *t, char **where, char **why)
 {
 	char *org = checkdns_org_domain(domain), *name;
-	const char *domains[2] = { domain, org };
+	const char *domains[2] = {domain, org};
 	struct dns_answer a;
 	size_t i, k;
 	int rc = 1;
@@ -331,29 +336,29 @@ checkdns_aligned(const char *a, const char *b, const char *mode)
 
 static void
 checkdns_alignment(struct check_report *r, const struct taglist *t,
-		   const char *from, const char *dkim, const char *env)
+                   const char *from, const char *dkim, const char *env)
 {
 	int dk = checkdns_aligned(dkim, from, taglist_get(t, "adkim"));
 	int sp = checkdns_aligned(env, from, taglist_get(t, "aspf"));
 
-	checkdns_add(r, dk || sp ? (dk && sp ? CHECK_PASS : CHECK_WARN)
-				 : CHECK_FAIL,
-		     xasprintf("dmarc alignment %s", from),
-		     xasprintf(_("DKIM d=%s %s, envelope domain %s %s"),
-			       dkim ? dkim : "-",
-			       dk ? _("aligned") : _("not aligned"),
-			       env ? env : "-",
-			       sp ? _("aligned") : _("not aligned")),
-		     dk && sp ? NULL
-			      : xasprintf(_("set dkim_domain and the envelope "
-					    "sender's domain to %s (or a "
-					    "subdomain of it)"), from));
+	checkdns_add(
+	        r, dk || sp ? (dk && sp ? CHECK_PASS : CHECK_WARN) : CHECK_FAIL,
+	        xasprintf("dmarc alignment %s", from),
+	        xasprintf(_("DKIM d=%s %s, envelope domain %s %s"),
+	                  dkim ? dkim : "-",
+	                  dk ? _("aligned") : _("not aligned"), env ? env : "-",
+	                  sp ? _("aligned") : _("not aligned")),
+	        dk && sp ? NULL
+	                 : xasprintf(_("set dkim_domain and the envelope "
+	                               "sender's domain to %s (or a "
+	                               "subdomain of it)"),
+	                             from));
 }
 
 void
 checkdns_dmarc(struct check_report *r, const struct dns_lookup *l,
-	       const char *from_domain, const char *dkim_domain,
-	       const char *env_domain)
+               const char *from_domain, const char *dkim_domain,
+               const char *env_domain)
 {
 	char *where = NULL, *why = NULL, *name;
 	const char *p;
@@ -362,46 +367,49 @@ checkdns_dmarc(struct check_report *r, const struct dns_lookup *l,
 
 	name = xasprintf("dmarc %s", from_domain);
 	if (rc != 0) {
-		checkdns_add(r, CHECK_FAIL, name,
-			     rc < 0 ? why : xstrdup(_("no DMARC record")),
-			     xasprintf("_dmarc.%s. IN TXT \"v=DMARC1; p=none; "
-				       "rua=mailto:postmaster@%s\" (%s)",
-				       from_domain, from_domain,
-				       _("start with p=none, then quarantine")));
+		checkdns_add(
+		        r, CHECK_FAIL, name,
+		        rc < 0 ? why : xstrdup(_("no DMARC record")),
+		        xasprintf("_dmarc.%s. IN TXT \"v=DMARC1; p=none; "
+		                  "rua=mailto:postmaster@%s\" (%s)",
+		                  from_domain, from_domain,
+		                  _("start with p=none, then quarantine")));
 		return;
 	}
 	p = taglist_get(&t, "p");
 	if (p == NULL || (strcmp(p, "none") && strcmp(p, "quarantine") &&
-			  strcmp(p, "reject")))
-		checkdns_add(r, CHECK_FAIL, name,
-			     xasprintf(_("%s has no valid p="), where),
-			     xstrdup(_("add p=none, p=quarantine or p=reject")));
+	                  strcmp(p, "reject")))
+		checkdns_add(
+		        r, CHECK_FAIL, name,
+		        xasprintf(_("%s has no valid p="), where),
+		        xstrdup(_("add p=none, p=quarantine or p=reject")));
 	else if (strcmp(p, "none") == 0)
-		checkdns_add(r, CHECK_WARN, name,
-			     xasprintf(_("%s: p=none, nothing is enforced"),
-				       where),
-			     xstrdup(_("once reports look clean, change to "
-				       "p=quarantine")));
+		checkdns_add(
+		        r, CHECK_WARN, name,
+		        xasprintf(_("%s: p=none, nothing is enforced"), where),
+		        xstrdup(_("once reports look clean, change to "
+		                  "p=quarantine")));
 	else
 		checkdns_add(r, CHECK_PASS, name,
-			     xasprintf("%s: p=%s", where, p), NULL);
+		             xasprintf("%s: p=%s", where, p), NULL);
 	checkdns_alignment(r, &t, from_domain, dkim_domain, env_domain);
 	taglist_free(&t);
 	free(where);
 }
 
-/* -- reverse DNS -------------------------------------------------------------- */
+/* -- reverse DNS --------------------------------------------------------------
+ */
 
 static char *
 checkdns_reverse(const char *ip)
 {
 	unsigned char a[16];
-	struct buf b = { 0 };
+	struct buf b = {0};
 	int i;
 
 	if (inet_pton(AF_INET, ip, a) == 1)
 		return xasprintf("%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
-				 a[0]);
+		                 a[0]);
 	if (inet_pton(AF_INET6, ip, a) != 1)
 		return NULL;
 	for (i = 15; i >= 0; i--)
@@ -412,13 +420,12 @@ checkdns_reverse(const char *ip)
 
 /* 1 when name has ip among its addresses. */
 static int
-checkdns_confirms(const struct dns_lookup *l, const char *name,
-		  const char *ip)
+checkdns_confirms(const struct dns_lookup *l, const char *name, const char *ip)
 {
 	int v6 = strchr(ip, ':') != NULL;
 	unsigned char want[16];
 	struct dns_answer a;
-	struct err e = { 0 };
+	struct err e = {0};
 	size_t i;
 	int hit = 0;
 
@@ -434,23 +441,23 @@ checkdns_confirms(const struct dns_lookup *l, const char *name,
 }
 
 void
-checkdns_ptr(struct check_report *r, const struct dns_lookup *l,
-	     const char *ip, const char *ehlo)
+checkdns_ptr(struct check_report *r, const struct dns_lookup *l, const char *ip,
+             const char *ehlo)
 {
 	char *rev = checkdns_reverse(ip), *name = xasprintf("ptr %s", ip);
 	const char *confirmed = NULL;
-	struct dns_answer a = { 0 };
-	struct err e = { 0 };
+	struct dns_answer a = {0};
+	struct err e = {0};
 	size_t i;
 
 	if (rev == NULL || l->query(l->ctx, rev, DNS_PTR, &a, &e) < 0 ||
 	    a.nrrs == 0) {
 		checkdns_add(r, CHECK_FAIL, name,
-			     xasprintf(_("%s has no PTR record"), ip),
-			     xasprintf(_("ask whoever runs %s (the hosting "
-					 "provider) to set its PTR to %s, and "
-					 "publish %s A %s"), ip, ehlo, ehlo,
-				       ip));
+		             xasprintf(_("%s has no PTR record"), ip),
+		             xasprintf(_("ask whoever runs %s (the hosting "
+		                         "provider) to set its PTR to %s, and "
+		                         "publish %s A %s"),
+		                       ip, ehlo, ehlo, ip));
 		goto out;
 	}
 	for (i = 0; i < a.nrrs && confirmed == NULL; i++)
@@ -458,21 +465,23 @@ checkdns_ptr(struct check_report *r, const struct dns_lookup *l,
 			confirmed = a.rrs[i].name;
 	if (confirmed == NULL)
 		checkdns_add(r, CHECK_FAIL, name,
-			     xasprintf(_("PTR %s does not resolve back to %s"),
-				       a.rrs[0].name, ip),
-			     xasprintf(_("publish %s A %s (or fix the PTR)"),
-				       a.rrs[0].name, ip));
+		             xasprintf(_("PTR %s does not resolve back to %s"),
+		                       a.rrs[0].name, ip),
+		             xasprintf(_("publish %s A %s (or fix the PTR)"),
+		                       a.rrs[0].name, ip));
 	else if (strcasecmp(confirmed, ehlo) != 0)
 		checkdns_add(r, CHECK_WARN, name,
-			     xasprintf(_("PTR %s (forward-confirmed), but the "
-					 "EHLO name is %s"), confirmed, ehlo),
-			     xasprintf(_("set domain %s in the account"),
-				       confirmed));
+		             xasprintf(_("PTR %s (forward-confirmed), but the "
+		                         "EHLO name is %s"),
+		                       confirmed, ehlo),
+		             xasprintf(_("set domain %s in the account"),
+		                       confirmed));
 	else
 		checkdns_add(r, CHECK_PASS, name,
-			     xasprintf(_("PTR %s, forward-confirmed, the EHLO "
-					 "name"), confirmed),
-			     NULL);
+		             xasprintf(_("PTR %s, forward-confirmed, the EHLO "
+		                         "name"),
+		                       confirmed),
+		             NULL);
 out:
 	err_clear(&e);
 	dns_answer_free(&a);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "crypto.h"
 #include "dns.h"
 
@@ -15,9 +16,9 @@ enum check_level { CHECK_PASS, CHECK_WARN, CHECK_FAIL };
  * Strings are owned by the report. */
 struct check_item {
 	enum check_level level;
-	char *name;     /* "dkim mail2026._domainkey.example.org" */
+	char *name; /* "dkim mail2026._domainkey.example.org" */
 	char *found;
-	char *fix;      /* NULL for a pass */
+	char *fix; /* NULL for a pass */
 };
 
 struct check_report {
@@ -30,32 +31,54 @@ struct check_report {
  * test mode (t=y warns); RSA under 2048 bits warns. A failure's fix is the
  * record --dkim-keygen prints. */
 void checkdns_dkim(struct check_report *r, const struct dns_lookup *l,
-		   const char *selector, const char *domain,
-		   struct crypto_key *key);
+                   const char *selector, const char *domain,
+                   struct crypto_key *key);
 
 /* SPF: check_host() for ip and domain (the envelope domain, or the EHLO
  * name: what says which). A pass whose record ends in ~all or ?all warns;
  * anything else fails, with the record to publish or the term to add. */
 void checkdns_spf(struct check_report *r, const struct dns_lookup *l,
-		  const char *ip, const char *domain, const char *helo,
-		  const char *what);
+                  const char *ip, const char *domain, const char *helo,
+                  const char *what);
 
 /* DMARC: the record at _dmarc.from_domain, else at the organisational
  * domain's (public suffix list); parses; p=none warns; DKIM's d= and the
  * envelope domain are aligned with the From domain (relaxed or strict as
  * adkim/aspf say): one aligned is enough, none fails. */
 void checkdns_dmarc(struct check_report *r, const struct dns_lookup *l,
-		    const char *from_domain, const char *dkim_domain,
-		    const char *env_domain);
+                    const char *from_domain, const char *dkim_domain,
+                    const char *env_domain);
 
 /* Reverse DNS: ip has a PTR, a PTR name resolves back to ip
  * (forward-confirmed), and that name is the EHLO name (warn if not). */
 void checkdns_ptr(struct check_report *r, const struct dns_lookup *l,
-		  const char *ip, const char *ehlo);
+                  const char *ip, const char *ehlo);
 
 /* The organisational domain of domain (RFC 7489 3.2, by the public
  * suffix list); caller frees. */
 char *checkdns_org_domain(const char *domain);
+
+/* What --check-dns was told. */
+struct checkdns_options {
+	const char *egress_ip; /* the address receivers see, or NULL */
+	int json;
+};
+
+/* Every check for account a: DKIM for each dkim_key, SPF for the envelope
+ * domain and the EHLO name and reverse DNS for the egress address (when
+ * it is known and public; else a warning says to give --egress-ip),
+ * DMARC for the From domain, and that the EHLO name is a FQDN. */
+void checkdns_account(struct check_report *r, const struct dns_lookup *l,
+                      const struct account *a,
+                      const struct checkdns_options *o);
+
+/* 1 for an address receivers never see (RFC 1918, loopback, link-local,
+ * RFC 6598, IPv6 unique-local and link-local). */
+int checkdns_private(const char *ip);
+
+/* Add an item to r; takes ownership of the strings (fix may be NULL). */
+void checkdns_add(struct check_report *r, enum check_level level, char *name,
+                  char *found, char *fix);
 
 /* 1 when some item failed. */
 int checkdns_failed(const struct check_report *r);

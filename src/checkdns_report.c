@@ -9,7 +9,7 @@
 
 #include "checkdns.h"
 
-static const char *const checkdns_words[] = { "pass", "warn", "fail" };
+static const char *const checkdns_words[] = {"pass", "warn", "fail"};
 
 int
 checkdns_failed(const struct check_report *r)
@@ -44,13 +44,13 @@ checkdns_print_json(const struct check_report *r, FILE *out)
 	size_t i;
 
 	fprintf(out, "{\"failed\": %s, \"items\": [",
-		checkdns_failed(r) ? "true" : "false");
+	        checkdns_failed(r) ? "true" : "false");
 	for (i = 0; i < r->n; i++) {
 		it = &r->items[i];
 		fprintf(out, "%s\n  {\"check\": ", i ? "," : "");
 		checkdns_json_string(out, it->name);
 		fprintf(out, ", \"result\": \"%s\", \"found\": ",
-			checkdns_words[it->level]);
+		        checkdns_words[it->level]);
 		checkdns_json_string(out, it->found);
 		fputs(", \"fix\": ", out);
 		if (it->fix)
@@ -73,7 +73,7 @@ checkdns_print(const struct check_report *r, FILE *out, int json)
 	}
 	for (i = 0; i < r->n; i++) {
 		fprintf(out, "%s  %s: %s\n", checkdns_words[r->items[i].level],
-			r->items[i].name, r->items[i].found);
+		        r->items[i].name, r->items[i].found);
 		if (r->items[i].fix != NULL)
 			fprintf(out, "      fix: %s\n", r->items[i].fix);
 	}

@@ -7,8 +7,8 @@
 #define TAGLIST_MAX 32
 
 struct taglist_tag {
-	char *name;     /* as written (tag names are case-sensitive) */
-	char *value;    /* blanks around it removed, folding kept out */
+	char *name;  /* as written (tag names are case-sensitive) */
+	char *value; /* blanks around it removed, folding kept out */
 };
 
 struct taglist {

@@ -117,7 +117,11 @@ def _run(argv, cwd=None, **kw):
 class Bed:
     """One namespace with its resolver; use as a context manager."""
 
-    def __init__(self):
+    def __init__(self, zones=None, reverse_extra=''):
+        """zones: more zones, {origin: zone text}; reverse_extra: lines
+        for the 0.0.127.in-addr.arpa zone (PTR records)."""
+        self.zones = dict(zones or {})
+        self.reverse_extra = reverse_extra
         self.ns = 'dsmtp-dns-%d' % os.getpid()
         self.run_dir = tempfile.mkdtemp(prefix='dsmtp-dnsbed-')
         self.netns_etc = os.path.join('/etc/netns', self.ns)
@@ -150,10 +154,12 @@ class Bed:
 
     def _write_zones(self):
         d = self.run_dir
-        for name, text in (('example.test.zone', EXAMPLE_ZONE),
+        extra = [('%s.zone' % z, t) for z, t in self.zones.items()]
+        for name, text in [('example.test.zone', EXAMPLE_ZONE),
                            ('sender.test.zone', SENDER_ZONE),
                            ('dane.test.zone', DANE_ZONE),
-                           ('reverse.zone', REVERSE_ZONE)):
+                           ('reverse.zone',
+                            REVERSE_ZONE + self.reverse_extra)] + extra:
             with open(os.path.join(d, name), 'w') as f:
                 f.write(text)
         self._sign()
@@ -167,14 +173,16 @@ class Bed:
                 '  trust-anchor-file: "%s/dane.test.ds"' % d,
                 '  local-zone: "test." nodefault',
                 '  local-zone: "127.in-addr.arpa." nodefault',
+                '  local-zone: "2.0.192.in-addr.arpa." nodefault',
                 '  cache-max-ttl: 30', '  ede: yes',
                 '  access-control: 0.0.0.0/0 allow',
                 '  access-control: ::/0 allow',
                 'remote-control:', '  control-enable: no']
-        for zone, fname in (('example.test', 'example.test.zone'),
+        for zone, fname in [('example.test', 'example.test.zone'),
                             ('sender.test', 'sender.test.zone'),
                             ('dane.test', 'dane.test.signed'),
-                            ('0.0.127.in-addr.arpa', 'reverse.zone')):
+                            ('0.0.127.in-addr.arpa', 'reverse.zone')] + [
+                                (z, '%s.zone' % z) for z in self.zones]:
             conf += ['auth-zone:', '  name: "%s"' % zone,
                      '  zonefile: "%s/%s"' % (d, fname),
                      '  for-downstream: no', '  for-upstream: yes']
