@@ -273,6 +273,20 @@ out:
 	return rc;
 }
 
+void
+queue_new_id(char id[QUEUE_ID_MAX])
+{
+	unsigned char r[2];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		xabort(__func__, "getrandom failed");
+	snprintf(id, QUEUE_ID_MAX, "%09llX%05lX%02X%02X",
+		 (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
+		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
+}
+
 /* -- reading ----------------------------------------------------------------
  */
 

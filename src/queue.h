@@ -123,6 +123,10 @@ int queue_format_env(const struct queue_env *env, char **out, size_t *len,
                      struct err *e);
 void queue_env_free(struct queue_env *env);
 
+/* A new queue id: the time (sortable), then random digits; 18
+ * characters of [0-9A-F]. */
+void queue_new_id(char id[QUEUE_ID_MAX]);
+
 /* 1 when id is a well-formed queue id. */
 int queue_id_valid(const char *id);
 

@@ -1,0 +1,276 @@
+/* runq.c - the queue runner: due entries, attempts, bounces, expiry
+ *
+ * Owns: which entries a run takes (due, flush, -qI, -qR, -qS), what an
+ *       attempt's per-recipient outcomes do to an entry, bounces for
+ *       permanent failures and expiry (queued before the recipients are
+ *       dropped, so a crash can repeat a bounce but never lose one).
+ * Not:  the spool format (queue), the schedule arithmetic (runq_policy),
+ *       the notification's text (bounce), delivering (the runq_deliver_fn
+ *       the caller passes: the one delivery engine, deliver). */
+
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "bounce.h"
+#include "buf.h"
+#include "i18n.h"
+#include "runq.h"
+#include "runq_policy.h"
+#include "xmalloc.h"
+
+/* 1 when some pending recipient's domain is d or below it. */
+static int
+runq_has_domain(const struct queue_env *env, const char *d)
+{
+	size_t i, n, dn = strlen(d);
+	const char *at;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		at = strrchr(env->rcpts[i].addr, '@');
+		if (at == NULL || env->rcpts[i].state != QUEUE_RCPT_PENDING)
+			continue;
+		n = strlen(at + 1);
+		if (strcasecmp(at + 1, d) == 0 ||
+		    (n > dn && at[n - dn] == '.' &&
+		     strcasecmp(at + 1 + n - dn, d) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+runq_wanted(const struct runq_options *o, const struct queue_env *env)
+{
+	if (o->only_id != NULL && strcmp(o->only_id, env->id) != 0)
+		return 0;
+	if (o->only_sender != NULL &&
+	    strcasestr(env->from, o->only_sender) == NULL)
+		return 0;
+	if (o->only_domain != NULL && !runq_has_domain(env, o->only_domain))
+		return 0;
+	return o->flush || runq_due(env->next_attempt, o->now) ||
+	       runq_expired(env->created, o->now, o->lifetime);
+}
+
+static int
+runq_write_buf(void *ctx, int fd, struct err *e)
+{
+	const struct buf *b = ctx;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < b->len) {
+		n = write(fd, b->data + off, b->len - off);
+		if (n <= 0) {
+			err_set(e, ERR_IO, _("cannot write a bounce"));
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Queue a notification for the recipients of ent in state BOUNCED (their
+ * reply says why); 0 when queued or not wanted (null sender). */
+static int
+runq_bounce(struct queue *q, const struct runq_options *o,
+            const struct queue_entry *ent, enum bounce_action action,
+            struct err *e)
+{
+	struct bounce_rcpt *br = xcalloc(ent->env.nrcpts, sizeof(*br));
+	struct bounce_info bi = {0};
+	struct queue_env env = {0};
+	struct queue_rcpt rcpt = {0};
+	struct buf text = {0};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ent->env.nrcpts; i++)
+		if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED) {
+			br[bi.nrcpts].addr = ent->env.rcpts[i].addr;
+			br[bi.nrcpts++].reply = ent->env.rcpts[i].reply;
+		}
+	if (bi.nrcpts == 0 || !bounce_wanted(ent->env.from))
+		goto out;
+	bi.action = action;
+	bi.reporting_mta = o->reporting_mta;
+	bi.postmaster = o->postmaster;
+	bi.sender = ent->env.from;
+	bi.queue_id = ent->env.id;
+	bi.envid = ent->env.envid;
+	bi.arrival = ent->env.created;
+	bi.now = o->now;
+	bi.rcpts = br;
+	bi.full = ent->env.ret != NULL && strcasecmp(ent->env.ret, "FULL") == 0;
+	rc = bounce_make(&bi, ent->fd, ent->data_offset, ent->data_size, &text,
+	                 e);
+	if (rc < 0)
+		goto out;
+	queue_new_id(env.id);
+	env.uid = ent->env.uid;
+	env.account = ent->env.account;
+	env.from = (char *)"";
+	rcpt.addr = ent->env.from;
+	env.rcpts = &rcpt;
+	env.nrcpts = 1;
+	env.created = env.next_attempt = o->now;
+	rc = queue_commit(q, &env, runq_write_buf, &text, e);
+out:
+	buf_free(&text);
+	free(br);
+	return rc;
+}
+
+/* Mark every pending recipient bounced with its last reply (expiry). */
+static size_t
+runq_expire(struct queue_entry *ent)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ent->env.nrcpts; i++)
+		if (ent->env.rcpts[i].state == QUEUE_RCPT_PENDING) {
+			ent->env.rcpts[i].state = QUEUE_RCPT_BOUNCED;
+			n++;
+		}
+	return n;
+}
+
+static void
+runq_set_reply(struct queue_rcpt *r, char *reply)
+{
+	if (reply == NULL)
+		return;
+	free(r->reply);
+	r->reply = reply;
+}
+
+/* One attempt for the pending recipients; outcomes applied to ent. */
+static void
+runq_attempt(struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
+             struct runq_stats *st)
+{
+	struct runq_outcome *out = xcalloc(ent->env.nrcpts, sizeof(*out));
+	struct err e = {0};
+	size_t i, k = 0;
+	struct queue_rcpt *r;
+
+	if (fn(ctx, ent, out, &e) < 0)
+		for (i = 0; i < ent->env.nrcpts; i++) {
+			out[i].result = RUNQ_TEMP;
+			out[i].reply = xstrdup(e.msg ? e.msg : "not attempted");
+		}
+	for (i = 0; i < ent->env.nrcpts; i++) {
+		r = &ent->env.rcpts[i];
+		if (r->state != QUEUE_RCPT_PENDING)
+			continue;
+		runq_set_reply(r, out[k].reply);
+		free(out[k].remote);
+		if (out[k].result == RUNQ_DONE) {
+			r->state = QUEUE_RCPT_DONE;
+			st->delivered++;
+		} else if (out[k].result == RUNQ_PERM) {
+			r->state = QUEUE_RCPT_BOUNCED;
+		} else {
+			st->deferred++;
+		}
+		k++;
+	}
+	for (i = k; i < ent->env.nrcpts; i++) {
+		free(out[i].reply);
+		free(out[i].remote);
+	}
+	err_clear(&e);
+	free(out);
+}
+
+/* Drop the bounced recipients once their notification is queued. */
+static size_t
+runq_settle_bounced(struct queue_entry *ent)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ent->env.nrcpts; i++)
+		if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED) {
+			ent->env.rcpts[i].state = QUEUE_RCPT_DONE;
+			n++;
+		}
+	return n;
+}
+
+static int
+runq_left(const struct queue_env *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state != QUEUE_RCPT_DONE)
+			return 1;
+	return 0;
+}
+
+/* One locked entry: expire or attempt, bounce, rewrite or remove. */
+static int
+runq_entry(struct queue *q, const struct runq_options *o,
+           struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
+           struct runq_stats *st, struct err *e)
+{
+	enum bounce_action action = BOUNCE_FAILED;
+	size_t n;
+
+	st->tried++;
+	if (runq_expired(ent->env.created, o->now, o->lifetime)) {
+		st->expired += runq_expire(ent);
+		action = BOUNCE_EXPIRED;
+	} else {
+		runq_attempt(ent, fn, ctx, st);
+		ent->env.attempts++;
+		ent->env.next_attempt =
+		        runq_next_attempt(ent->env.created, ent->env.attempts,
+		                          o->now, o->lifetime);
+	}
+	if (runq_bounce(q, o, ent, action, e) == 0) {
+		n = runq_settle_bounced(ent);
+		if (action == BOUNCE_FAILED)
+			st->bounced += n;
+	} else {
+		err_clear(e); /* kept as bounced: the next run tries again */
+	}
+	if (!runq_left(&ent->env))
+		return queue_remove(q, ent, e);
+	return queue_update(q, ent, e);
+}
+
+int
+runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
+         void *ctx, struct runq_stats *st, struct err *e)
+{
+	struct queue_entry ent;
+	struct err le = {0};
+	char **ids;
+	size_t n, i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (queue_list(q, &ids, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rc = queue_load(q, ids[i], 1, &ent, &le);
+		if (rc == 1)
+			st->busy++;
+		else if (rc < 0)
+			st->broken += le.cls == ERR_DATA;
+		else if (runq_wanted(o, &ent.env) &&
+		         runq_entry(q, o, &ent, fn, ctx, st, &le) < 0)
+			err_clear(&le);
+		if (rc == 0)
+			queue_entry_free(&ent);
+		err_clear(&le);
+		free(ids[i]);
+	}
+	free(ids);
+	return 0;
+}

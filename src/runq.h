@@ -1,0 +1,56 @@
+/* runq.h - the queue runner: due entries, attempts, bounces, expiry */
+#ifndef DSMTP_RUNQ_H
+#define DSMTP_RUNQ_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+#include "queue.h"
+
+/* What one delivery attempt did for one pending recipient. */
+enum runq_result { RUNQ_DONE, RUNQ_TEMP, RUNQ_PERM };
+
+struct runq_outcome {
+	enum runq_result result;
+	char *reply;  /* the last reply or reason; the runner frees */
+	char *remote; /* the host that replied, or NULL; runner frees */
+};
+
+/* The delivery engine as the runner sees it: deliver ent's message to its
+ * pending recipients (ent->env.rcpts[i] with state QUEUE_RCPT_PENDING, in
+ * order) and fill out[k] for the k-th of them. Returns 0, or -1 with e set
+ * when no attempt could be made at all (every pending recipient is then
+ * taken as RUNQ_TEMP with e's text). */
+typedef int (*runq_deliver_fn)(void *ctx, const struct queue_entry *ent,
+                               struct runq_outcome *out, struct err *e);
+
+struct runq_options {
+	int flush; /* -q: every entry now, whatever is due */
+	time_t now;
+	time_t lifetime;           /* queue_lifetime */
+	const char *only_id;       /* -qI: that entry only */
+	const char *only_domain;   /* -qR: entries with a recipient there */
+	const char *only_sender;   /* -qS: entries whose sender contains it */
+	const char *reporting_mta; /* this host's name, for bounces */
+	const char *postmaster;    /* From: of bounces */
+};
+
+struct runq_stats {
+	size_t tried, delivered, deferred, bounced, expired, busy, broken;
+};
+
+/* Run the queue once: for every entry that is due (or every one with
+ * flush) and passes the filters, take its lock (entries another runner
+ * holds are skipped), bounce what outlived lifetime, deliver the rest
+ * through fn, and then: recipients done are dropped, temporary failures
+ * wait for the next attempt (backoff of runq_policy), permanent failures
+ * get a delivery status notification queued to the sender (none for the
+ * null sender) before they are dropped; the entry goes when nothing is
+ * left. Files that are not valid entries are quarantined by the queue and
+ * counted as broken. Returns 0, or -1 with e set when the spool cannot be
+ * read. */
+int runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
+             void *ctx, struct runq_stats *st, struct err *e);
+
+#endif

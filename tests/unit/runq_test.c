@@ -1,0 +1,386 @@
+/* runq_test.c - unit tests for runq.h
+ *
+ * Owns: what a run does to entries in a real spool directory: delivered
+ *       entries removed, temporary failures kept with the remaining
+ *       recipients and the next attempt on the schedule, permanent
+ *       failures bounced to the sender (never for the null sender),
+ *       expiry, the schedule against flush, the -qI/-qR/-qS filters, a
+ *       locked entry left alone. The delivery engine is a stand-in (the
+ *       seam runq_deliver_fn) whose outcome each recipient's name picks;
+ *       the real engine is proven against real servers.
+ * Not:  the spool format (queue_test), the notification text (bounce_test).
+ */
+
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "runq.h"
+#include "runq_policy.h"
+#include "xmalloc.h"
+
+#define T0 ((time_t)1764547200)
+#define MSG "Subject: report\r\n\r\nbody\r\n"
+
+struct spool {
+	char dir[64];
+	struct queue q;
+	int calls;
+};
+
+static int
+spool_setup(void **state)
+{
+	struct spool *s = xcalloc(1, sizeof(*s));
+	struct err e = { 0 };
+
+	strcpy(s->dir, "/tmp/dsmtp-runq-test.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	assert_int_equal(queue_open(&s->q, s->dir, &e), 0);
+	*state = s;
+	return 0;
+}
+
+static int
+spool_teardown(void **state)
+{
+	struct spool *s = *state;
+	char *cmd = xasprintf("rm -rf '%s'", s->dir);
+
+	queue_close(&s->q);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(s);
+	return 0;
+}
+
+static int
+write_msg(void *ctx, int fd, struct err *e)
+{
+	(void)ctx;
+	(void)e;
+	return write(fd, MSG, strlen(MSG)) == (ssize_t)strlen(MSG) ? 0 : -1;
+}
+
+/* Queue a message from from to the given recipients; its id in id. */
+static void
+enqueue(struct spool *s, const char *from, const char *const *rcpts,
+	size_t n, time_t created, char *id)
+{
+	struct queue_env env = { 0 };
+	struct err e = { 0 };
+	size_t i;
+
+	queue_new_id(env.id);
+	env.from = xstrdup(from);
+	env.uid = 1000;
+	env.created = env.next_attempt = created;
+	env.rcpts = xcalloc(n, sizeof(*env.rcpts));
+	env.nrcpts = n;
+	for (i = 0; i < n; i++)
+		env.rcpts[i].addr = xstrdup(rcpts[i]);
+	assert_int_equal(queue_commit(&s->q, &env, write_msg, NULL, &e), 0);
+	strcpy(id, env.id);
+	queue_env_free(&env);
+}
+
+/* The stand-in engine: "ok*" delivered, "perm*" 550, others 451. */
+static int
+fake_deliver(void *ctx, const struct queue_entry *ent,
+	     struct runq_outcome *out, struct err *e)
+{
+	struct spool *s = ctx;
+	size_t i, k = 0;
+	const char *a;
+
+	(void)e;
+	s->calls++;
+	for (i = 0; i < ent->env.nrcpts; i++) {
+		if (ent->env.rcpts[i].state != QUEUE_RCPT_PENDING)
+			continue;
+		a = ent->env.rcpts[i].addr;
+		if (strncmp(a, "ok", 2) == 0) {
+			out[k].result = RUNQ_DONE;
+			out[k].reply = xstrdup("250 2.0.0 ok");
+		} else if (strncmp(a, "perm", 4) == 0) {
+			out[k].result = RUNQ_PERM;
+			out[k].reply = xstrdup("550 5.1.1 no such user");
+		} else {
+			out[k].result = RUNQ_TEMP;
+			out[k].reply = xstrdup("451 4.7.1 greylisted");
+		}
+		k++;
+	}
+	return 0;
+}
+
+static int
+fail_deliver(void *ctx, const struct queue_entry *ent,
+	     struct runq_outcome *out, struct err *e)
+{
+	(void)ctx;
+	(void)ent;
+	(void)out;
+	err_set(e, ERR_TEMP, "connection refused");
+	return -1;
+}
+
+static struct runq_options
+options(time_t now)
+{
+	struct runq_options o = { 0 };
+
+	o.now = now;
+	o.lifetime = RUNQ_DEFAULT_LIFETIME;
+	o.reporting_mta = "host.example.org";
+	o.postmaster = "MAILER-DAEMON@example.org";
+	return o;
+}
+
+static size_t
+count(struct spool *s)
+{
+	struct err e = { 0 };
+	char **ids;
+	size_t n, i;
+
+	assert_int_equal(queue_list(&s->q, &ids, &n, &e), 0);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return n;
+}
+
+/* The only entry other than skip: loaded (caller frees). */
+static void
+other_entry(struct spool *s, const char *skip, struct queue_entry *ent)
+{
+	struct err e = { 0 };
+	char **ids;
+	size_t n, i;
+	int found = 0;
+
+	assert_int_equal(queue_list(&s->q, &ids, &n, &e), 0);
+	for (i = 0; i < n; i++) {
+		if (!found && (skip == NULL || strcmp(ids[i], skip) != 0)) {
+			assert_int_equal(queue_load(&s->q, ids[i], 0, ent, &e),
+					 0);
+			found = 1;
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	assert_true(found);
+}
+
+static char *
+data_of(const struct queue_entry *ent)
+{
+	char *d = xcalloc(1, (size_t)ent->data_size + 1);
+
+	assert_int_equal(pread(ent->fd, d, (size_t)ent->data_size,
+			       ent->data_offset), ent->data_size);
+	return d;
+}
+
+static void
+test_all_delivered(void **state)
+{
+	static const char *const r[] = { "ok1@example.net", "ok2@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 2, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(st.tried, 1);
+	assert_int_equal(st.delivered, 2);
+	assert_int_equal(count(s), 0);
+}
+
+static void
+test_temporary_kept(void **state)
+{
+	static const char *const r[] = { "ok@example.net", "later@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0 + 10);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 2, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(st.delivered, 1);
+	assert_int_equal(st.deferred, 1);
+	assert_int_equal(queue_load(&s->q, id, 1, &ent, &e), 0);
+	assert_int_equal(ent.env.nrcpts, 1);
+	assert_string_equal(ent.env.rcpts[0].addr, "later@example.net");
+	assert_string_equal(ent.env.rcpts[0].reply, "451 4.7.1 greylisted");
+	assert_int_equal(ent.env.attempts, 1);
+	assert_int_equal(ent.env.next_attempt, T0 + 10 + 60);
+	queue_entry_free(&ent);
+	/* Not due yet: a scheduled run leaves it, a flush tries it. */
+	s->calls = 0;
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(s->calls, 0);
+	o.flush = 1;
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(s->calls, 1);
+	assert_int_equal(queue_load(&s->q, id, 0, &ent, &e), 0);
+	assert_int_equal(ent.env.attempts, 2);
+	assert_int_equal(ent.env.next_attempt, T0 + 10 + 300);
+	queue_entry_free(&ent);
+}
+
+static void
+test_permanent_bounced(void **state)
+{
+	static const char *const r[] = { "ok@example.net", "perm@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX], *d;
+
+	enqueue(s, "alice@example.org", r, 2, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(st.bounced, 1);
+	/* The original is gone; the notification is queued to the sender
+	 * from the null sender. */
+	assert_int_equal(count(s), 1);
+	other_entry(s, id, &ent);
+	assert_string_equal(ent.env.from, "");
+	assert_int_equal(ent.env.nrcpts, 1);
+	assert_string_equal(ent.env.rcpts[0].addr, "alice@example.org");
+	d = data_of(&ent);
+	assert_non_null(strstr(d, "Final-Recipient: rfc822; perm@example.net"));
+	assert_non_null(strstr(d, "Status: 5.1.1"));
+	assert_null(strstr(d, "ok@example.net"));
+	free(d);
+	queue_entry_free(&ent);
+}
+
+static void
+test_no_bounce_for_null_sender(void **state)
+{
+	static const char *const r[] = { "perm@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "", r, 1, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(count(s), 0);
+}
+
+static void
+test_expired(void **state)
+{
+	static const char *const r[] = { "later@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0 + RUNQ_DEFAULT_LIFETIME);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX], *d;
+
+	enqueue(s, "alice@example.org", r, 1, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 0);       /* no attempt after expiry */
+	assert_int_equal(st.expired, 1);
+	assert_int_equal(count(s), 1);
+	other_entry(s, id, &ent);
+	d = data_of(&ent);
+	assert_non_null(strstr(d, "before it\r\nexpired"));
+	free(d);
+	queue_entry_free(&ent);
+}
+
+static void
+test_engine_down(void **state)
+{
+	static const char *const r[] = { "a@example.net", "b@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 2, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fail_deliver, s, &st, &e), 0);
+	assert_int_equal(queue_load(&s->q, id, 0, &ent, &e), 0);
+	assert_int_equal(ent.env.nrcpts, 2);
+	assert_string_equal(ent.env.rcpts[1].reply, "connection refused");
+	queue_entry_free(&ent);
+}
+
+static void
+test_filters_and_locks(void **state)
+{
+	static const char *const r1[] = { "ok@one.example" };
+	static const char *const r2[] = { "ok@sub.two.example" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry held;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id1[QUEUE_ID_MAX], id2[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r1, 1, T0, id1);
+	enqueue(s, "bob@example.org", r2, 1, T0, id2);
+	o.only_domain = "two.example";
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(st.tried, 1);
+	assert_int_equal(count(s), 1);         /* id1 left */
+	o.only_domain = NULL;
+	o.only_sender = "BOB";
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(st.tried, 0);
+	o.only_sender = NULL;
+	/* Another runner holds it: skipped, counted busy. */
+	assert_int_equal(queue_load(&s->q, id1, 1, &held, &e), 0);
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(st.busy, 1);
+	assert_int_equal(st.tried, 0);
+	queue_entry_free(&held);
+	o.only_id = "000000000000000000";
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(st.tried, 0);
+	o.only_id = id1;
+	runq_run(&s->q, &o, fake_deliver, s, &st, &e);
+	assert_int_equal(st.tried, 1);
+	assert_int_equal(count(s), 0);
+}
+
+int
+main(void)
+{
+#define SPOOL(t) cmocka_unit_test_setup_teardown(t, spool_setup, spool_teardown)
+	const struct CMUnitTest tests[] = {
+		SPOOL(test_all_delivered),
+		SPOOL(test_temporary_kept),
+		SPOOL(test_permanent_bounced),
+		SPOOL(test_no_bounce_for_null_sender),
+		SPOOL(test_expired),
+		SPOOL(test_engine_down),
+		SPOOL(test_filters_and_locks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
