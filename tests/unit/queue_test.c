@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "queue.h"
+#include "testspool.h"
 #include "xmalloc.h"
 
 #define ID1 "0693A1B2C3D4E5F6AB"
@@ -50,37 +51,6 @@ env_fill(struct queue_env *env, const char *id, size_t nrcpts)
 	env->nrcpts = nrcpts;
 	for (i = 0; i < nrcpts; i++)
 		env->rcpts[i].addr = xasprintf("rcpt%zu@example.net", i);
-}
-
-struct spool {
-	char dir[64];
-	struct queue q;
-};
-
-static int
-spool_setup(void **state)
-{
-	struct spool *s = xcalloc(1, sizeof(*s));
-	struct err e = { 0 };
-
-	strcpy(s->dir, "/tmp/dsmtp-queue-test.XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	assert_int_equal(queue_open(&s->q, s->dir, &e), 0);
-	*state = s;
-	return 0;
-}
-
-static int
-spool_teardown(void **state)
-{
-	struct spool *s = *state;
-	char *cmd = xasprintf("rm -rf '%s'", s->dir);
-
-	queue_close(&s->q);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(s);
-	return 0;
 }
 
 static int

@@ -26,42 +26,11 @@
 
 #include "runq.h"
 #include "runq_policy.h"
+#include "testspool.h"
 #include "xmalloc.h"
 
 #define T0 ((time_t)1764547200)
 #define MSG "Subject: report\r\n\r\nbody\r\n"
-
-struct spool {
-	char dir[64];
-	struct queue q;
-	int calls;
-};
-
-static int
-spool_setup(void **state)
-{
-	struct spool *s = xcalloc(1, sizeof(*s));
-	struct err e = { 0 };
-
-	strcpy(s->dir, "/tmp/dsmtp-runq-test.XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	assert_int_equal(queue_open(&s->q, s->dir, &e), 0);
-	*state = s;
-	return 0;
-}
-
-static int
-spool_teardown(void **state)
-{
-	struct spool *s = *state;
-	char *cmd = xasprintf("rm -rf '%s'", s->dir);
-
-	queue_close(&s->q);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(s);
-	return 0;
-}
 
 static int
 write_msg(void *ctx, int fd, struct err *e)
