@@ -296,10 +296,11 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 		o->full_name = v;
 		return 0;
 	case CLI_A_NOTIFY:
-		o->dsn_notify = v;
+		/* "off" in any case: submit.c compares with "off". */
+		o->dsn_notify = strcasecmp(v, "off") == 0 ? "off" : v;
 		return cli_check_notify(v, e);
 	case CLI_A_RET:
-		o->dsn_return = v;
+		o->dsn_return = strcasecmp(v, "off") == 0 ? "off" : v;
 		return cli_check_ret(v, e);
 	case CLI_A_ENVID:
 		o->envid = v;

@@ -811,6 +811,7 @@ test_notify_validation(void **state)
 	char *bad5[] = { "sendmail", "-R", "everything", NULL };
 	char *off[] = { "sendmail", "-N", "off", "-R", "off", NULL };
 	char *headers[] = { "sendmail", "-N", "OFF", "-R", "headers", NULL };
+	char *upper[] = { "sendmail", "-R", "Off", NULL };
 	struct cli_opts o;
 
 	(void)state;
@@ -820,7 +821,11 @@ test_notify_validation(void **state)
 	assert_str_or_null(o.dsn_return, "off");
 	cli_free(&o);
 	parse_ok(headers, &o);
+	assert_str_or_null(o.dsn_notify, "off");
 	assert_str_or_null(o.dsn_return, "headers");
+	cli_free(&o);
+	parse_ok(upper, &o);
+	assert_str_or_null(o.dsn_return, "off");
 	cli_free(&o);
 	parse_ok(ok1, &o);
 	cli_free(&o);
