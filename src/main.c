@@ -168,6 +168,17 @@ main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
 	return EX_OK;
 }
 
+static int
+main_has_setting(const struct cli_opts *cli, const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < cli->nsettings; i++)
+		if (strcmp(cli->settings[i].cmd, cmd) == 0)
+			return 1;
+	return 0;
+}
+
 /* --dkim-keygen FILE: make the key, print the record and the config line. */
 static int
 main_keygen(const struct cli_opts *cli, struct err *e)
@@ -183,6 +194,11 @@ main_keygen(const struct cli_opts *cli, struct err *e)
 
 	if (cli->nrecipients != 1) {
 		err_set(e, ERR_USAGE, _("--dkim-keygen needs one key file name"));
+	} else if (main_has_setting(cli, "domain")) {
+		/* The old spelling must not silently make a record for the
+		 * host's domain. */
+		err_set(e, ERR_USAGE, _("--domain is the EHLO name; the "
+					"record's domain is --keygen-domain"));
 	} else if (crypto_keygen(ed ? CRYPTO_KEY_ED25519 : CRYPTO_KEY_RSA,
 				 2048, cli->recipients[0], &k, e) == 0 &&
 		   dnsrec_dkim(&out, sel, dom, k, e) == 0) {

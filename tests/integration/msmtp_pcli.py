@@ -76,6 +76,24 @@ def logfile_x(c):
                    '%s left the file\'s logfile alone' % prog)
 
 
+def keygen_old_domain(c):
+    """dsmtp only: --dkim-keygen with the old --domain is refused, not a
+    record for another domain; --keygen-domain names it."""
+    with T.sandbox() as box:
+        key = os.path.join(box, 'k.pem')
+        res = T.run(['--dkim-keygen', '--key-type=ed25519',
+                     '--domain=example.net', key], box=box)
+        c.exit(res, T.EX_USAGE)
+        c.one_stderr_line(res)
+        c.true(b'--keygen-domain' in res.err, 'the message names '
+               '--keygen-domain: %s' % T.short(res.err))
+        c.true(not os.path.exists(key), 'no key file was made')
+        res = T.run(['--dkim-keygen', '--key-type=ed25519',
+                     '--keygen-domain=example.net', key], box=box)
+        c.exit(res, T.EX_OK)
+        c.true(b'example.net' in res.out, 'the record names example.net')
+
+
 TESTS = [
     # 3.10: options mirroring configuration commands
     ('--tls=off overrides the account\'s tls on',
@@ -141,6 +159,8 @@ TESTS = [
      lambda c: M.agree(c, ['-B', 'BINARYMIME', 'bob@example.net'])),
     ('-o X VALUE: the next word is the value, not a recipient',
      lambda c: M.agree(c, ['-o', 'i', 'bob@example.net'])),
+    ('--dkim-keygen: --domain refused, --keygen-domain names the domain',
+     keygen_old_domain),
     # 3.9: an explicit --read-envelope-from
     ('--read-envelope-from: the From address is the envelope sender',
      lambda c: M.agree(c, ['--read-envelope-from', 'bob@example.net'],
