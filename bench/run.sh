@@ -446,11 +446,11 @@ dkim_check() {
 run_dkim() {
 	group_banner "dkim: dsmtp signing (RSA-2048 + Ed25519) vs the same dsmtp not signing, to smtp-sink"
 	say "keys: dsmtp --dkim-keygen, selectors $DKIM_SEL_RSA (RSA) and $DKIM_SEL_ED (Ed25519), d=$DKIM_DOMAIN"
-	"$DSMTP_RUN" --dkim-keygen --selector="$DKIM_SEL_RSA" --domain="$DKIM_DOMAIN" \
+	"$DSMTP_RUN" --dkim-keygen --selector="$DKIM_SEL_RSA" --keygen-domain="$DKIM_DOMAIN" \
 		"$WORK/dkim-rsa.key" >"$WORK/dkim-rsa.dns" 2>"$WORK/dkim-keygen.err" ||
 		{ cat "$WORK/dkim-keygen.err" >&2; die "dsmtp --dkim-keygen (RSA) failed"; }
 	"$DSMTP_RUN" --dkim-keygen --key-type=ed25519 --selector="$DKIM_SEL_ED" \
-		--domain="$DKIM_DOMAIN" "$WORK/dkim-ed.key" >"$WORK/dkim-ed.dns" 2>"$WORK/dkim-keygen.err" ||
+		--keygen-domain="$DKIM_DOMAIN" "$WORK/dkim-ed.key" >"$WORK/dkim-ed.dns" 2>"$WORK/dkim-keygen.err" ||
 		{ cat "$WORK/dkim-keygen.err" >&2; die "dsmtp --dkim-keygen (Ed25519) failed"; }
 	{
 		cat "$WORK/dsmtp.conf"

@@ -14,18 +14,55 @@
 
 # Short options by argument style (src/cli.c's table).
 # Flags; more options may follow in the same word.
-_dsmtp_flag_letters='IitvGmnUcxPS'
-# The rest of the word is the argument, possibly empty (-bm, -oi, -q30m).
-_dsmtp_rest_letters='boqA'
+_dsmtp_flag_letters='IitvdGmnUcxPS'
+# The rest of the word is the argument, possibly empty (-bm, -q30m).
+_dsmtp_rest_letters='bqA'
 # The rest of the word, else the next word, is the argument.
-_dsmtp_req_letters='frFNRVBChLXOepa'
+_dsmtp_req_letters='frFNRVBChLXOepao'
 
 # What dsmtp --help lists.
-_dsmtp_short_opts='-t -i -oi -f -r -F -N -R -V -B -C -v -bm -bs -bi -bp -I -q
-	-a -P -S'
-_dsmtp_long_opts='--account --host --port --from --read-envelope-from
-	--pretend --serverinfo --dkim-keygen --key-type --selector --domain
-	--store-password --help --version'
+_dsmtp_short_opts='-t -i -oi -f -r -F -N -R -V -B -C -v -d -X -o -bm -bs -bi
+	-bp -I -q -a -P -S'
+# Long options whose value is after "=" or the next word.
+_dsmtp_long_req='--account --host --from --key-type --selector
+	--keygen-domain --file --logfile --dsn-notify --dsn-return --port
+	--timeout --protocol --domain --source-ip --socket --proxy-host
+	--proxy-port --user --passwordeval --tls-trust-file --tls-crl-file
+	--tls-fingerprint --tls-key-file --tls-cert-file --tls-priorities
+	--tls-host-override --tls-min-dh-prime-bits --maildomain --aliases
+	--logfile-time-format'
+# Long options whose value is optional and only after "=" (--tls=off).
+_dsmtp_long_optional='--auth --tls --tls-starttls --tls-certcheck
+	--auto-from --syslog --set-from-header --set-date-header
+	--set-msgid-header --remove-bcc-headers --undisclosed-recipients'
+_dsmtp_long_opts="$_dsmtp_long_req $_dsmtp_long_optional
+	--read-envelope-from --read-recipients --debug --pretend --serverinfo
+	--dkim-keygen --store-password --help --version"
+
+# Is word $1 one of the words of list $2?
+_dsmtp_in()
+{
+	local IFS=$' \t\n' x
+
+	for x in $2; do
+		[[ $x == "$1" ]] && return 0
+	done
+	return 1
+}
+
+# The _dsmtp_values key of long option $1 (without "--").
+_dsmtp_long_key()
+{
+	case $1 in
+	account) echo a ;;
+	from) echo f ;;
+	file) echo C ;;
+	logfile) echo X ;;
+	dsn-notify) echo N ;;
+	dsn-return) echo R ;;
+	*) echo "$1" ;;
+	esac
+}
 
 # Parse a word of short options such as "-tiNfailure". Sets (in the
 # caller's scope) _dsmtp_opt to the letter that takes an argument, or ""
@@ -137,16 +174,43 @@ _dsmtp_values()
 		COMPREPLY=("${COMPREPLY[@]/#/$head}")
 		;;
 	R)
-		mapfile -t COMPREPLY < <(compgen -W $'full\nhdrs' -- "${cur,,}")
+		mapfile -t COMPREPLY < <(compgen -W $'full\nhdrs\nheaders\noff' \
+			-- "${cur,,}")
 		;;
 	B)
 		mapfile -t COMPREPLY < <(compgen -W $'7BIT\n8BITMIME' -- "${cur^^}")
 		;;
-	C)
+	tls | tls-starttls | tls-certcheck | auto-from | remove-bcc-headers | \
+		undisclosed-recipients)
+		mapfile -t COMPREPLY < <(compgen -W $'on\noff' -- "$cur")
+		;;
+	auth)
+		words=(on off plain login cram-md5 scram-sha-256 xoauth2
+			oauthbearer external)
+		mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "${cur,,}")
+		;;
+	syslog)
+		mapfile -t COMPREPLY < <(compgen -W $'on\noff\nLOG_MAIL\nLOG_USER' \
+			-- "$cur")
+		;;
+	set-from-header)
+		mapfile -t COMPREPLY < <(compgen -W $'auto\non\noff' -- "$cur")
+		;;
+	set-date-header | set-msgid-header)
+		mapfile -t COMPREPLY < <(compgen -W $'auto\noff' -- "$cur")
+		;;
+	protocol)
+		mapfile -t COMPREPLY < <(compgen -W $'smtp\nlmtp' -- "${cur,,}")
+		;;
+	timeout)
+		mapfile -t COMPREPLY < <(compgen -W off -- "$cur")
+		;;
+	C | X | tls-trust-file | tls-crl-file | tls-key-file | tls-cert-file | \
+		aliases | socket)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		[[ -z $prefix ]] && compopt -o filenames 2>/dev/null
 		;;
-	host)
+	host | proxy-host | tls-host-override)
 		mapfile -t COMPREPLY < <(compgen -A hostname -- "$cur")
 		;;
 	port)
@@ -156,8 +220,8 @@ _dsmtp_values()
 		mapfile -t COMPREPLY < <(compgen -W $'rsa\ned25519' -- "${cur,,}")
 		;;
 	esac
-	# -f, -r, --from, -F, -V, --selector, --domain and the ignored
-	# options: nothing to offer.
+	# -f, -r, --from, -F, -V, --selector, --keygen-domain, --domain, the
+	# other free values and the ignored options: nothing to offer.
 	if [[ -n $prefix && ${#COMPREPLY[@]} -gt 0 ]]; then
 		COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
 	fi
@@ -188,17 +252,17 @@ _dsmtp()
 			[[ -n $keygen ]] && _dsmtp_values C "$cur" "" ""
 			return 0
 			;;
-		--account | --from | --host | --port | --key-type | \
-			--selector | --domain)
-			need=${w#--}
-			[[ $need == account ]] && need=a
-			[[ $need == from ]] && need=f
-			[[ ${words[i + 1]-} == = ]] && ((i++))
-			;;
 		--dkim-keygen)
 			keygen=1
 			;;
 		--*)
+			if _dsmtp_in "$w" "$_dsmtp_long_req" || {
+				_dsmtp_in "$w" "$_dsmtp_long_optional" &&
+					[[ ${words[i + 1]-} == = ]]
+			}; then
+				need=$(_dsmtp_long_key "${w#--}")
+				[[ ${words[i + 1]-} == = ]] && ((i++))
+			fi
 			;;
 		-?*)
 			if _dsmtp_parse_short "$w" && [[ -n $_dsmtp_opt ]]; then
@@ -223,14 +287,10 @@ _dsmtp()
 	fi
 	# "--opt=value" in one word ('=' not a word break).
 	if [[ -z $need && $cur == --*=* ]]; then
-		case ${cur%%=*} in
-		--account) need=a ;;
-		--from) need=f ;;
-		--host) need=host ;;
-		--port) need=port ;;
-		--key-type) need=key-type ;;
-		*) return 0 ;;
-		esac
+		_dsmtp_in "${cur%%=*}" "$_dsmtp_long_req $_dsmtp_long_optional" ||
+			return 0
+		w=${cur%%=*}
+		need=$(_dsmtp_long_key "${w#--}")
 		prefix=${cur%%=*}=
 		cur=${cur#*=}
 	fi

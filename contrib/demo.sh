@@ -35,10 +35,10 @@ while [ ! -s "$work/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 port=$(cat "$work/port")
 
 echo "== making two DKIM keys for example.net (RSA-2048 and Ed25519)"
-"$build/src/dsmtp" --dkim-keygen --selector=demo-rsa --domain=example.net \
+"$build/src/dsmtp" --dkim-keygen --selector=demo-rsa --keygen-domain=example.net \
 	"$work/rsa.key" >"$work/records"
 "$build/src/dsmtp" --dkim-keygen --key-type=ed25519 --selector=demo-ed \
-	--domain=example.net "$work/ed.key" >>"$work/records"
+	--keygen-domain=example.net "$work/ed.key" >>"$work/records"
 grep -v '^;' "$work/records"
 
 cat >"$work/dsmtprc" <<CONF

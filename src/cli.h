@@ -21,6 +21,15 @@ enum cli_mode {
 	CLI_MODE_STORE_PASSWORD /* --store-password */
 };
 
+/* An option that mirrors a configuration command (--tls=off, -X FILE,
+ * --port 2525): main applies it to every account through the
+ * configuration grammar, so its values and ranges are the file's. */
+struct cli_setting {
+	const char *option; /* the long option without "--", e.g. "tls" */
+	const char *cmd;    /* the configuration command, e.g. "tls" */
+	const char *value;  /* borrows from argv or is a constant */
+};
+
 /* What the command line asked for. Strings borrow from argv. */
 struct cli_opts {
 	enum cli_mode mode;
@@ -35,21 +44,22 @@ struct cli_opts {
 	const char *config_file; /* -C */
 	int verbose;             /* -v */
 	const char *account;     /* -a, --account */
-	const char *host;        /* --host */
-	const char *port;        /* --port */
+	const char *host;        /* --host: no configuration file is read */
 	int read_envelope_from;  /* --read-envelope-from: 1, else -1 unset */
 	const char *queue_id;    /* -qI<id> */
 	const char *key_type;    /* --key-type (keygen) */
 	const char *selector;    /* --selector (keygen) */
-	const char *domain;      /* --domain (keygen) */
+	const char *keygen_domain; /* --keygen-domain (keygen) */
 	const char **recipients; /* argument recipients; caller frees array */
 	size_t nrecipients;
+	struct cli_setting *settings; /* in command-line order; cli_free */
+	size_t nsettings;
 };
 
 /* Parse argv. The mode starts from the basename of argv[0] (sendmail,
  * dsmtp: send; mailq: queue list; newaliases: aliases). Returns 0, or -1
- * with e set (ERR_USAGE, ERR_UNAVAILABLE). o->recipients is allocated;
- * release with cli_free. */
+ * with e set (ERR_USAGE, ERR_UNAVAILABLE). o->recipients and
+ * o->settings are allocated; release with cli_free. */
 int cli_parse(int argc, char **argv, struct cli_opts *o, struct err *e);
 void cli_free(struct cli_opts *o);
 

@@ -715,3 +715,37 @@ config_parse_text(struct config *c, const char *text, size_t len,
 		*has_password = x.has_password;
 	return rc;
 }
+
+/* A setting from the command line goes through config_setting like a
+ * file's line; its message loses the "ORIGIN:0: " position. */
+int
+config_account_apply(struct config *c, struct account *a, const char *cmd,
+		     const char *value, const char *origin, struct err *e)
+{
+	struct config_ctx x = { 0 };
+	char *where = xasprintf("%s:0", origin), *why;
+	const char *rest;
+	int rc, i;
+
+	x.c = c;
+	x.cur = a;
+	x.name = origin;
+	x.e = e;
+	rc = config_setting(&x, cmd, value);
+	if (rc < 0) {
+		rest = e->msg ? e->msg : "";
+		if (strncmp(rest, where, strlen(where)) == 0)
+			rest += strlen(where) + strspn(rest + strlen(where),
+						       ": ");
+		why = xstrdup(rest);
+		err_set(e, ERR_USAGE, "%s", why);
+		free(why);
+	}
+	for (i = 0; rc == 0 && i < CFG_NCMDS; i++)
+		if (a->origin[i] != NULL && strcmp(a->origin[i], where) == 0) {
+			free(a->origin[i]);
+			a->origin[i] = xstrdup(origin);
+		}
+	free(where);
+	return rc;
+}

@@ -90,6 +90,15 @@ struct account *config_choose(const struct config *c, const char *name,
 			      const char *env_from, const char *header_from,
 			      int *by_header, struct err *e);
 
+/* Set one command in a as a line "cmd value" of a file would (the same
+ * validation, ranges and empty-value rules); c is the configuration a
+ * belongs to. origin (e.g. "--tls") is recorded as where the value came
+ * from. Returns 0, or -1 with e set (ERR_USAGE; the reason, e.g. "tls:
+ * expected on or off", without a file position). */
+int config_account_apply(struct config *c, struct account *a,
+			 const char *cmd, const char *value,
+			 const char *origin, struct err *e);
+
 /* Typed access. Each returns dflt when the command is not set. Values were
  * validated when read, so these cannot fail. */
 const char *config_str(const struct account *a, enum config_cmd cmd,

@@ -168,13 +168,25 @@ main_serverinfo(const struct cli_opts *cli, const struct config *cfg,
 	return EX_OK;
 }
 
+static int
+main_has_setting(const struct cli_opts *cli, const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < cli->nsettings; i++)
+		if (strcmp(cli->settings[i].cmd, cmd) == 0)
+			return 1;
+	return 0;
+}
+
 /* --dkim-keygen FILE: make the key, print the record and the config line. */
 static int
 main_keygen(const struct cli_opts *cli, struct err *e)
 {
 	int ed = cli->key_type != NULL && strcmp(cli->key_type, "ed25519") == 0;
 	const char *sel = cli->selector ? cli->selector : ed ? "ed" : "rsa";
-	char *dom = cli->domain ? xstrdup(cli->domain) : addr_default_domain();
+	char *dom = cli->keygen_domain ? xstrdup(cli->keygen_domain)
+				       : addr_default_domain();
 	struct crypto_key *k = NULL;
 	struct buf out = { 0 };
 	char *abs = NULL;
@@ -182,6 +194,11 @@ main_keygen(const struct cli_opts *cli, struct err *e)
 
 	if (cli->nrecipients != 1) {
 		err_set(e, ERR_USAGE, _("--dkim-keygen needs one key file name"));
+	} else if (main_has_setting(cli, "domain")) {
+		/* The old spelling must not silently make a record for the
+		 * host's domain. */
+		err_set(e, ERR_USAGE, _("--domain is the EHLO name; the "
+					"record's domain is --keygen-domain"));
 	} else if (crypto_keygen(ed ? CRYPTO_KEY_ED25519 : CRYPTO_KEY_RSA,
 				 2048, cli->recipients[0], &k, e) == 0 &&
 		   dnsrec_dkim(&out, sel, dom, k, e) == 0) {
@@ -254,16 +271,47 @@ main_store_password(const struct cli_opts *cli, const struct config *cfg,
 	return rc < 0 ? main_fail(e) : EX_OK;
 }
 
+/* Options that mirror configuration commands (--tls=off, -X FILE) go
+ * to the defaults and every account through the file grammar, so the
+ * account chosen later has them, checked as a file's values are. */
+static int
+main_apply_settings(const struct cli_opts *cli, struct config *cfg,
+		    struct err *e)
+{
+	const struct cli_setting *st;
+	char origin[64];
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < cli->nsettings && rc == 0; i++) {
+		st = &cli->settings[i];
+		snprintf(origin, sizeof(origin), "--%s", st->option);
+		rc = config_account_apply(cfg, &cfg->defaults, st->cmd,
+					  st->value, origin, e);
+		for (j = 0; j < cfg->naccounts && rc == 0; j++)
+			rc = config_account_apply(cfg, cfg->accounts[j],
+						  st->cmd, st->value, origin,
+						  e);
+		if (rc < 0)
+			err_prefix(e, _("invalid argument for %s"), origin);
+	}
+	return rc;
+}
+
+/* --host: msmtp's "only command-line settings", no file is read. */
 static int
 main_load_config(const struct cli_opts *cli, struct config *cfg,
 		 struct err *e)
 {
 	struct config_sources src = { 0 };
 
+	memset(cfg, 0, sizeof(*cfg));
 	src.system_file = CONFIG_SYSTEM_FILE;
 	src.user_file = cli->config_file;
 	src.user_file_explicit = cli->config_file != NULL;
-	return config_load(cfg, &src, e);
+	if (cli->host == NULL && config_load(cfg, &src, e) < 0)
+		return -1;
+	return main_apply_settings(cli, cfg, e);
 }
 
 /* A caller that writes the message (cron, PHP, a -t pipe) must see our

@@ -43,24 +43,16 @@ const struct account *
 submit_account(const struct cli_opts *cli, const struct config *cfg,
 	       struct account *scratch, struct err *e)
 {
-	struct account *a;
 	int by_header;
 
+	/* main applied --host (and every other setting) to the defaults. */
 	if (cli->host != NULL) {
 		*scratch = cfg->defaults;
 		scratch->name = (char *)"--host";
-		scratch->val[CFG_HOST] = (char *)cli->host;
-		if (cli->port != NULL)
-			scratch->val[CFG_PORT] = (char *)cli->port;
 		return scratch;
 	}
-	a = config_choose(cfg, cli->account, cli->from, NULL, &by_header, e);
-	if (a != NULL && cli->port != NULL) {
-		*scratch = *a;
-		scratch->val[CFG_PORT] = (char *)cli->port;
-		return scratch;
-	}
-	return a;
+	return config_choose(cfg, cli->account, cli->from, NULL, &by_header,
+			     e);
 }
 
 static char *
@@ -130,8 +122,8 @@ submit_expand_from(const char *f, const char *domain)
 }
 
 /* Spec section 4 item 3: -f (when the account allows it); else the From
- * address when it chose the account; else the account's plain from; else
- * login@domain. */
+ * address when it chose the account or --read-envelope-from was given;
+ * else the account's plain from; else login@domain. */
 static char *
 submit_sender(struct submission *s, const char *given, int by_header)
 {
@@ -294,7 +286,7 @@ submit_intake(struct submission *s, const struct cli_opts *cli,
 	if (message_read(fd, &in, &s->m, e) < 0)
 		return -1;
 	s->header_from = message_from_addr(&s->m);
-	if (cli->host != NULL || cli->port != NULL) {
+	if (cli->host != NULL) {
 		s->a = submit_account(cli, cfg, &s->scratch, e);
 	} else {
 		int ref = cli->read_envelope_from == 1 ||
@@ -440,6 +432,16 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 		goto out;
 	submit_log_setup(s.a);
 	submit_check_domain(&s);
+	/* An explicit --read-envelope-from: the From address is the sender
+	 * whichever setting chose the account, as in msmtp. */
+	if (env == NULL && cli->read_envelope_from == 1) {
+		if (s.header_from == NULL) {
+			err_set(e, ERR_DATA, _("--read-envelope-from: the "
+					       "message has no From address"));
+			goto out;
+		}
+		by_header = 1;
+	}
 	s.from = submit_sender(&s, given, by_header);
 	if (submit_recipients(&s, cli, env, e) < 0 ||
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||

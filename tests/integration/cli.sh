@@ -79,19 +79,20 @@ have() {
 # or does manual FILE of KIND (man, texi) document it?
 # bash: OPT as a word of its own (so -i is not found in -oi or
 # --read-envelope-from). zsh: an _arguments spec for OPT ("-N+[...",
-# "--host=[...", "{-a+,--account=}[..."), not a mention in an exclusion
-# list. fish: "-s X" for -X, "-o XY" for -XY, "-l NAME" for --NAME.
+# "--host=[...", "--tls=-[...", "{-a+,--account=}[..."), not a mention in
+# an exclusion list. fish: "-s X" for -X, "-o XY" for -XY, "-l NAME" for --NAME.
 # man: OPT written with roff's "\-" for each hyphen, not followed by
-# another letter. texi: an "@item" or "@itemx" entry for OPT.
+# another letter. texi: an "@item" or "@itemx" entry for OPT (also
+# "--tls[=on|off]").
 mentions() {
 	kind=$1 file=$2 opt=$3
 	if [ "$kind" = man ]; then
 		roff=$(printf '%s\n' "$opt" | sed 's/-/\\\\-/g')
 		re="(^|[^A-Za-z0-9-])$roff(\$|[^A-Za-z0-9\\])"
 	elif [ "$kind" = texi ]; then
-		re="^@itemx? $opt([ =]|\$)"
+		re="^@itemx? $opt([ =[]|\$)"
 	elif [ "$kind" = zsh ]; then
-		re="(^|[^A-Za-z0-9-])${opt}[-+=]?[[,}]"
+		re="(^|[^A-Za-z0-9-])${opt}[-+=]{0,2}[[,}]"
 	elif [ "$kind" = fish ]; then
 		case $opt in
 		--*) re="(-l|--long-option)[[:space:]]+${opt#--}" ;;
@@ -231,7 +232,7 @@ awk '/^ +-/ {
 		more = sub(/,$/, "", w)
 		if (w !~ /^-/)
 			break
-		sub(/=.*/, "", w)
+		sub(/\[?=.*/, "", w)
 		print w
 		if (!more)
 			break

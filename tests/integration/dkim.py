@@ -323,7 +323,7 @@ def tags(value):
 
 def keygen(c, kind, sel):
     key = RUN.path('kg-%s.key' % kind)
-    argv = ['--dkim-keygen', '--selector=' + sel, '--domain=' + DOMAIN]
+    argv = ['--dkim-keygen', '--selector=' + sel, '--keygen-domain=' + DOMAIN]
     if kind == 'ed25519':
         argv.insert(1, '--key-type=ed25519')
     with T.sandbox() as box:
@@ -406,8 +406,8 @@ def test_keygen_default_type(c):
     """--dkim-keygen without --key-type makes RSA-2048 (spec section 2)."""
     key = RUN.path('kg-default.key')
     with T.sandbox() as box:
-        res = T.run(['--dkim-keygen', '--selector=dflt', '--domain=' + DOMAIN,
-                     key], box=box)
+        res = T.run(['--dkim-keygen', '--selector=dflt',
+                     '--keygen-domain=' + DOMAIN, key], box=box)
     c.exit(res, T.EX_OK)
     _, strings = parse_txt_record(c, res.out)
     c.eq(tags(''.join(strings)).get('k'), 'rsa', 'k= of the default key')

@@ -57,6 +57,15 @@ parse_fails(char **argv, enum err_class cls)
 }
 
 static void
+assert_setting(const struct cli_opts *o, size_t i, const char *cmd,
+	       const char *value)
+{
+	assert_true(i < o->nsettings);
+	assert_string_equal(o->settings[i].cmd, cmd);
+	assert_string_equal(o->settings[i].value, value);
+}
+
+static void
 assert_rcpts(const struct cli_opts *o, const char *const *want, size_t n)
 {
 	size_t i;
@@ -254,7 +263,7 @@ test_defaults(void **state)
 	assert_int_equal(o.read_envelope_from, -1);
 	assert_null(o.queue_id);
 	assert_null(o.host);
-	assert_null(o.port);
+	assert_int_equal(o.nsettings, 0);
 	/* Recipients borrow from argv. */
 	assert_int_equal(o.nrecipients, 1);
 	assert_ptr_equal(o.recipients[0], argv[1]);
@@ -329,7 +338,7 @@ test_body_glued_and_separate(void **state)
 {
 	char *a1[] = { "sendmail", "-B8BITMIME", NULL };
 	char *a2[] = { "sendmail", "-B", "7BIT", "a@example.org", NULL };
-	char *bad[] = { "sendmail", "-B", "BINARYMIME", NULL };
+	char *any[] = { "sendmail", "-B", "BINARYMIME", "a@example.org", NULL };
 	struct cli_opts o;
 
 	(void)state;
@@ -340,7 +349,10 @@ test_body_glued_and_separate(void **state)
 	assert_str_or_null(o.body_type, "7BIT");
 	assert_int_equal(o.nrecipients, 1);
 	cli_free(&o);
-	parse_fails(bad, ERR_USAGE);
+	/* msmtp accepts any -B value and its argument is the next word. */
+	parse_ok(any, &o);
+	assert_int_equal(o.nrecipients, 1);
+	cli_free(&o);
 }
 
 static void
@@ -363,6 +375,138 @@ test_oi_and_other_o(void **state)
 	assert_int_equal(o.mode, CLI_MODE_SEND);
 	assert_int_equal(o.nrecipients, 1);
 	assert_string_equal(o.recipients[0], "x@example.org");
+	cli_free(&o);
+}
+
+/* msmtp's -o takes a value: "-o i" consumes the i. */
+static void
+test_o_separate_value(void **state)
+{
+	char *argv[] = { "sendmail", "-o", "i", "x@example.org", NULL };
+	char *missing[] = { "sendmail", "-o", NULL };
+	struct cli_opts o;
+
+	(void)state;
+	parse_ok(argv, &o);
+	assert_int_equal(o.ignore_dots, 1);
+	assert_int_equal(o.nrecipients, 1);
+	assert_string_equal(o.recipients[0], "x@example.org");
+	cli_free(&o);
+	parse_fails(missing, ERR_USAGE);
+}
+
+/* Long options mirroring configuration commands, in order, with the
+ * configuration command's name; validation is the configuration's. */
+static void
+test_config_options(void **state)
+{
+	char *argv[] = { "dsmtp", "--tls=off", "--tls-trust-file", "/tmp/ca",
+			 "--auth=plain", "--user=ann", "--timeout", "30",
+			 "--domain=ehlo.example", "--proxy-port=1080",
+			 "--tls-min-dh-prime-bits=1024", "-X", "/tmp/log",
+			 "--logfile-time-format=%F", "--aliases=", "--port",
+			 "2525", "--set-date-header=off", "--maildomain=m.example",
+			 "x@example.org", NULL };
+	struct cli_opts o;
+
+	(void)state;
+	parse_ok(argv, &o);
+	assert_int_equal(o.nsettings, 14);
+	assert_setting(&o, 0, "tls", "off");
+	assert_setting(&o, 1, "tls_trust_file", "/tmp/ca");
+	assert_setting(&o, 2, "auth", "plain");
+	assert_setting(&o, 3, "user", "ann");
+	assert_setting(&o, 4, "timeout", "30");
+	assert_setting(&o, 5, "domain", "ehlo.example");
+	assert_setting(&o, 6, "proxy_port", "1080");
+	assert_setting(&o, 7, "tls_min_dh_prime_bits", "1024");
+	assert_setting(&o, 8, "logfile", "/tmp/log");
+	assert_setting(&o, 9, "logfile_time_format", "%F");
+	assert_setting(&o, 10, "aliases", "");
+	assert_setting(&o, 11, "port", "2525");
+	assert_setting(&o, 12, "set_date_header", "off");
+	assert_setting(&o, 13, "maildomain", "m.example");
+	assert_string_equal(o.settings[0].option, "tls");
+	assert_string_equal(o.settings[8].option, "logfile");
+	assert_int_equal(o.nrecipients, 1);
+	cli_free(&o);
+}
+
+/* "--tls off" is --tls and a recipient, as with msmtp's getopt. */
+static void
+test_config_options_optional_value(void **state)
+{
+	char *argv[] = { "dsmtp", "--tls", "off", "--auth", "--syslog",
+			 "--set-from-header", "--remove-bcc-headers",
+			 "--tls-certcheck=off", "--auto-from", NULL };
+	char *req[] = { "dsmtp", "--user", NULL };
+	struct cli_opts o;
+
+	(void)state;
+	parse_ok(argv, &o);
+	assert_int_equal(o.nsettings, 7);
+	assert_setting(&o, 0, "tls", "on");
+	assert_setting(&o, 1, "auth", "on");
+	assert_setting(&o, 2, "syslog", "on");
+	assert_setting(&o, 3, "set_from_header", "auto");
+	assert_setting(&o, 4, "remove_bcc_headers", "on");
+	assert_setting(&o, 5, "tls_certcheck", "off");
+	assert_setting(&o, 6, "auto_from", "on");
+	assert_int_equal(o.nrecipients, 1);
+	assert_string_equal(o.recipients[0], "off");
+	cli_free(&o);
+	parse_fails(req, ERR_USAGE);
+}
+
+/* msmtp refuses "--tls=", "--port=", "--timeout="; "--auth=" is auth on
+ * and "--user=" unsets. */
+static void
+test_config_options_empty(void **state)
+{
+	char *tls[] = { "dsmtp", "--tls=", NULL };
+	char *port[] = { "dsmtp", "--port=", NULL };
+	char *timeout[] = { "dsmtp", "--timeout=", NULL };
+	char *syslog[] = { "dsmtp", "--syslog=", NULL };
+	char *ok[] = { "dsmtp", "--auth=", "--user=", "--source-ip=", NULL };
+	struct cli_opts o;
+
+	(void)state;
+	parse_fails(tls, ERR_USAGE);
+	parse_fails(port, ERR_USAGE);
+	parse_fails(timeout, ERR_USAGE);
+	parse_fails(syslog, ERR_USAGE);
+	parse_ok(ok, &o);
+	assert_int_equal(o.nsettings, 3);
+	assert_setting(&o, 0, "auth", "");
+	assert_setting(&o, 1, "user", "");
+	assert_setting(&o, 2, "source_ip", "");
+	cli_free(&o);
+}
+
+/* msmtp's long names of sendmail options, -d, and -X FILE. */
+static void
+test_msmtp_aliases(void **state)
+{
+	char *argv[] = { "dsmtp", "--file=/tmp/rc", "--read-recipients",
+			 "--dsn-notify=never", "--dsn-return", "full", "-d",
+			 "--logfile=/tmp/a", "-XV", NULL };
+	char *debug[] = { "dsmtp", "--debug", NULL };
+	struct cli_opts o;
+
+	(void)state;
+	parse_ok(argv, &o);
+	assert_str_or_null(o.config_file, "/tmp/rc");
+	assert_int_equal(o.read_recipients, 1);
+	assert_str_or_null(o.dsn_notify, "never");
+	assert_str_or_null(o.dsn_return, "full");
+	assert_int_equal(o.verbose, 1);
+	assert_int_equal(o.nsettings, 2);
+	assert_setting(&o, 0, "logfile", "/tmp/a");
+	assert_setting(&o, 1, "logfile", "V");
+	assert_int_equal(o.nrecipients, 0);
+	cli_free(&o);
+	parse_ok(debug, &o);
+	assert_int_equal(o.verbose, 1);
 	cli_free(&o);
 }
 
@@ -438,14 +582,12 @@ test_rejected_modes(void **state)
 	char *bv[] = { "sendmail", "-bv", "a@example.org", NULL };
 	char *qr[] = { "sendmail", "-qRexample.org", NULL };
 	char *qs[] = { "sendmail", "-qSexample.org", NULL };
-	char *xv[] = { "sendmail", "-XV", NULL };
 
 	(void)state;
 	parse_fails(bd, ERR_USAGE);
 	parse_fails(bv, ERR_USAGE);
 	parse_fails(qr, ERR_USAGE);
 	parse_fails(qs, ERR_USAGE);
-	parse_fails(xv, ERR_USAGE);
 }
 
 static void
@@ -496,7 +638,7 @@ test_x_file_named_v(void **state)
 	struct cli_opts o;
 
 	(void)state;
-	/* A separate "V" is a trace file name, not -XV. */
+	/* A separate "V" is the log file name (msmtp's -X FILE). */
 	parse_ok(argv, &o);
 	assert_int_equal(o.nrecipients, 1);
 	cli_free(&o);
@@ -618,12 +760,13 @@ test_host_port(void **state)
 	(void)state;
 	parse_ok(a1, &o);
 	assert_str_or_null(o.host, "mail.example.org");
-	assert_str_or_null(o.port, "2525");
+	assert_setting(&o, 1, "port", "2525");
 	assert_int_equal(o.nrecipients, 1);
 	cli_free(&o);
 	parse_ok(a2, &o);
 	assert_str_or_null(o.host, "mail.example.org");
-	assert_str_or_null(o.port, "2525");
+	assert_setting(&o, 0, "host", "mail.example.org");
+	assert_setting(&o, 1, "port", "2525");
 	assert_int_equal(o.nrecipients, 1);
 	cli_free(&o);
 }
@@ -666,9 +809,24 @@ test_notify_validation(void **state)
 	char *bad3[] = { "sendmail", "-N", "", NULL };
 	char *bad4[] = { "sendmail", "-Nsuccess,bogus", NULL };
 	char *bad5[] = { "sendmail", "-R", "everything", NULL };
+	char *off[] = { "sendmail", "-N", "off", "-R", "off", NULL };
+	char *headers[] = { "sendmail", "-N", "OFF", "-R", "headers", NULL };
+	char *upper[] = { "sendmail", "-R", "Off", NULL };
 	struct cli_opts o;
 
 	(void)state;
+	/* msmtp's spellings: off unsets, headers is hdrs. */
+	parse_ok(off, &o);
+	assert_str_or_null(o.dsn_notify, "off");
+	assert_str_or_null(o.dsn_return, "off");
+	cli_free(&o);
+	parse_ok(headers, &o);
+	assert_str_or_null(o.dsn_notify, "off");
+	assert_str_or_null(o.dsn_return, "headers");
+	cli_free(&o);
+	parse_ok(upper, &o);
+	assert_str_or_null(o.dsn_return, "off");
+	cli_free(&o);
 	parse_ok(ok1, &o);
 	cli_free(&o);
 	parse_ok(ok2, &o);
@@ -716,7 +874,7 @@ static void
 test_dkim_keygen(void **state)
 {
 	char *argv[] = { "dsmtp", "--dkim-keygen", "--key-type=ed25519",
-			 "--selector", "s2026", "--domain=example.org",
+			 "--selector", "s2026", "--keygen-domain=example.org",
 			 "/tmp/dkim.pem", NULL };
 	char *rsa[] = { "dsmtp", "--dkim-keygen", "--key-type", "rsa",
 			"/tmp/dkim.pem", NULL };
@@ -728,7 +886,8 @@ test_dkim_keygen(void **state)
 	assert_int_equal(o.mode, CLI_MODE_KEYGEN);
 	assert_str_or_null(o.key_type, "ed25519");
 	assert_str_or_null(o.selector, "s2026");
-	assert_str_or_null(o.domain, "example.org");
+	assert_str_or_null(o.keygen_domain, "example.org");
+	assert_int_equal(o.nsettings, 0);
 	assert_int_equal(o.nrecipients, 1);
 	assert_string_equal(o.recipients[0], "/tmp/dkim.pem");
 	cli_free(&o);
@@ -843,6 +1002,11 @@ main(void)
 		cmocka_unit_test(test_full_name_glued_and_separate),
 		cmocka_unit_test(test_body_glued_and_separate),
 		cmocka_unit_test(test_oi_and_other_o),
+		cmocka_unit_test(test_o_separate_value),
+		cmocka_unit_test(test_config_options),
+		cmocka_unit_test(test_config_options_optional_value),
+		cmocka_unit_test(test_config_options_empty),
+		cmocka_unit_test(test_msmtp_aliases),
 		cmocka_unit_test(test_mode_b),
 		cmocka_unit_test(test_mode_q),
 		cmocka_unit_test(test_rejected_modes),
