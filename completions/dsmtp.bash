@@ -30,14 +30,15 @@ _dsmtp_long_req='--account --host --from --key-type --selector
 	--proxy-port --user --passwordeval --tls-trust-file --tls-crl-file
 	--tls-fingerprint --tls-key-file --tls-cert-file --tls-priorities
 	--tls-host-override --tls-min-dh-prime-bits --maildomain --aliases
-	--logfile-time-format'
+	--logfile-time-format
+	--egress-ip'
 # Long options whose value is optional and only after "=" (--tls=off).
 _dsmtp_long_optional='--auth --tls --tls-starttls --tls-certcheck
 	--auto-from --syslog --set-from-header --set-date-header
 	--set-msgid-header --remove-bcc-headers --undisclosed-recipients'
 _dsmtp_long_opts="$_dsmtp_long_req $_dsmtp_long_optional
 	--read-envelope-from --read-recipients --debug --pretend --serverinfo
-	--dkim-keygen --store-password --help --version"
+	--dkim-keygen --store-password --check-dns --json --help --version"
 
 # Is word $1 one of the words of list $2?
 _dsmtp_in()

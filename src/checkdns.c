@@ -217,7 +217,8 @@ checkdns_spf_soft_end(const char *record)
 
 void
 checkdns_spf(struct check_report *r, const struct dns_lookup *l, const char *ip,
-             const char *domain, const char *helo, const char *what)
+             const char *domain, const char *helo, const char *what,
+             int required)
 {
 	char *sender = xasprintf("postmaster@%s", domain), *found, *fix = NULL;
 	struct spf_query q = {ip, domain, sender, helo};
@@ -248,6 +249,8 @@ checkdns_spf(struct check_report *r, const struct dns_lookup *l, const char *ip,
 		                             spf_result_name(v.result))
 		                 : xasprintf(_("%s has no SPF record"), domain);
 		fix = checkdns_spf_fix(domain, v.record, ip);
+		if (v.record == NULL && !required)
+			level = CHECK_WARN;
 	}
 	checkdns_add(r, level, xasprintf("spf %s (%s)", domain, what), found,
 	             fix);

@@ -36,10 +36,12 @@ void checkdns_dkim(struct check_report *r, const struct dns_lookup *l,
 
 /* SPF: check_host() for ip and domain (the envelope domain, or the EHLO
  * name: what says which). A pass whose record ends in ~all or ?all warns;
- * anything else fails, with the record to publish or the term to add. */
+ * no record at all fails when required (the envelope domain), else warns
+ * (the EHLO name, which receivers check for bounces); anything else fails,
+ * with the record to publish or the term to add. */
 void checkdns_spf(struct check_report *r, const struct dns_lookup *l,
                   const char *ip, const char *domain, const char *helo,
-                  const char *what);
+                  const char *what, int required);
 
 /* DMARC: the record at _dmarc.from_domain, else at the organisational
  * domain's (public suffix list); parses; p=none warns; DKIM's d= and the

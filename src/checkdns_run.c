@@ -109,10 +109,10 @@ checkdns_account(struct check_report *r, const struct dns_lookup *l,
 		                  "relay's address)")));
 	} else {
 		checkdns_spf(r, l, o->egress_ip, from, ehlo,
-		             _("envelope domain"));
+		             _("envelope domain"), 1);
 		if (strcasecmp(ehlo, from) != 0)
 			checkdns_spf(r, l, o->egress_ip, ehlo, ehlo,
-			             _("EHLO name"));
+			             _("EHLO name"), 0);
 		checkdns_ptr(r, l, o->egress_ip, ehlo);
 	}
 	checkdns_dmarc(r, l, from, dkim, from);

@@ -79,7 +79,7 @@ enum cli_action {
 	CLI_A_LOGFILE, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
 	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
 	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN,
-	CLI_A_STORE_PASSWORD
+	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_JSON
 };
 
 struct cli_option {
@@ -134,7 +134,9 @@ static const struct cli_option cli_table[] = {
 	{ 0, "selector", CLI_ARG_REQ, CLI_A_SELECTOR },
 	{ 0, "keygen-domain", CLI_ARG_REQ, CLI_A_DOMAIN },
 	{ 0, "store-password", CLI_ARG_NONE, CLI_A_STORE_PASSWORD },
-	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_CHECK_DNS },
+	{ 0, "egress-ip", CLI_ARG_REQ, CLI_A_EGRESS_IP },
+	{ 0, "json", CLI_ARG_NONE, CLI_A_JSON },
 	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_LATER },
 	{ 0, "queue-daemon", CLI_ARG_NONE, CLI_A_LATER },
@@ -358,6 +360,15 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 	case CLI_A_STORE_PASSWORD:
 		o->mode = CLI_MODE_STORE_PASSWORD;
 		return 0;
+	case CLI_A_CHECK_DNS:
+		o->mode = CLI_MODE_CHECK_DNS;
+		return 0;
+	case CLI_A_EGRESS_IP:
+		o->egress_ip = v;
+		return 0;
+	case CLI_A_JSON:
+		o->json = 1;
+		return 0;
 	case CLI_A_LATER:
 		err_set(e, ERR_UNAVAILABLE,
 			_("--%s is not available in this version"), opt->name);
@@ -566,6 +577,13 @@ cli_help(void)
 		"      --store-password   store the password read from "
 		"standard input\n"
 		"                         in the keyring for the account\n"
+		"      --check-dns        check the DKIM, SPF, DMARC and reverse "
+		"DNS records\n"
+		"                         receivers will look up; exit 1 when "
+		"one fails\n"
+		"      --egress-ip=ADDR   the public address mail leaves from "
+		"(--check-dns)\n"
+		"      --json             --check-dns report as JSON\n"
 		"      --help             show this help and exit\n"
 		"      --version          show version information and exit\n"
 		"\n"

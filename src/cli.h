@@ -18,7 +18,8 @@ enum cli_mode {
 	CLI_MODE_SERVERINFO, /* -S, --serverinfo */
 	CLI_MODE_IGNORED,   /* -q<interval>: accepted, nothing to do */
 	CLI_MODE_KEYGEN,    /* --dkim-keygen */
-	CLI_MODE_STORE_PASSWORD /* --store-password */
+	CLI_MODE_STORE_PASSWORD, /* --store-password */
+	CLI_MODE_CHECK_DNS  /* --check-dns */
 };
 
 /* An option that mirrors a configuration command (--tls=off, -X FILE,
@@ -50,6 +51,8 @@ struct cli_opts {
 	const char *key_type;    /* --key-type (keygen) */
 	const char *selector;    /* --selector (keygen) */
 	const char *keygen_domain; /* --keygen-domain (keygen) */
+	const char *egress_ip;   /* --egress-ip (check-dns) */
+	int json;                /* --json (check-dns) */
 	const char **recipients; /* argument recipients; caller frees array */
 	size_t nrecipients;
 	struct cli_setting *settings; /* in command-line order; cli_free */

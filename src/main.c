@@ -22,10 +22,12 @@
 #include "addr.h"
 #include "aliases.h"
 #include "buf.h"
+#include "checkdns.h"
 #include "crypto.h"
 #include "cli.h"
 #include "config.h"
 #include "deliver.h"
+#include "dns.h"
 #include "dnsrec.h"
 #include "err.h"
 #include "i18n.h"
@@ -242,6 +244,32 @@ main_read_password(const char *user, char *line, size_t size)
 	return 0;
 }
 
+/* --check-dns: the report on stdout; 0 when nothing fails, 1 otherwise. */
+static int
+main_check_dns(const struct cli_opts *cli, const struct config *cfg,
+	       struct err *e)
+{
+	struct account scratch;
+	const struct account *a = submit_account(cli, cfg, &scratch, e);
+	struct checkdns_options o = { cli->egress_ip, cli->json };
+	struct check_report r = { 0 };
+	struct dns_resolver res;
+	struct dns_lookup l;
+	int failed;
+
+	if (a == NULL)
+		return main_fail(e);
+	if (dns_open(&res, 5, 2, e) < 0)
+		return main_fail(e);
+	dns_lookup_on(&l, &res);
+	checkdns_account(&r, &l, a, &o);
+	checkdns_print(&r, stdout, cli->json);
+	failed = checkdns_failed(&r);
+	checkdns_free(&r);
+	dns_close(&res);
+	return failed ? 1 : EX_OK;
+}
+
 /* --store-password: the first line of stdin goes to the keyring under
  * the account's host and user, where msmtp would find it too. */
 static int
@@ -365,6 +393,9 @@ main_run(const struct cli_opts *cli, struct err *e)
 		break;
 	case CLI_MODE_STORE_PASSWORD:
 		rc = main_store_password(cli, &cfg, e);
+		break;
+	case CLI_MODE_CHECK_DNS:
+		rc = main_check_dns(cli, &cfg, e);
 		break;
 	case CLI_MODE_SMTP:
 		rc = smtpd_stdio_run(cli, &cfg, STDIN_FILENO, STDOUT_FILENO);

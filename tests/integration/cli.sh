@@ -362,8 +362,8 @@ fi
 run_dsmtp -bp
 check "-bp exits 69 (no queue)" expect_rc 69
 
-run_dsmtp --check-dns
-check "--check-dns exits 69 (not available yet)" expect_rc 69
+run_dsmtp --queue-run
+check "--queue-run exits 69 (not available yet)" expect_rc 69
 
 # --store-password, with a stand-in for the dsmtp-keyring helper that
 # records its arguments and its standard input, beside a copy of dsmtp

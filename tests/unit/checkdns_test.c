@@ -117,7 +117,7 @@ spf_case(const char *ip, const char *record, enum check_level want,
 	const struct check_item *it;
 
 	checkdns_spf(&r, &l, ip, "example.test", "out.example.test",
-		     "envelope domain");
+		     "envelope domain", 1);
 	it = only(&r, 1);
 	if (it->level != want)
 		fail_msg("%s %s: level %d, found %s", ip, record ? record : "-",

@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""checkdns.py - `dsmtp --check-dns` against a real validating resolver.
+
+The DNS bed (tests/lib/dnsbed.py) gets one zone per situation: a good
+set-up, a missing DKIM record, another key published, t=y, SPF not
+covering the egress address, SPF over the lookup limit, two SPF records,
+no DMARC, DMARC p=none, a DKIM domain not aligned with From; and PTR
+records for a confirmed name, a PTR that does not resolve back, and a
+name that is not the EHLO name.  dsmtp runs inside the namespace with
+--egress-ip and the account of each case; every line of its report and
+its exit status are checked, and --json must say the same."""
+
+import atexit
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True     # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+import dsmtptest as T                                    # noqa: E402
+import dnsbed                                            # noqa: E402
+
+# Egress addresses are data for the checks, never connected to: TEST-NET-1
+# (RFC 5737), which is not private, with its reverse zone in the bed.
+EGRESS = '192.0.2.60'              # PTR out.good.test, A back
+SOA = ('$TTL 30\n@ SOA ns.example.test. hostmaster.example.test. 1 3600 '
+       '600 86400 30\n@ NS ns.example.test.\n')
+STATE = {}
+
+
+def key_record(path):
+    """The TXT data of the key --dkim-keygen made at path (its p=)."""
+    res = T.run(['--dkim-keygen', path, '--selector', 's1'], b'')
+    if res.code != 0:
+        raise RuntimeError('--dkim-keygen: %r' % res.err)
+    strings = re.findall(r'"([^"]*)"', res.out.decode())
+    return ''.join(strings)
+
+
+def txt(data):
+    """data as a TXT record's strings of at most 255 octets."""
+    return ' '.join('"%s"' % data[i:i + 255]
+                    for i in range(0, len(data), 255))
+
+
+def zone(name, dkim=None, spf='v=spf1 ip4:%s -all' % EGRESS,
+         dmarc='v=DMARC1; p=quarantine', extra=''):
+    z = '$ORIGIN %s.\n' % name + SOA
+    if dkim:
+        z += 's1._domainkey TXT %s\n' % txt(dkim)
+    for s in ([spf] if isinstance(spf, str) else spf or []):
+        z += '@ TXT "%s"\n' % s
+    if dmarc:
+        z += '_dmarc TXT "%s"\n' % dmarc
+    return z + 'out A %s\n' % EGRESS + extra
+
+
+def setup(c):
+    if 'bed' in STATE:
+        if isinstance(STATE['bed'], str):
+            c.fail(STATE['bed'])
+            raise T.Abort()
+        return STATE
+    why = dnsbed.problem()
+    if why:
+        STATE['bed'] = why
+        if why.startswith('needs root') or \
+                os.environ.get('DSMTP_NO_APT') == '1':
+            c.skip(why)
+        c.fail(why)
+        raise T.Abort()
+    box = STATE['box'] = tempfile.mkdtemp(prefix='dsmtp-checkdns-')
+    os.chmod(box, 0o755)
+    key, other = os.path.join(box, 'k1.pem'), os.path.join(box, 'k2.pem')
+    good, bad = key_record(key), key_record(other)
+    chain = ''.join('l%d TXT "v=spf1 include:l%d.manyspf.test"\n'
+                    % (i, i + 1) for i in range(11)) + 'l11 TXT "v=spf1 +all"\n'
+    zones = {
+        'good.test': zone('good.test', good, extra='other-name A '
+                          '192.0.2.63\nliar A 192.0.2.99\n'),
+        'nodkim.test': zone('nodkim.test'),
+        'mismatch.test': zone('mismatch.test', bad),
+        'testmode.test': zone('testmode.test', good.replace('v=DKIM1;',
+                                                            'v=DKIM1; t=y;')),
+        'nospf.test': zone('nospf.test', good, spf='v=spf1 ip4:192.0.2.99 '
+                           '-all'),
+        'manyspf.test': zone('manyspf.test', good,
+                             spf='v=spf1 include:l0.manyspf.test -all',
+                             extra=chain),
+        'twospf.test': zone('twospf.test', good, spf=[
+            'v=spf1 ip4:%s -all' % EGRESS, 'v=spf1 -all']),
+        'nodmarc.test': zone('nodmarc.test', good, dmarc=None),
+        'pnone.test': zone('pnone.test', good, dmarc='v=DMARC1; p=none'),
+        'other.test': zone('other.test', good),
+        '2.0.192.in-addr.arpa': '$ORIGIN 2.0.192.in-addr.arpa.\n' + SOA +
+        '60 PTR out.good.test.\n62 PTR liar.good.test.\n'
+        '63 PTR other-name.good.test.\n',
+    }
+    try:
+        STATE['bed'] = dnsbed.Bed(zones).start()
+        atexit.register(STATE['bed'].stop)
+    except Exception as exc:
+        STATE['bed'] = 'the bed did not start: %s' % exc
+        c.fail(STATE['bed'])
+        raise T.Abort()
+    STATE['key'] = key
+    return STATE
+
+
+def check_dns(c, domain, egress=EGRESS, extra=(), json_out=False):
+    """Run dsmtp --check-dns for an account of domain in the bed:
+    (exit status, {name: (level, found, fix)}, raw output)."""
+    st = setup(c)
+    d = os.path.join(st['box'], domain)
+    os.makedirs(d, exist_ok=True)
+    lines = ['defaults', 'syslog off', 'account default',
+             'host 127.0.0.1', 'from alice@%s' % domain,
+             'qualify_domain %s' % domain, 'domain out.good.test',
+             'dkim_key s1 %s' % st['key']] + list(extra)
+    cfg = T.write_file(os.path.join(d, 'rc'), '\n'.join(lines) + '\n')
+    argv = [T.DSMTP, '-C', cfg, '--check-dns']
+    if egress:
+        argv += ['--egress-ip', egress]
+    if json_out:
+        argv.append('--json')
+    b = st['bed']
+    b.resolv_conf('nameserver 127.0.0.1\noptions trust-ad edns0\n')
+    res = b.run(argv, timeout=60, env=dict(T.sandbox_env(d), LC_ALL='C'))
+    items, last = {}, None
+    for line in res.stdout.decode().splitlines():
+        m = re.match(r'^(pass|warn|fail)  (.+?): (.*)$', line)
+        if m:
+            last = m.group(2)
+            items[last] = [m.group(1), m.group(3), None]
+        elif line.startswith('      fix: ') and last:
+            items[last][2] = line[11:]
+    return res.returncode, items, res
+
+
+def level(c, items, name, want, what):
+    got = items.get(name, ['missing'])[0]
+    c.true(got == want, '%s: %s is %s, want %s (report: %r)' % (
+        what, name, got, want, items))
+
+
+def test_good(c):
+    code, items, res = check_dns(c, 'good.test')
+    c.eq(code, 0, 'exit status (stderr %r)' % res.stderr)
+    for name in ('dkim s1._domainkey.good.test',
+                 'spf good.test (envelope domain)', 'ptr %s' % EGRESS,
+                 'dmarc good.test', 'dmarc alignment good.test'):
+        level(c, items, name, 'pass', 'a good set-up')
+    c.eq(res.stderr, b'', 'stderr')
+
+
+def test_json(c):
+    code, items, res = check_dns(c, 'nodmarc.test', json_out=True)
+    c.eq(code, 1, 'exit status')
+    doc = json.loads(res.stdout)
+    got = {i['check']: i['result'] for i in doc['items']}
+    c.eq(doc['failed'], True, 'failed')
+    c.eq(got.get('dmarc nodmarc.test'), 'fail', 'dmarc in JSON')
+    c.eq(got.get('dkim s1._domainkey.nodmarc.test'), 'pass', 'dkim in JSON')
+
+
+def failing(c, domain, name, lvl, fix_has=None, found_has=None, **kw):
+    code, items, _ = check_dns(c, domain, **kw)
+    level(c, items, name, lvl, domain)
+    c.eq(code, 1 if any(v[0] == 'fail' for v in items.values()) else 0,
+         'exit status')
+    if lvl == 'fail':
+        c.eq(code, 1, 'exit status with a failure')
+    it = items.get(name, [None, '', ''])
+    if fix_has:
+        c.true(it[2] and fix_has in it[2], 'fix %r lacks %r' % (it[2],
+                                                              fix_has))
+    if found_has:
+        c.true(found_has in it[1], 'found %r lacks %r' % (it[1], found_has))
+
+
+TESTS = [
+    ('a good set-up: every check passes, exit 0', test_good),
+    ('DKIM record missing: fail, with the record to publish',
+     lambda c: failing(c, 'nodkim.test', 'dkim s1._domainkey.nodkim.test',
+                       'fail', 's1._domainkey.nodkim.test. IN TXT')),
+    ('DKIM record of another key: fail',
+     lambda c: failing(c, 'mismatch.test',
+                       'dkim s1._domainkey.mismatch.test', 'fail',
+                       found_has='not the configured key')),
+    ('DKIM t=y: warn',
+     lambda c: failing(c, 'testmode.test',
+                       'dkim s1._domainkey.testmode.test', 'warn')),
+    ('SPF not covering the egress address: fail, ip4: to add',
+     lambda c: failing(c, 'nospf.test', 'spf nospf.test (envelope domain)',
+                       'fail', 'ip4:%s' % EGRESS)),
+    ('SPF with 11 lookups: fail',
+     lambda c: failing(c, 'manyspf.test',
+                       'spf manyspf.test (envelope domain)', 'fail',
+                       found_has='10 DNS lookups')),
+    ('two SPF records: fail',
+     lambda c: failing(c, 'twospf.test', 'spf twospf.test (envelope domain)',
+                       'fail', found_has='more than one SPF record')),
+    ('no DMARC: fail, with a starting record',
+     lambda c: failing(c, 'nodmarc.test', 'dmarc nodmarc.test', 'fail',
+                       '_dmarc.nodmarc.test. IN TXT "v=DMARC1; p=none')),
+    ('DMARC p=none: warn',
+     lambda c: failing(c, 'pnone.test', 'dmarc pnone.test', 'warn')),
+    ('DKIM d= not aligned with From: warn',
+     lambda c: failing(c, 'good.test', 'dmarc alignment good.test', 'warn',
+                       extra=['dkim_domain other.test'])),
+    ('no PTR: fail',
+     lambda c: failing(c, 'good.test', 'ptr 192.0.2.61', 'fail',
+                       egress='192.0.2.61', found_has='no PTR')),
+    ('PTR not resolving back: fail',
+     lambda c: failing(c, 'good.test', 'ptr 192.0.2.62', 'fail',
+                       egress='192.0.2.62',
+                       found_has='does not resolve back')),
+    ('PTR name not the EHLO name: warn',
+     lambda c: failing(c, 'good.test', 'ptr 192.0.2.63', 'warn',
+                       egress='192.0.2.63',
+                       fix_has='set domain other-name.good.test')),
+    ('a private egress address is not judged: warn',
+     lambda c: failing(c, 'good.test', 'egress', 'warn',
+                       egress='10.1.2.3', fix_has='--egress-ip')),
+    ('--json says the same', test_json),
+]
+
+if __name__ == '__main__':
+    T.main(TESTS)
