@@ -40,6 +40,10 @@ enum config_type {
 #define CONFIG_SIZE_MAX (1024L * 1024 * 1024 * 1024)    /* 1024G */
 #define CONFIG_BITS_MAX 16384L
 
+/* Where domain's %M comes from (msmtp reads SYSCONFDIR/mailname, which is
+ * this file on Debian). */
+#define CONFIG_MAILNAME "/etc/mailname"
+
 struct config_def {
 	const char *name;
 	enum config_type type;
@@ -59,7 +63,8 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_DOMAIN] = { "domain", T_STR, NULL, 0 },
 	[CFG_AUTH] = { "auth", T_ENUM,
 		       "on|off|plain|login|cram-md5|scram-sha-256|"
-		       "scram-sha-256-plus|xoauth2|oauthbearer|external", 0 },
+		       "scram-sha-256-plus|xoauth2|oauthbearer|external|ntlm",
+		       0 },
 	[CFG_USER] = { "user", T_STR, NULL, 0 },
 	[CFG_PASSWORD] = { "password", T_STR, NULL, 1 },
 	[CFG_PASSWORDEVAL] = { "passwordeval", T_STR, NULL, 0 },
@@ -110,6 +115,35 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_MX_TLS] = { "mx_tls", T_ENUM, "opportunistic|verify|dane", 0 },
 	[CFG_MTA_STS] = { "mta_sts", T_BOOL, NULL, 0 },
 	[CFG_MAX_MESSAGE_SIZE] = { "max_message_size", T_SIZE, NULL, 0 },
+	[CFG_NTLMDOMAIN] = { "ntlmdomain", T_STR, NULL, 0 },
+	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
+	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
+};
+
+/* msmtp's old names for commands that replaced them: the old command
+ * with argument arg means cmd with value to (CFG_NCMDS: nothing). Any
+ * other argument is refused. connect_timeout is timeout itself. */
+struct config_old {
+	const char *name;
+	const char *arg;
+	enum config_cmd cmd;
+	const char *to;
+};
+
+static const struct config_old config_olds[] = {
+	{ "keepbcc", "", CFG_REMOVE_BCC_HEADERS, "off" },
+	{ "keepbcc", "on", CFG_REMOVE_BCC_HEADERS, "off" },
+	{ "keepbcc", "off", CFG_REMOVE_BCC_HEADERS, "on" },
+	{ "tls_nocertcheck", "", CFG_TLS_CERTCHECK, "off" },
+	{ "tls_nostarttls", "", CFG_TLS_STARTTLS, "off" },
+	{ "add_missing_from_header", "", CFG_SET_FROM_HEADER, "auto" },
+	{ "add_missing_from_header", "on", CFG_SET_FROM_HEADER, "auto" },
+	{ "add_missing_from_header", "off", CFG_SET_FROM_HEADER, "off" },
+	{ "add_missing_date_header", "", CFG_SET_DATE_HEADER, "auto" },
+	{ "add_missing_date_header", "on", CFG_SET_DATE_HEADER, "auto" },
+	{ "add_missing_date_header", "off", CFG_SET_DATE_HEADER, "off" },
+	/* tls_force_sslv3 off asks for nothing; on (or empty) is refused. */
+	{ "tls_force_sslv3", "off", CFG_NCMDS, NULL },
 };
 
 /* Parser state for one file or eval output. */
@@ -140,6 +174,8 @@ config_find_cmd(const char *name)
 {
 	int i;
 
+	if (strcmp(name, "connect_timeout") == 0)
+		return CFG_TIMEOUT;
 	for (i = 0; i < CFG_NCMDS; i++)
 		if (strcmp(config_defs[i].name, name) == 0)
 			return i;
@@ -358,21 +394,31 @@ config_expand_home(const char *v)
 }
 
 static void
+account_free_val(struct account *a, int cmd)
+{
+	if (config_defs[cmd].secret)
+		xfree_secret(a->val[cmd]);
+	else
+		free(a->val[cmd]);
+	a->val[cmd] = NULL;
+}
+
+/* Set cmd to v, or unset it (v NULL) remembering where. */
+static void
 account_set(struct account *a, enum config_cmd cmd, const char *v,
 	    const char *origin)
 {
-	char *nv;
+	char *nv = NULL;
 
-	if (cmd == CFG_DKIM_KEY && a->val[cmd] != NULL)
+	if (v == NULL)
+		nv = NULL;
+	else if (cmd == CFG_DKIM_KEY && a->val[cmd] != NULL)
 		nv = xasprintf("%s\n%s", a->val[cmd], v);
 	else if (config_defs[cmd].type == T_PATH)
 		nv = config_expand_home(v);
 	else
 		nv = xstrdup(v);
-	if (config_defs[cmd].secret)
-		xfree_secret(a->val[cmd]);
-	else
-		free(a->val[cmd]);
+	account_free_val(a, cmd);
 	a->val[cmd] = nv;
 	free(a->origin[cmd]);
 	a->origin[cmd] = xstrdup(origin);
@@ -384,33 +430,29 @@ account_clear(struct account *a)
 	int i;
 
 	for (i = 0; i < CFG_NCMDS; i++) {
-		if (config_defs[i].secret)
-			xfree_secret(a->val[i]);
-		else
-			free(a->val[i]);
+		account_free_val(a, i);
 		free(a->origin[i]);
-		a->val[i] = NULL;
 		a->origin[i] = NULL;
 	}
 	free(a->name);
+	free(a->defined);
 	a->name = NULL;
+	a->defined = NULL;
 }
 
-/* Overlay every value set in src onto dst. */
+/* Overlay every value set (or unset by an empty argument) in src onto
+ * dst. */
 static void
 account_overlay(struct account *dst, const struct account *src)
 {
 	int i;
 
 	for (i = 0; i < CFG_NCMDS; i++) {
-		if (src->val[i] == NULL)
+		if (src->origin[i] == NULL)
 			continue;
-		if (config_defs[i].secret)
-			xfree_secret(dst->val[i]);
-		else
-			free(dst->val[i]);
+		account_free_val(dst, i);
 		free(dst->origin[i]);
-		dst->val[i] = xstrdup(src->val[i]);
+		dst->val[i] = src->val[i] ? xstrdup(src->val[i]) : NULL;
 		dst->origin[i] = xstrdup(src->origin[i]);
 	}
 }
@@ -477,6 +519,21 @@ config_fail(struct config_ctx *x, const char *fmt, ...)
 	return -1;
 }
 
+/* An account defined again in the same text is a mistake (msmtp refuses
+ * it); one from an earlier text (the system file) is replaced. */
+static int
+config_defined_twice(struct config_ctx *x, const char *name)
+{
+	struct account *old = config_account(x->c, name);
+	char q[CONFIG_QUOTE_SIZE];
+
+	if (old == NULL || old->text != x->c->ntexts)
+		return 0;
+	config_quote(q, name, strlen(name));
+	return config_fail(x, _("account %s is already defined at %s"), q,
+			   old->defined);
+}
+
 /* "account NAME [: BASE[, BASE]...]" */
 static int
 config_new_account(struct config_ctx *x, char *arg)
@@ -494,9 +551,13 @@ config_new_account(struct config_ctx *x, char *arg)
 	name[strcspn(name, " \t")] = '\0';
 	if (*name == '\0')
 		return config_fail(x, "%s", _("account needs a name"));
+	if (config_defined_twice(x, name) < 0)
+		return -1;
 	config_remove_account(x->c, name);
 	a = xcalloc(1, sizeof(*a));
 	a->name = xstrdup(name);
+	a->defined = xasprintf("%s:%d", x->name, x->line);
+	a->text = x->c->ntexts;
 	account_overlay(a, &x->c->defaults);
 	for (tok = bases ? strtok_r(bases, ", \t", &save) : NULL;
 	     tok != NULL && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
@@ -548,9 +609,9 @@ config_eval_failed(struct config_ctx *x, enum child_outcome how, int status,
 	return config_fail(x, _("eval command failed: %s"), q);
 }
 
-/* "eval COMMAND": the command's output is read as configuration. It runs
- * at most the timeout set so far (or the default) and its output is
- * capped. */
+/* "eval COMMAND": the first line of the command's output is read as a
+ * configuration command, as in msmtp. It runs at most the timeout set so
+ * far (or the default) and its output is capped. */
 static int
 config_eval(struct config_ctx *x, const char *cmd)
 {
@@ -565,7 +626,8 @@ config_eval(struct config_ctx *x, const char *cmd)
 	rc = config_eval_failed(x, how, status, &err, timeout_s);
 	if (rc == 0) {
 		x->depth++;
-		rc = config_parse_lines(x, buf_cstr(&out), out.len);
+		rc = config_parse_lines(x, buf_cstr(&out),
+					strcspn(buf_cstr(&out), "\n"));
 		x->depth--;
 	}
 	buf_wipe(&out);
@@ -621,30 +683,162 @@ config_unknown(struct config_ctx *x, const char *name)
 	return config_fail(x, _("unknown command %s"), q);
 }
 
+/* The first word of /etc/mailname into b; -1 with x->e set (msmtp, too,
+ * refuses %M without it). */
+static int
+config_mailname(struct config_ctx *x, struct buf *b)
+{
+	char line[256];
+	FILE *f = fopen(CONFIG_MAILNAME, "r");
+	size_t n;
+
+	if (f == NULL)
+		return config_fail(x, _("domain %%M: cannot read %s: %s"),
+				   CONFIG_MAILNAME, strerror(errno));
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, " \t\r\n");
+	if (n == 0)
+		return config_fail(x, _("domain %%M: %s is empty"),
+				   CONFIG_MAILNAME);
+	buf_append(b, line, n);
+	return 0;
+}
+
+/* domain with msmtp's %H (this host's name) and %M (the mail name)
+ * expanded; any other %X is kept. Caller frees; NULL with x->e set. */
+static char *
+config_expand_domain(struct config_ctx *x, const char *v)
+{
+	struct buf b = { 0 };
+	char host[256] = "";
+
+	for (; *v != '\0'; v++) {
+		if (v[0] == '%' && v[1] == 'H') {
+			if (gethostname(host, sizeof(host) - 1) < 0)
+				strcpy(host, "localhost");
+			host[sizeof(host) - 1] = '\0';
+			buf_append_str(&b, host);
+			v++;
+		} else if (v[0] == '%' && v[1] == 'M') {
+			if (config_mailname(x, &b) < 0) {
+				buf_free(&b);
+				return NULL;
+			}
+			v++;
+		} else {
+			buf_append_char(&b, *v);
+		}
+	}
+	buf_cstr(&b);
+	return buf_steal(&b);
+}
+
+/* What an empty argument means, as in msmtp: "on" for switches, "auto"
+ * for the header settings, an error for the commands msmtp says need an
+ * argument, "" for aliases (no aliases file), and otherwise the value is
+ * unset (NULL): the library's or dsmtp's default applies. Sets *v; -1
+ * when the command needs an argument. */
+static int
+config_empty(enum config_cmd cmd, const char **v)
+{
+	switch (cmd) {
+	case CFG_HOST: case CFG_PORT: case CFG_TIMEOUT: case CFG_PROTOCOL:
+	case CFG_DSN_RETURN: case CFG_DSN_NOTIFY:
+		return -1;
+	case CFG_AUTH: case CFG_SYSLOG:
+		*v = "on";
+		return 0;
+	case CFG_SET_FROM_HEADER: case CFG_SET_DATE_HEADER:
+	case CFG_SET_MSGID_HEADER:
+		*v = "auto";
+		return 0;
+	case CFG_ALIASES:
+		*v = "";
+		return 0;
+	default:
+		*v = config_defs[cmd].type == T_BOOL ? "on" : NULL;
+		return 0;
+	}
+}
+
+/* msmtp's old command names (config_olds). 1 when name is none of them,
+ * else 0 with *cmd and *v set (*cmd CFG_NCMDS: nothing to set) or -1. */
+static int
+config_old_name(struct config_ctx *x, const char *name, const char *arg,
+		int *cmd, const char **v)
+{
+	size_t i;
+	int known = 0;
+
+	for (i = 0; i < sizeof(config_olds) / sizeof(config_olds[0]); i++) {
+		if (strcmp(config_olds[i].name, name) != 0)
+			continue;
+		known = 1;
+		if (strcmp(config_olds[i].arg, arg) == 0) {
+			*cmd = (int)config_olds[i].cmd;
+			*v = config_olds[i].to;
+			return 0;
+		}
+	}
+	if (!known)
+		return 1;
+	if (strcmp(name, "tls_force_sslv3") == 0)
+		return config_fail(x, "%s", _("tls_force_sslv3: SSLv3 is "
+					      "insecure and not supported"));
+	if (*arg != '\0' && strncmp(name, "tls_no", 6) == 0)
+		return config_fail(x, _("%s does not take an argument"), name);
+	return config_fail(x, "%s: %s", name, _("expected on or off"));
+}
+
+/* The value of cmd from arg: "" as config_empty says, domain expanded;
+ * *v is NULL to unset. Returns 0, or -1 with x->e set. */
+static int
+config_value(struct config_ctx *x, int cmd, const char *arg, const char **v,
+	     char **owned)
+{
+	const char *why;
+
+	*v = arg;
+	if (*arg == '\0' && config_empty((enum config_cmd)cmd, v) < 0)
+		return config_fail(x, _("%s needs an argument"),
+				   config_defs[cmd].name);
+	if (*v == NULL || **v == '\0')
+		return 0;
+	why = config_check_value(cmd, *v);
+	if (why != NULL)
+		return config_fail(x, "%s: %s", config_defs[cmd].name, why);
+	if (cmd == CFG_DOMAIN && strchr(*v, '%') != NULL) {
+		*owned = config_expand_domain(x, *v);
+		*v = *owned;
+		return *owned ? 0 : -1;
+	}
+	return 0;
+}
+
 static int
 config_setting(struct config_ctx *x, const char *name, const char *arg)
 {
-	int cmd = config_find_cmd(name);
-	const char *why;
-	char origin[512];
+	int cmd = config_find_cmd(name), rc = 0;
+	const char *v = arg;
+	char origin[512], *owned = NULL;
 	struct account *a = x->cur ? x->cur : &x->c->defaults;
 
-	if (cmd < 0)
-		return config_unknown(x, name);
-	/* An empty argument means "on" for switches, as in msmtp. */
-	if (*arg == '\0' && (config_defs[cmd].type == T_BOOL ||
-			      cmd == CFG_AUTH || cmd == CFG_SYSLOG))
-		arg = "on";
-	why = config_check_value(cmd, arg);
-	if (why != NULL) {
-		err_set(x->e, ERR_CONFIG, "%s:%d: %s: %s", x->name, x->line,
-			name, why);
+	if (cmd < 0) {
+		rc = config_old_name(x, name, arg, &cmd, &v);
+		if (rc != 0)
+			return rc > 0 ? config_unknown(x, name) : -1;
+		if (cmd == CFG_NCMDS)
+			return 0;
+	} else if (config_value(x, cmd, arg, &v, &owned) < 0) {
 		return -1;
 	}
 	if (cmd == CFG_PASSWORD)
 		x->has_password = 1;
 	snprintf(origin, sizeof(origin), "%s:%d", x->name, x->line);
-	account_set(a, cmd, arg, origin);
+	account_set(a, cmd, v, origin);
+	free(owned);
 	return 0;
 }
 
@@ -710,6 +904,7 @@ config_parse_text(struct config *c, const char *text, size_t len,
 		err_set(e, ERR_CONFIG, _("%s: contains a NUL byte"), name);
 		return -1;
 	}
+	c->ntexts++;
 	rc = config_parse_lines(&x, text, len);
 	if (has_password != NULL)
 		*has_password = x.has_password;
