@@ -693,15 +693,15 @@ config_mailname(struct config_ctx *x, struct buf *b)
 	size_t n;
 
 	if (f == NULL)
-		return config_fail(x, _("domain %%M: cannot read %s: %s"),
-				   CONFIG_MAILNAME, strerror(errno));
+		return config_fail(x, "domain %%M: %s: %s", CONFIG_MAILNAME,
+				   strerror(errno));
 	if (fgets(line, sizeof(line), f) == NULL)
 		line[0] = '\0';
 	fclose(f);
 	n = strcspn(line, " \t\r\n");
 	if (n == 0)
-		return config_fail(x, _("domain %%M: %s is empty"),
-				   CONFIG_MAILNAME);
+		return config_fail(x, "domain %%M: %s: %s", CONFIG_MAILNAME,
+				   _("the file is empty"));
 	buf_append(b, line, n);
 	return 0;
 }
@@ -785,30 +785,29 @@ config_old_name(struct config_ctx *x, const char *name, const char *arg,
 	if (!known)
 		return 1;
 	if (strcmp(name, "tls_force_sslv3") == 0)
-		return config_fail(x, "%s", _("tls_force_sslv3: SSLv3 is "
-					      "insecure and not supported"));
+		return config_fail(x, "tls_force_sslv3: %s",
+				   _("SSLv3 is insecure and not supported"));
 	if (*arg != '\0' && strncmp(name, "tls_no", 6) == 0)
 		return config_fail(x, _("%s does not take an argument"), name);
 	return config_fail(x, "%s: %s", name, _("expected on or off"));
 }
 
-/* The value of cmd from arg: "" as config_empty says, domain expanded;
- * *v is NULL to unset. Returns 0, or -1 with x->e set. */
+/* The value of cmd (written name) from arg: "" as config_empty says,
+ * domain expanded; *v is NULL to unset. Returns 0, or -1 with x->e set. */
 static int
-config_value(struct config_ctx *x, int cmd, const char *arg, const char **v,
-	     char **owned)
+config_value(struct config_ctx *x, const char *name, int cmd,
+	     const char *arg, const char **v, char **owned)
 {
 	const char *why;
 
 	*v = arg;
 	if (*arg == '\0' && config_empty((enum config_cmd)cmd, v) < 0)
-		return config_fail(x, _("%s needs an argument"),
-				   config_defs[cmd].name);
+		return config_fail(x, _("%s needs an argument"), name);
 	if (*v == NULL || **v == '\0')
 		return 0;
 	why = config_check_value(cmd, *v);
 	if (why != NULL)
-		return config_fail(x, "%s: %s", config_defs[cmd].name, why);
+		return config_fail(x, "%s: %s", name, why);
 	if (cmd == CFG_DOMAIN && strchr(*v, '%') != NULL) {
 		*owned = config_expand_domain(x, *v);
 		*v = *owned;
@@ -831,7 +830,7 @@ config_setting(struct config_ctx *x, const char *name, const char *arg)
 			return rc > 0 ? config_unknown(x, name) : -1;
 		if (cmd == CFG_NCMDS)
 			return 0;
-	} else if (config_value(x, cmd, arg, &v, &owned) < 0) {
+	} else if (config_value(x, name, cmd, arg, &v, &owned) < 0) {
 		return -1;
 	}
 	if (cmd == CFG_PASSWORD)
