@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "child.h"
 #include "config.h"
+#include "config_compat.h"
 #include "i18n.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -39,10 +40,6 @@ enum config_type {
 #define CONFIG_DURATION_MAX (3650L * 86400)             /* 3650d */
 #define CONFIG_SIZE_MAX (1024L * 1024 * 1024 * 1024)    /* 1024G */
 #define CONFIG_BITS_MAX 16384L
-
-/* Where domain's %M comes from (msmtp reads SYSCONFDIR/mailname, which is
- * this file on Debian). */
-#define CONFIG_MAILNAME "/etc/mailname"
 
 struct config_def {
 	const char *name;
@@ -118,32 +115,6 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_NTLMDOMAIN] = { "ntlmdomain", T_STR, NULL, 0 },
 	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
 	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
-};
-
-/* msmtp's old names for commands that replaced them: the old command
- * with argument arg means cmd with value to (CFG_NCMDS: nothing). Any
- * other argument is refused. connect_timeout is timeout itself. */
-struct config_old {
-	const char *name;
-	const char *arg;
-	enum config_cmd cmd;
-	const char *to;
-};
-
-static const struct config_old config_olds[] = {
-	{ "keepbcc", "", CFG_REMOVE_BCC_HEADERS, "off" },
-	{ "keepbcc", "on", CFG_REMOVE_BCC_HEADERS, "off" },
-	{ "keepbcc", "off", CFG_REMOVE_BCC_HEADERS, "on" },
-	{ "tls_nocertcheck", "", CFG_TLS_CERTCHECK, "off" },
-	{ "tls_nostarttls", "", CFG_TLS_STARTTLS, "off" },
-	{ "add_missing_from_header", "", CFG_SET_FROM_HEADER, "auto" },
-	{ "add_missing_from_header", "on", CFG_SET_FROM_HEADER, "auto" },
-	{ "add_missing_from_header", "off", CFG_SET_FROM_HEADER, "off" },
-	{ "add_missing_date_header", "", CFG_SET_DATE_HEADER, "auto" },
-	{ "add_missing_date_header", "on", CFG_SET_DATE_HEADER, "auto" },
-	{ "add_missing_date_header", "off", CFG_SET_DATE_HEADER, "off" },
-	/* tls_force_sslv3 off asks for nothing; on (or empty) is refused. */
-	{ "tls_force_sslv3", "off", CFG_NCMDS, NULL },
 };
 
 /* Parser state for one file or eval output. */
@@ -683,125 +654,20 @@ config_unknown(struct config_ctx *x, const char *name)
 	return config_fail(x, _("unknown command %s"), q);
 }
 
-/* The first word of /etc/mailname into b; -1 with x->e set (msmtp, too,
- * refuses %M without it). */
-static int
-config_mailname(struct config_ctx *x, struct buf *b)
-{
-	char line[256];
-	FILE *f = fopen(CONFIG_MAILNAME, "r");
-	size_t n;
-
-	if (f == NULL)
-		return config_fail(x, "domain %%M: %s: %s", CONFIG_MAILNAME,
-				   strerror(errno));
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	n = strcspn(line, " \t\r\n");
-	if (n == 0)
-		return config_fail(x, "domain %%M: %s: %s", CONFIG_MAILNAME,
-				   _("the file is empty"));
-	buf_append(b, line, n);
-	return 0;
-}
-
-/* domain with msmtp's %H (this host's name) and %M (the mail name)
- * expanded; any other %X is kept. Caller frees; NULL with x->e set. */
-static char *
-config_expand_domain(struct config_ctx *x, const char *v)
-{
-	struct buf b = { 0 };
-	char host[256] = "";
-
-	for (; *v != '\0'; v++) {
-		if (v[0] == '%' && v[1] == 'H') {
-			if (gethostname(host, sizeof(host) - 1) < 0)
-				strcpy(host, "localhost");
-			host[sizeof(host) - 1] = '\0';
-			buf_append_str(&b, host);
-			v++;
-		} else if (v[0] == '%' && v[1] == 'M') {
-			if (config_mailname(x, &b) < 0) {
-				buf_free(&b);
-				return NULL;
-			}
-			v++;
-		} else {
-			buf_append_char(&b, *v);
-		}
-	}
-	buf_cstr(&b);
-	return buf_steal(&b);
-}
-
-/* What an empty argument means, as in msmtp: "on" for switches, "auto"
- * for the header settings, an error for the commands msmtp says need an
- * argument, "" for aliases (no aliases file), and otherwise the value is
- * unset (NULL): the library's or dsmtp's default applies. Sets *v; -1
- * when the command needs an argument. */
-static int
-config_empty(enum config_cmd cmd, const char **v)
-{
-	switch (cmd) {
-	case CFG_HOST: case CFG_PORT: case CFG_TIMEOUT: case CFG_PROTOCOL:
-	case CFG_DSN_RETURN: case CFG_DSN_NOTIFY:
-		return -1;
-	case CFG_AUTH: case CFG_SYSLOG:
-		*v = "on";
-		return 0;
-	case CFG_SET_FROM_HEADER: case CFG_SET_DATE_HEADER:
-	case CFG_SET_MSGID_HEADER:
-		*v = "auto";
-		return 0;
-	case CFG_ALIASES:
-		*v = "";
-		return 0;
-	default:
-		*v = config_defs[cmd].type == T_BOOL ? "on" : NULL;
-		return 0;
-	}
-}
-
-/* msmtp's old command names (config_olds). 1 when name is none of them,
- * else 0 with *cmd and *v set (*cmd CFG_NCMDS: nothing to set) or -1. */
-static int
-config_old_name(struct config_ctx *x, const char *name, const char *arg,
-		int *cmd, const char **v)
-{
-	size_t i;
-	int known = 0;
-
-	for (i = 0; i < sizeof(config_olds) / sizeof(config_olds[0]); i++) {
-		if (strcmp(config_olds[i].name, name) != 0)
-			continue;
-		known = 1;
-		if (strcmp(config_olds[i].arg, arg) == 0) {
-			*cmd = (int)config_olds[i].cmd;
-			*v = config_olds[i].to;
-			return 0;
-		}
-	}
-	if (!known)
-		return 1;
-	if (strcmp(name, "tls_force_sslv3") == 0)
-		return config_fail(x, "tls_force_sslv3: %s",
-				   _("SSLv3 is insecure and not supported"));
-	if (*arg != '\0' && strncmp(name, "tls_no", 6) == 0)
-		return config_fail(x, _("%s does not take an argument"), name);
-	return config_fail(x, "%s: %s", name, _("expected on or off"));
-}
-
-/* The value of cmd (written name) from arg: "" as config_empty says,
- * domain expanded; *v is NULL to unset. Returns 0, or -1 with x->e set. */
+/* The value of cmd (written name) from arg: an empty one as msmtp reads
+ * it, domain expanded; *v is NULL to unset. Returns 0, or -1 with x->e
+ * set. */
 static int
 config_value(struct config_ctx *x, const char *name, int cmd,
 	     const char *arg, const char **v, char **owned)
 {
 	const char *why;
+	int err;
 
 	*v = arg;
-	if (*arg == '\0' && config_empty((enum config_cmd)cmd, v) < 0)
+	if (*arg == '\0' &&
+	    config_compat_empty((enum config_cmd)cmd,
+				config_defs[cmd].type == T_BOOL, v) < 0)
 		return config_fail(x, _("%s needs an argument"), name);
 	if (*v == NULL || **v == '\0')
 		return 0;
@@ -809,11 +675,30 @@ config_value(struct config_ctx *x, const char *name, int cmd,
 	if (why != NULL)
 		return config_fail(x, "%s: %s", name, why);
 	if (cmd == CFG_DOMAIN && strchr(*v, '%') != NULL) {
-		*owned = config_expand_domain(x, *v);
+		*owned = config_compat_domain(*v, &err);
 		*v = *owned;
-		return *owned ? 0 : -1;
+		if (*owned == NULL)
+			return config_fail(x, "%s: %%M: %s: %s", name,
+					   CONFIG_COMPAT_MAILNAME,
+					   err ? strerror(err)
+					       : _("the file is empty"));
 	}
 	return 0;
+}
+
+/* Why an old command name's argument is refused, for people. */
+static const char *
+config_refusal(enum config_compat_refusal why)
+{
+	switch (why) {
+	case CONFIG_COMPAT_SSLV3:
+		return _("SSLv3 is insecure and not supported");
+	case CONFIG_COMPAT_NO_ARG:
+		return _("does not take an argument");
+	case CONFIG_COMPAT_ON_OFF:
+		break;
+	}
+	return _("expected on or off");
 }
 
 static int
@@ -821,13 +706,17 @@ config_setting(struct config_ctx *x, const char *name, const char *arg)
 {
 	int cmd = config_find_cmd(name), rc = 0;
 	const char *v = arg;
+	enum config_compat_refusal why;
 	char origin[512], *owned = NULL;
 	struct account *a = x->cur ? x->cur : &x->c->defaults;
 
 	if (cmd < 0) {
-		rc = config_old_name(x, name, arg, &cmd, &v);
-		if (rc != 0)
-			return rc > 0 ? config_unknown(x, name) : -1;
+		rc = config_compat_old(name, arg, &cmd, &v, &why);
+		if (rc > 0)
+			return config_unknown(x, name);
+		if (rc < 0)
+			return config_fail(x, "%s: %s", name,
+					   config_refusal(why));
 		if (cmd == CFG_NCMDS)
 			return 0;
 	} else if (config_value(x, name, cmd, arg, &v, &owned) < 0) {
