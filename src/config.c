@@ -744,6 +744,8 @@ config_line(struct config_ctx *x, const char *line)
 		x->cur = NULL;
 	else if (strcmp(cmd.data, "account") == 0)
 		rc = config_new_account(x, (char *)buf_cstr(&arg));
+	else if (strcmp(cmd.data, "eval") == 0 && arg.len == 0)
+		rc = config_fail(x, _("%s needs an argument"), "eval");
 	else if (strcmp(cmd.data, "eval") == 0)
 		rc = config_eval(x, buf_cstr(&arg));
 	else

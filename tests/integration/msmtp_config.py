@@ -206,6 +206,8 @@ TESTS = [
     # 3.6
     ('an account defined twice is refused', twice_refused),
     ('an account defined twice: both lines named', twice_names_both),
+    ('eval with no argument is refused as by msmtp',
+     lambda c: M.fail_alike(c, RCPT, account=['eval'])),
     ('eval uses the first line of the output only',
      lambda c: M.agree(c, RCPT, M.BARE, account=[
          "eval printf 'from eval@example.org\\nbogus_command x\\n'"])),

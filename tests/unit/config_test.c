@@ -1004,7 +1004,7 @@ test_parse_empty_unsets(void **state)
 	};
 	static const char *const need[] = {
 		"host", "port", "timeout", "protocol", "dsn_notify",
-		"dsn_return",
+		"dsn_return", "eval",
 	};
 	struct config c;
 	struct buf text = { 0 };
