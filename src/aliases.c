@@ -288,6 +288,23 @@ aliases_index(struct aliases *al)
 			aliases_ix_put(&al->ix, i, aliases_name_at, al);
 }
 
+/* The length of the n octets at p before a comment: as in msmtp, a '#'
+ * (outside double quotes) ends the line's text, after an entry too. */
+static size_t
+aliases_uncommented(const char *p, size_t n)
+{
+	size_t i;
+	int quoted = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"')
+			quoted = !quoted;
+		else if (p[i] == '#' && !quoted)
+			return i;
+	}
+	return n;
+}
+
 /* text need not be NUL-terminated: nothing past len is read. */
 int
 aliases_parse(struct aliases *al, const char *text, size_t len,
@@ -301,14 +318,13 @@ aliases_parse(struct aliases *al, const char *text, size_t len,
 		end = s;
 		while (end < len && text[end] != '\n')
 			end++;
-		n = end - s;
+		n = aliases_uncommented(text + s, end - s);
 		line++;
 		if (n > 0 && (text[s] == ' ' || text[s] == '\t') &&
 		    logical.len > 0) {
 			/* A line starting with a blank continues the entry. */
 			buf_append(&logical, text + s, n);
-		} else if (n > 0 && text[s] != '#' &&
-			   aliases_has_text(text + s, n)) {
+		} else if (n > 0 && aliases_has_text(text + s, n)) {
 			if (logical.len > 0)
 				rc = aliases_entry(al, buf_cstr(&logical),
 						   start_line, name, e);
@@ -330,9 +346,12 @@ aliases_load(struct aliases *al, const char *path, int missing_ok,
 	     struct err *e)
 {
 	struct buf text = { 0 };
-	enum file_result r = file_read(path, 0, ALIASES_FILE_MAX, &text, NULL);
+	enum file_result r;
 	int rc = 0;
 
+	if (*path == '\0')
+		return 0;
+	r = file_read(path, 0, ALIASES_FILE_MAX, &text, NULL);
 	if (r == FILE_OK)
 		rc = aliases_parse(al, text.data ? text.data : "", text.len,
 				   path, e);

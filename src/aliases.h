@@ -53,7 +53,8 @@ int strlist_add_unique(struct strlist *l, const char *s);
 int strlist_has(struct strlist *l, const char *s);
 void strlist_free(struct strlist *l);
 
-/* Parse aliases text ("name: target, target", '#' comments, continuation
+/* Parse aliases text ("name: target, target", '#' comments (from a '#'
+ * outside double quotes to the end of the line, as msmtp), continuation
  * lines starting with a blank, a "default:" entry). Targets that dsmtp
  * cannot deliver (|command, /file, :include:) are an error unless
  * al->lenient. name is used
@@ -61,7 +62,9 @@ void strlist_free(struct strlist *l);
 int aliases_parse(struct aliases *al, const char *text, size_t len,
 		  const char *name, struct err *e);
 /* Read and parse a file (a regular file of at most ALIASES_FILE_MAX
- * octets); a missing file gives an empty table when missing_ok. */
+ * octets); a missing file gives an empty table when missing_ok. An empty
+ * path (the aliases command with an empty argument) is no file at all:
+ * an empty table. */
 int aliases_load(struct aliases *al, const char *path, int missing_ok,
 		 struct err *e);
 void aliases_free(struct aliases *al);

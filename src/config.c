@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "child.h"
 #include "config.h"
+#include "config_compat.h"
 #include "i18n.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -59,7 +60,8 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_DOMAIN] = { "domain", T_STR, NULL, 0 },
 	[CFG_AUTH] = { "auth", T_ENUM,
 		       "on|off|plain|login|cram-md5|scram-sha-256|"
-		       "scram-sha-256-plus|xoauth2|oauthbearer|external", 0 },
+		       "scram-sha-256-plus|xoauth2|oauthbearer|external|ntlm",
+		       0 },
 	[CFG_USER] = { "user", T_STR, NULL, 0 },
 	[CFG_PASSWORD] = { "password", T_STR, NULL, 1 },
 	[CFG_PASSWORDEVAL] = { "passwordeval", T_STR, NULL, 0 },
@@ -110,6 +112,9 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_MX_TLS] = { "mx_tls", T_ENUM, "opportunistic|verify|dane", 0 },
 	[CFG_MTA_STS] = { "mta_sts", T_BOOL, NULL, 0 },
 	[CFG_MAX_MESSAGE_SIZE] = { "max_message_size", T_SIZE, NULL, 0 },
+	[CFG_NTLMDOMAIN] = { "ntlmdomain", T_STR, NULL, 0 },
+	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
+	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
 };
 
 /* Parser state for one file or eval output. */
@@ -140,6 +145,8 @@ config_find_cmd(const char *name)
 {
 	int i;
 
+	if (strcmp(name, "connect_timeout") == 0)
+		return CFG_TIMEOUT;
 	for (i = 0; i < CFG_NCMDS; i++)
 		if (strcmp(config_defs[i].name, name) == 0)
 			return i;
@@ -358,21 +365,31 @@ config_expand_home(const char *v)
 }
 
 static void
+account_free_val(struct account *a, int cmd)
+{
+	if (config_defs[cmd].secret)
+		xfree_secret(a->val[cmd]);
+	else
+		free(a->val[cmd]);
+	a->val[cmd] = NULL;
+}
+
+/* Set cmd to v, or unset it (v NULL) remembering where. */
+static void
 account_set(struct account *a, enum config_cmd cmd, const char *v,
 	    const char *origin)
 {
-	char *nv;
+	char *nv = NULL;
 
-	if (cmd == CFG_DKIM_KEY && a->val[cmd] != NULL)
+	if (v == NULL)
+		nv = NULL;
+	else if (cmd == CFG_DKIM_KEY && a->val[cmd] != NULL)
 		nv = xasprintf("%s\n%s", a->val[cmd], v);
 	else if (config_defs[cmd].type == T_PATH)
 		nv = config_expand_home(v);
 	else
 		nv = xstrdup(v);
-	if (config_defs[cmd].secret)
-		xfree_secret(a->val[cmd]);
-	else
-		free(a->val[cmd]);
+	account_free_val(a, cmd);
 	a->val[cmd] = nv;
 	free(a->origin[cmd]);
 	a->origin[cmd] = xstrdup(origin);
@@ -384,33 +401,29 @@ account_clear(struct account *a)
 	int i;
 
 	for (i = 0; i < CFG_NCMDS; i++) {
-		if (config_defs[i].secret)
-			xfree_secret(a->val[i]);
-		else
-			free(a->val[i]);
+		account_free_val(a, i);
 		free(a->origin[i]);
-		a->val[i] = NULL;
 		a->origin[i] = NULL;
 	}
 	free(a->name);
+	free(a->defined);
 	a->name = NULL;
+	a->defined = NULL;
 }
 
-/* Overlay every value set in src onto dst. */
+/* Overlay every value set (or unset by an empty argument) in src onto
+ * dst. */
 static void
 account_overlay(struct account *dst, const struct account *src)
 {
 	int i;
 
 	for (i = 0; i < CFG_NCMDS; i++) {
-		if (src->val[i] == NULL)
+		if (src->origin[i] == NULL)
 			continue;
-		if (config_defs[i].secret)
-			xfree_secret(dst->val[i]);
-		else
-			free(dst->val[i]);
+		account_free_val(dst, i);
 		free(dst->origin[i]);
-		dst->val[i] = xstrdup(src->val[i]);
+		dst->val[i] = src->val[i] ? xstrdup(src->val[i]) : NULL;
 		dst->origin[i] = xstrdup(src->origin[i]);
 	}
 }
@@ -477,6 +490,21 @@ config_fail(struct config_ctx *x, const char *fmt, ...)
 	return -1;
 }
 
+/* An account defined again in the same text is a mistake (msmtp refuses
+ * it); one from an earlier text (the system file) is replaced. */
+static int
+config_defined_twice(struct config_ctx *x, const char *name)
+{
+	struct account *old = config_account(x->c, name);
+	char q[CONFIG_QUOTE_SIZE];
+
+	if (old == NULL || old->text != x->c->ntexts)
+		return 0;
+	config_quote(q, name, strlen(name));
+	return config_fail(x, _("account %s is already defined at %s"), q,
+			   old->defined);
+}
+
 /* "account NAME [: BASE[, BASE]...]" */
 static int
 config_new_account(struct config_ctx *x, char *arg)
@@ -494,9 +522,13 @@ config_new_account(struct config_ctx *x, char *arg)
 	name[strcspn(name, " \t")] = '\0';
 	if (*name == '\0')
 		return config_fail(x, "%s", _("account needs a name"));
+	if (config_defined_twice(x, name) < 0)
+		return -1;
 	config_remove_account(x->c, name);
 	a = xcalloc(1, sizeof(*a));
 	a->name = xstrdup(name);
+	a->defined = xasprintf("%s:%d", x->name, x->line);
+	a->text = x->c->ntexts;
 	account_overlay(a, &x->c->defaults);
 	for (tok = bases ? strtok_r(bases, ", \t", &save) : NULL;
 	     tok != NULL && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
@@ -548,9 +580,9 @@ config_eval_failed(struct config_ctx *x, enum child_outcome how, int status,
 	return config_fail(x, _("eval command failed: %s"), q);
 }
 
-/* "eval COMMAND": the command's output is read as configuration. It runs
- * at most the timeout set so far (or the default) and its output is
- * capped. */
+/* "eval COMMAND": the first line of the command's output is read as a
+ * configuration command, as in msmtp. It runs at most the timeout set so
+ * far (or the default) and its output is capped. */
 static int
 config_eval(struct config_ctx *x, const char *cmd)
 {
@@ -565,7 +597,8 @@ config_eval(struct config_ctx *x, const char *cmd)
 	rc = config_eval_failed(x, how, status, &err, timeout_s);
 	if (rc == 0) {
 		x->depth++;
-		rc = config_parse_lines(x, buf_cstr(&out), out.len);
+		rc = config_parse_lines(x, buf_cstr(&out),
+					strcspn(buf_cstr(&out), "\n"));
 		x->depth--;
 	}
 	buf_wipe(&out);
@@ -621,30 +654,79 @@ config_unknown(struct config_ctx *x, const char *name)
 	return config_fail(x, _("unknown command %s"), q);
 }
 
+/* The value of cmd (written name) from arg: an empty one as msmtp reads
+ * it, domain expanded; *v is NULL to unset. Returns 0, or -1 with x->e
+ * set. */
+static int
+config_value(struct config_ctx *x, const char *name, int cmd,
+	     const char *arg, const char **v, char **owned)
+{
+	const char *why;
+	int err;
+
+	*v = arg;
+	if (*arg == '\0' &&
+	    config_compat_empty((enum config_cmd)cmd,
+				config_defs[cmd].type == T_BOOL, v) < 0)
+		return config_fail(x, _("%s needs an argument"), name);
+	if (*v == NULL || **v == '\0')
+		return 0;
+	why = config_check_value(cmd, *v);
+	if (why != NULL)
+		return config_fail(x, "%s: %s", name, why);
+	if (cmd == CFG_DOMAIN && strchr(*v, '%') != NULL) {
+		*owned = config_compat_domain(*v, &err);
+		*v = *owned;
+		if (*owned == NULL)
+			return config_fail(x, "%s: %%M: %s: %s", name,
+					   CONFIG_COMPAT_MAILNAME,
+					   err ? strerror(err)
+					       : _("the file is empty"));
+	}
+	return 0;
+}
+
+/* Why an old command name's argument is refused, for people. */
+static const char *
+config_refusal(enum config_compat_refusal why)
+{
+	switch (why) {
+	case CONFIG_COMPAT_SSLV3:
+		return _("SSLv3 is insecure and not supported");
+	case CONFIG_COMPAT_NO_ARG:
+		return _("does not take an argument");
+	case CONFIG_COMPAT_ON_OFF:
+		break;
+	}
+	return _("expected on or off");
+}
+
 static int
 config_setting(struct config_ctx *x, const char *name, const char *arg)
 {
-	int cmd = config_find_cmd(name);
-	const char *why;
-	char origin[512];
+	int cmd = config_find_cmd(name), rc = 0;
+	const char *v = arg;
+	enum config_compat_refusal why;
+	char origin[512], *owned = NULL;
 	struct account *a = x->cur ? x->cur : &x->c->defaults;
 
-	if (cmd < 0)
-		return config_unknown(x, name);
-	/* An empty argument means "on" for switches, as in msmtp. */
-	if (*arg == '\0' && (config_defs[cmd].type == T_BOOL ||
-			      cmd == CFG_AUTH || cmd == CFG_SYSLOG))
-		arg = "on";
-	why = config_check_value(cmd, arg);
-	if (why != NULL) {
-		err_set(x->e, ERR_CONFIG, "%s:%d: %s: %s", x->name, x->line,
-			name, why);
+	if (cmd < 0) {
+		rc = config_compat_old(name, arg, &cmd, &v, &why);
+		if (rc > 0)
+			return config_unknown(x, name);
+		if (rc < 0)
+			return config_fail(x, "%s: %s", name,
+					   config_refusal(why));
+		if (cmd == CFG_NCMDS)
+			return 0;
+	} else if (config_value(x, name, cmd, arg, &v, &owned) < 0) {
 		return -1;
 	}
 	if (cmd == CFG_PASSWORD)
 		x->has_password = 1;
 	snprintf(origin, sizeof(origin), "%s:%d", x->name, x->line);
-	account_set(a, cmd, arg, origin);
+	account_set(a, cmd, v, origin);
+	free(owned);
 	return 0;
 }
 
@@ -662,6 +744,8 @@ config_line(struct config_ctx *x, const char *line)
 		x->cur = NULL;
 	else if (strcmp(cmd.data, "account") == 0)
 		rc = config_new_account(x, (char *)buf_cstr(&arg));
+	else if (strcmp(cmd.data, "eval") == 0 && arg.len == 0)
+		rc = config_fail(x, _("%s needs an argument"), "eval");
 	else if (strcmp(cmd.data, "eval") == 0)
 		rc = config_eval(x, buf_cstr(&arg));
 	else
@@ -710,6 +794,7 @@ config_parse_text(struct config *c, const char *text, size_t len,
 		err_set(e, ERR_CONFIG, _("%s: contains a NUL byte"), name);
 		return -1;
 	}
+	c->ntexts++;
 	rc = config_parse_lines(&x, text, len);
 	if (has_password != NULL)
 		*has_password = x.has_password;

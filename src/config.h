@@ -22,17 +22,22 @@ enum config_cmd {
 	CFG_DELIVERY, CFG_DKIM_KEY, CFG_DKIM_DOMAIN, CFG_DKIM_HEADERS,
 	CFG_DKIM_CANONICALIZATION, CFG_DKIM_EXPIRE, CFG_QUALIFY_DOMAIN,
 	CFG_QUEUE, CFG_QUEUE_DIR, CFG_QUEUE_LIFETIME, CFG_MX_TLS, CFG_MTA_STS,
-	CFG_MAX_MESSAGE_SIZE,
+	CFG_MAX_MESSAGE_SIZE, CFG_NTLMDOMAIN, CFG_AUTO_FROM, CFG_MAILDOMAIN,
 	CFG_NCMDS
 };
 
 /* One account: the raw value of every command set for it (NULL when not
  * set), after defaults and inheritance were applied. dkim_key may be
- * given several times; its values are joined with '\n'. */
+ * given several times; its values are joined with '\n'. A command given
+ * an empty argument unsets the value, as in msmtp: val is NULL and origin
+ * names that line, so that the unset value is inherited too (aliases
+ * keeps "": no aliases file at all). */
 struct account {
 	char *name;
 	char *val[CFG_NCMDS];
 	char *origin[CFG_NCMDS]; /* "file:line" where each value was set */
+	char *defined;           /* "file:line" of its account command */
+	int text;                /* which config_parse_text call read it */
 };
 
 struct config {
@@ -43,6 +48,7 @@ struct config {
 	size_t nfiles;
 	char **searched;         /* files looked for, in order (-C: that one) */
 	size_t nsearched;
+	int ntexts;              /* config_parse_text calls so far */
 };
 
 /* msmtp's system file: read (when no dsmtp file exists) wherever dsmtp's
@@ -73,7 +79,14 @@ int config_load(struct config *c, const struct config_sources *src,
 		struct err *e);
 
 /* Parse configuration text into c (adding to what it holds); name is used
- * in messages. *has_password (when not NULL) tells whether a password
+ * in messages. An account defined twice in one text is an error naming
+ * both lines; one defined again in a later text (the user file after the
+ * system file) replaces the earlier one. eval reads the first line of the
+ * command's output as one command, as msmtp does. msmtp's old command
+ * names (connect_timeout, keepbcc, tls_nocertcheck, tls_nostarttls,
+ * add_missing_from_header, add_missing_date_header, tls_force_sslv3 off)
+ * are stored as the commands that replaced them; domain's %H and %M are
+ * expanded when read. *has_password (when not NULL) tells whether a password
  * command was seen. Returns 0 or -1 with e set (ERR_CONFIG). */
 int config_parse_text(struct config *c, const char *text, size_t len,
 		      const char *name, int *has_password, struct err *e);
@@ -85,7 +98,11 @@ struct account *config_account(const struct config *c, const char *name);
 /* Choose the account (spec section 3): by name when name is set; else the
  * first whose from matches env_from (a glob); else, when env_from is NULL
  * and header_from is set, the first matching header_from (*by_header is
- * set to 1); else "default". Returns the account or NULL with e set. */
+ * set to 1); else "default". Returns the account or NULL with e set.
+ * When the chosen account has msmtp's old auto_from on, its from becomes
+ * %U@MAILDOMAIN (%U alone without maildomain) and allow_from_override
+ * off, which is what msmtp sends: the envelope and From are USER@D, -f
+ * or not. */
 struct account *config_choose(const struct config *c, const char *name,
 			      const char *env_from, const char *header_from,
 			      int *by_header, struct err *e);
@@ -133,7 +150,8 @@ long config_parse_size(const char *s);
 void config_quote(char out[CONFIG_QUOTE_SIZE], const char *s, size_t len);
 
 /* Check an account for settings this version cannot honour yet
- * (delivery mx, proxy_host, protocol lmtp) and for a missing host.
+ * (delivery mx, proxy_host, protocol lmtp, auth ntlm) and for a missing
+ * host.
  * Returns 0 or -1 with e set (ERR_CONFIG). */
 int config_check_supported(const struct account *a, struct err *e);
 

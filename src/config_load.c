@@ -240,6 +240,7 @@ config_free(struct config *c)
 			free(c->accounts[i]->origin[k]);
 		}
 		free(c->accounts[i]->name);
+		free(c->accounts[i]->defined);
 		free(c->accounts[i]);
 	}
 	for (k = 0; k < CFG_NCMDS; k++) {
@@ -247,6 +248,7 @@ config_free(struct config *c)
 		free(c->defaults.origin[k]);
 	}
 	free(c->defaults.name);
+	free(c->defaults.defined);
 	free(c->accounts);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
@@ -312,6 +314,26 @@ config_no_such_account(const struct config *c, const char *name,
 	free(names);
 }
 
+/* msmtp's old auto_from: the envelope from is USER@MAILDOMAIN (USER alone
+ * without a maildomain), whatever from or -f say. */
+static void
+config_auto_from(struct account *a)
+{
+	const char *d = a->val[CFG_MAILDOMAIN];
+	const char *origin = a->origin[CFG_AUTO_FROM];
+
+	if (!config_bool(a, CFG_AUTO_FROM, 0))
+		return;
+	free(a->val[CFG_FROM]);
+	free(a->origin[CFG_FROM]);
+	a->val[CFG_FROM] = d && *d ? xasprintf("%%U@%s", d) : xstrdup("%U");
+	a->origin[CFG_FROM] = xstrdup(origin);
+	free(a->val[CFG_ALLOW_FROM_OVERRIDE]);
+	free(a->origin[CFG_ALLOW_FROM_OVERRIDE]);
+	a->val[CFG_ALLOW_FROM_OVERRIDE] = xstrdup("off");
+	a->origin[CFG_ALLOW_FROM_OVERRIDE] = xstrdup(origin);
+}
+
 struct account *
 config_choose(const struct config *c, const char *name, const char *env_from,
 	      const char *header_from, int *by_header, struct err *e)
@@ -329,6 +351,8 @@ config_choose(const struct config *c, const char *name, const char *env_from,
 		a = config_account(c, name);
 		if (a == NULL)
 			config_no_such_account(c, name, e);
+		else
+			config_auto_from(a);
 		return a;
 	}
 	if (env_from != NULL && *env_from != '\0')
@@ -345,6 +369,8 @@ config_choose(const struct config *c, const char *name, const char *env_from,
 		err_set(e, ERR_CONFIG,
 			_("no account chosen: use -a, or define an account "
 			  "named default"));
+	else
+		config_auto_from(a);
 	return a;
 }
 
@@ -424,5 +450,10 @@ config_check_supported(const struct account *a, struct err *e)
 					  _("a SOCKS proxy"), e);
 	if (strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0)
 		return config_unsupported(a, CFG_PROTOCOL, "LMTP", e);
+	/* ntlmdomain is accepted for msmtp's files; NTLM itself only fails
+	 * when it would be used. */
+	if (strcasecmp(config_str(a, CFG_AUTH, "off"), "ntlm") == 0)
+		return config_unsupported(a, CFG_AUTH,
+					  _("NTLM authentication"), e);
 	return 0;
 }

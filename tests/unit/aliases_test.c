@@ -156,6 +156,45 @@ test_parse_comments_and_blank_lines(void **state)
 	aliases_free(&al);
 }
 
+/* Issue 8 item 3.8: as in msmtp's aliases file, a '#' after an entry
+ * starts a comment (not inside double quotes), on continuation lines
+ * too. */
+static void
+test_parse_trailing_comment(void **state)
+{
+	static const char *const bob[] = { "b1@example.net", "b2@example.net" };
+	static const char *const team[] = { "t1@example.net", "t2@example.net" };
+	static const char *const q[] = { "\"a#b\"@example.net" };
+	struct aliases al;
+
+	(void)state;
+	parse_ok(&al, "bob: b1@example.net, b2@example.net # Bob's two\n"
+		      "team: t1@example.net,#the first\n"
+		      "  t2@example.net # and the second\n"
+		      "q: \"a#b\"@example.net\n"
+		      "   # an indented comment\n");
+	assert_int_equal(al.n, 3);
+	assert_targets(find(&al, "bob"), bob, 2);
+	assert_targets(find(&al, "team"), team, 2);
+	assert_targets(find(&al, "q"), q, 1);
+	aliases_free(&al);
+}
+
+/* Issue 8 item 3.2: "aliases" with an empty argument means no aliases
+ * file at all. */
+static void
+test_load_empty_path(void **state)
+{
+	struct aliases al = { 0 };
+	struct err e = { 0 };
+
+	(void)state;
+	assert_int_equal(aliases_load(&al, "", 0, &e), 0);
+	assert_int_equal(al.n, 0);
+	assert_int_equal(e.cls, ERR_NONE);
+	aliases_free(&al);
+}
+
 static void
 test_parse_comma_list(void **state)
 {
@@ -807,6 +846,8 @@ main(void)
 		cmocka_unit_test(test_parse_simple),
 		cmocka_unit_test(test_parse_comments_and_blank_lines),
 		cmocka_unit_test(test_parse_comma_list),
+		cmocka_unit_test(test_parse_trailing_comment),
+		cmocka_unit_test(test_load_empty_path),
 		cmocka_unit_test(test_parse_continuation),
 		cmocka_unit_test(test_parse_crlf),
 		cmocka_unit_test(test_parse_angles),

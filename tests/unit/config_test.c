@@ -206,7 +206,8 @@ test_parse_quoting(void **state)
 	assert_val(a, CFG_PASSWORD, "pa ss\\word");
 	assert_val(a, CFG_USER, "  padded  ");
 	assert_val(a, CFG_TLS_TRUST_FILE, "/etc/ssl/my certs.pem");
-	assert_val(a, CFG_PASSWORDEVAL, "");
+	/* An empty argument unsets, as in msmtp. */
+	assert_val(a, CFG_PASSWORDEVAL, NULL);
 	config_free(&c);
 }
 
@@ -454,7 +455,7 @@ test_parse_invalid_duration(void **state)
 	(void)state;
 	parse_fails("queue_lifetime 5x\n", 1, "queue_lifetime");
 	parse_fails("account a\n\nqueue_lifetime d5\n", 3, NULL);
-	parse_fails("queue_lifetime\n", 1, NULL);
+	parse_fails("timeout\n", 1, "needs an argument");
 	parse_fails("timeout soon\n", 1, NULL);
 	parse_fails("dkim_expire -1\n", 1, NULL);
 }
@@ -543,14 +544,15 @@ test_parse_eval(void **state)
 	(void)state;
 	parse_ok(&c, "account a\n"
 		     "eval echo host smtp.example.org\n"
-		     "eval printf 'port 2525\\nuser evaluser\\n'\n"
+		     "eval printf 'port 2525\\n'\n"
+		     "eval printf 'user evaluser'\n"
 		     "from a@example.org\n");
 	a = account(&c, "a");
 	assert_val(a, CFG_HOST, "smtp.example.org");
 	assert_val(a, CFG_PORT, "2525");
 	assert_val(a, CFG_USER, "evaluser");
 	/* Lines after eval are counted from the file. */
-	assert_string_equal(a->origin[CFG_FROM], "rc:4");
+	assert_string_equal(a->origin[CFG_FROM], "rc:5");
 	config_free(&c);
 }
 
@@ -914,6 +916,208 @@ check_supported(const char *text, int want)
 	config_free(&c);
 }
 
+/* Issue 8 item 3.1: msmtp's old command names are read with msmtp's
+ * meaning (its conf.c), stored as the commands that replaced them. */
+static void
+test_parse_msmtp_old_names(void **state)
+{
+	struct config c;
+	struct account *a;
+
+	(void)state;
+	parse_ok(&c, "account a\nhost x\nconnect_timeout 30\nkeepbcc\n"
+		     "tls_nocertcheck\ntls_nostarttls\n"
+		     "add_missing_from_header off\n"
+		     "add_missing_date_header\ntls_force_sslv3 off\n"
+		     "account b\nhost x\nkeepbcc off\nadd_missing_from_header\n"
+		     "add_missing_date_header off\n");
+	a = account(&c, "a");
+	assert_val(a, CFG_TIMEOUT, "30");
+	assert_string_equal(a->origin[CFG_TIMEOUT], "rc:3");
+	assert_val(a, CFG_REMOVE_BCC_HEADERS, "off");
+	assert_val(a, CFG_TLS_CERTCHECK, "off");
+	assert_val(a, CFG_TLS_STARTTLS, "off");
+	assert_val(a, CFG_SET_FROM_HEADER, "off");
+	assert_val(a, CFG_SET_DATE_HEADER, "auto");
+	a = account(&c, "b");
+	assert_val(a, CFG_REMOVE_BCC_HEADERS, "on");
+	assert_val(a, CFG_SET_FROM_HEADER, "auto");
+	assert_val(a, CFG_SET_DATE_HEADER, "off");
+	config_free(&c);
+	parse_fails("account a\ntls_force_sslv3 on\n", 2, "SSLv3");
+	parse_fails("account a\ntls_force_sslv3\n", 2, "SSLv3");
+	parse_fails("tls_nocertcheck on\n", 1, "does not take an argument");
+	parse_fails("tls_nostarttls off\n", 1, "tls_nostarttls");
+	parse_fails("keepbcc maybe\n", 1, "keepbcc");
+	parse_fails("connect_timeout\n", 1, "needs an argument");
+}
+
+/* Issue 8 item 3.1: ntlmdomain, auto_from and maildomain are read; NTLM
+ * itself fails only where auth ntlm would be used. */
+static void
+test_parse_msmtp_new_commands(void **state)
+{
+	struct config c;
+	struct account *a;
+	struct err e = { 0 };
+	int by_header;
+
+	(void)state;
+	parse_ok(&c, "account a\nhost x\nntlmdomain CORP\nauto_from on\n"
+		     "maildomain d.example\nfrom me@example.org\n"
+		     "account n\nhost x\nauth ntlm\nuser u\n"
+		     "account m\nhost x\nauto_from\n");
+	a = account(&c, "a");
+	assert_val(a, CFG_NTLMDOMAIN, "CORP");
+	assert_int_equal(config_check_supported(a, &e), 0);
+	assert_ptr_equal(config_choose(&c, "a", NULL, NULL, &by_header, &e),
+			 a);
+	assert_val(a, CFG_FROM, "%U@d.example");
+	assert_val(a, CFG_ALLOW_FROM_OVERRIDE, "off");
+	a = account(&c, "m");
+	assert_ptr_equal(config_choose(&c, "m", NULL, NULL, &by_header, &e),
+			 a);
+	assert_val(a, CFG_FROM, "%U");
+	a = account(&c, "n");
+	assert_int_equal(config_check_supported(a, &e), -1);
+	assert_non_null(strstr(e.msg, "NTLM"));
+	assert_non_null(strstr(e.msg, "rc:9"));
+	err_clear(&e);
+	config_free(&c);
+}
+
+/* Issue 8 item 3.2: an empty argument unsets the value as msmtp does,
+ * over the defaults and through inheritance; switches are on, header
+ * settings auto; msmtp's "needs an argument" commands are refused. */
+static void
+test_parse_empty_unsets(void **state)
+{
+	static const enum config_cmd unset[] = {
+		CFG_SOURCE_IP, CFG_PROXY_HOST, CFG_PROXY_PORT, CFG_SOCKET,
+		CFG_DOMAIN, CFG_USER, CFG_PASSWORD, CFG_PASSWORDEVAL,
+		CFG_TLS_TRUST_FILE, CFG_TLS_CRL_FILE, CFG_TLS_FINGERPRINT,
+		CFG_TLS_KEY_FILE, CFG_TLS_CERT_FILE, CFG_TLS_PRIORITIES,
+		CFG_TLS_HOST_OVERRIDE, CFG_TLS_MIN_DH_PRIME_BITS, CFG_FROM,
+		CFG_FROM_FULL_NAME, CFG_LOGFILE, CFG_LOGFILE_TIME_FORMAT,
+		CFG_DKIM_KEY, CFG_QUEUE_LIFETIME, CFG_NTLMDOMAIN,
+		CFG_MAILDOMAIN,
+	};
+	static const char *const need[] = {
+		"host", "port", "timeout", "protocol", "dsn_notify",
+		"dsn_return", "eval",
+	};
+	struct config c;
+	struct buf text = { 0 };
+	struct account *a;
+	size_t i;
+
+	(void)state;
+	buf_append_str(&text, "defaults\naliases /etc/al\n"
+			      "set_from_header off\nset_date_header off\n"
+			      "set_msgid_header off\n");
+	for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+		buf_printf(&text, "%s %s\n", config_cmd_name(unset[i]),
+			   unset[i] == CFG_TLS_FINGERPRINT
+				   ? "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:"
+				     "DD:EE:FF:00:11:22:33:44:55:66:77:88:99:"
+				     "AA:BB:CC:DD:EE:FF"
+			   : unset[i] == CFG_DKIM_KEY ? "s /k.pem" : "25");
+	buf_append_str(&text, "account a\nhost x\naliases\nset_from_header\n"
+			      "set_date_header \"\"\nset_msgid_header\n");
+	for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+		buf_printf(&text, "%s\n", config_cmd_name(unset[i]));
+	buf_append_str(&text, "account b : a\n");
+	parse_ok(&c, buf_cstr(&text));
+	for (a = account(&c, "a"); a != NULL;
+	     a = a == account(&c, "a") ? account(&c, "b") : NULL) {
+		for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+			if (a->val[unset[i]] != NULL)
+				fail_msg("empty %s left \"%s\" in %s",
+					 config_cmd_name(unset[i]),
+					 a->val[unset[i]], a->name);
+		assert_val(a, CFG_ALIASES, "");
+		assert_val(a, CFG_SET_FROM_HEADER, "auto");
+		assert_val(a, CFG_SET_DATE_HEADER, "auto");
+		assert_val(a, CFG_SET_MSGID_HEADER, "auto");
+		assert_non_null(a->origin[CFG_USER]);
+	}
+	config_free(&c);
+	buf_free(&text);
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		buf_printf(&text, "account a\n%s\n", need[i]);
+		parse_fails(buf_cstr(&text), 2, "needs an argument");
+		buf_free(&text);
+	}
+}
+
+/* Issue 8 item 3.6: an account defined twice in one file is an error
+ * naming both lines (msmtp refuses it too); the user file may still
+ * redefine an account of the system file. */
+static void
+test_parse_account_twice(void **state)
+{
+	struct config c;
+	struct err e = { 0 };
+	const char *user = "account work\nhost user.example\n";
+
+	(void)state;
+	parse_fails("account work\nhost a\n\naccount work\nhost b\n", 4,
+		    "rc:1");
+	parse_fails("account a\nhost a\naccount b : a\naccount a\n", 4,
+		    "rc:1");
+	parse_ok(&c, "account work\nhost sys.example\n");
+	if (config_parse_text(&c, user, strlen(user), "user", NULL, &e) != 0)
+		fail_msg("the user file cannot redefine: %s", e.msg);
+	assert_int_equal(c.naccounts, 1);
+	assert_val(account(&c, "work"), CFG_HOST, "user.example");
+	config_free(&c);
+}
+
+/* Issue 8 item 3.6: eval reads only the first line of the command's
+ * output, as msmtp does. */
+static void
+test_parse_eval_first_line(void **state)
+{
+	struct config c;
+	struct account *a;
+
+	(void)state;
+	parse_ok(&c, "account a\nhost x\n"
+		     "eval printf 'user first\\nuser second\\nbogus\\n'\n");
+	a = account(&c, "a");
+	assert_val(a, CFG_USER, "first");
+	config_free(&c);
+}
+
+/* Issue 8 item 3.4: domain expands %H (the host name) and %M (the first
+ * word of /etc/mailname; refused without it, as msmtp does). */
+static void
+test_parse_domain_expansion(void **state)
+{
+	struct config c;
+	char host[256] = "", want[300], mail[256] = "";
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(gethostname(host, sizeof(host) - 1), 0);
+	parse_ok(&c, "account a\nhost x\ndomain mx.%H.example\n");
+	snprintf(want, sizeof(want), "mx.%s.example", host);
+	assert_val(account(&c, "a"), CFG_DOMAIN, want);
+	config_free(&c);
+	f = fopen("/etc/mailname", "r");
+	if (f == NULL) {
+		parse_fails("account a\ndomain %M\n", 2, "/etc/mailname");
+		return;
+	}
+	if (fgets(mail, sizeof(mail), f) == NULL)
+		mail[0] = '\0';
+	fclose(f);
+	mail[strcspn(mail, " \t\r\n")] = '\0';
+	parse_ok(&c, "account a\nhost x\ndomain %M\n");
+	assert_val(account(&c, "a"), CFG_DOMAIN, mail);
+	config_free(&c);
+}
+
 static void
 test_check_supported(void **state)
 {
@@ -1256,6 +1460,12 @@ main(void)
 		cmocka_unit_test(test_load_owner_and_mode),
 		cmocka_unit_test(test_load_not_regular_or_too_big),
 		cmocka_unit_test(test_load_implicit_user_file_skipped),
+		cmocka_unit_test(test_parse_msmtp_old_names),
+		cmocka_unit_test(test_parse_msmtp_new_commands),
+		cmocka_unit_test(test_parse_empty_unsets),
+		cmocka_unit_test(test_parse_account_twice),
+		cmocka_unit_test(test_parse_eval_first_line),
+		cmocka_unit_test(test_parse_domain_expansion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
