@@ -419,10 +419,5 @@ config_check_supported(const struct account *a, struct err *e)
 			  "supported yet)"), q);
 		return -1;
 	}
-	if (a->val[CFG_PROXY_HOST] != NULL)
-		return config_unsupported(a, CFG_PROXY_HOST,
-					  _("a SOCKS proxy"), e);
-	if (strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0)
-		return config_unsupported(a, CFG_PROTOCOL, "LMTP", e);
 	return 0;
 }
