@@ -113,10 +113,8 @@ deliver_target(const struct account *a, const char *helo,
 	deliver_auth_target(a, t);
 }
 
-/* What msmtp refuses before connecting: half a client certificate, and
- * LMTP without a port (it has no standard one). */
-static int
-deliver_check(const struct account *a, struct err *e)
+int
+deliver_check_account(const struct account *a, struct err *e)
 {
 	static const enum config_cmd pair[2][2] = {
 		{ CFG_TLS_CERT_FILE, CFG_TLS_KEY_FILE },
@@ -270,7 +268,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	}
 	memset(&s, 0, sizeof(s));
 	s.net.fd = -1;
-	rc = deliver_check(a, e);
+	rc = deliver_check_account(a, e);
 	if (rc == 0)
 		rc = deliver_host(&t, &host, e);
 	if (rc == 0)
