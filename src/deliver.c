@@ -94,8 +94,13 @@ deliver_target(const struct account *a, const char *helo,
 				  t->tls == SMTP_TLS_IMPLICIT ? 465 : 25);
 	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
 	t->socket_path = config_str(a, CFG_SOCKET, NULL);
-	t->proxy_host = config_str(a, CFG_PROXY_HOST, NULL);
+	/* An empty proxy_host unsets it, as in msmtp. */
+	t->proxy_host = config_str(a, CFG_PROXY_HOST, "");
+	if (*t->proxy_host == '\0')
+		t->proxy_host = NULL;
 	t->proxy_port = (int)config_num(a, CFG_PROXY_PORT, 1080);
+	if (t->proxy_port <= 0)
+		t->proxy_port = 1080;
 	t->lmtp = strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0;
 	t->timeout = config_num(a, CFG_TIMEOUT, 300);
 	if (t->timeout <= 0)
