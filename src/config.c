@@ -27,6 +27,7 @@
 #include "config_compat.h"
 #include "i18n.h"
 #include "log.h"
+#include "tls.h"
 #include "xmalloc.h"
 
 enum config_type {
@@ -256,16 +257,9 @@ config_check_port(const char *v)
 static int
 config_check_fingerprint(const char *v)
 {
-	size_t i, len = strlen(v);
+	unsigned char pin[32];
 
-	/* 32 bytes as hex pairs separated by ':' (msmtp's format). */
-	if (len != 32 * 3 - 1)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (i % 3 == 2 ? v[i] != ':'
-			       : strchr("0123456789abcdefABCDEF", v[i]) == NULL)
-			return 0;
-	return 1;
+	return tls_parse_fingerprint(v, pin) > 0;
 }
 
 /* v is "off" (when off_ok) or a number of type t within its range. */
@@ -342,8 +336,9 @@ config_check_value(enum config_cmd cmd, const char *v)
 	case T_FINGERPRINT:
 		return config_check_fingerprint(v)
 			       ? NULL
-			       : _("expected a SHA-256 fingerprint "
-				   "(32 hex pairs separated by ':')");
+			       : _("expected a SHA-256 fingerprint (32 hex "
+				   "pairs separated by ':'; SHA-1 and MD5 "
+				   "ones too)");
 	}
 	return NULL;
 }

@@ -445,11 +445,6 @@ config_check_supported(const struct account *a, struct err *e)
 			  "supported yet)"), q);
 		return -1;
 	}
-	if (a->val[CFG_PROXY_HOST] != NULL)
-		return config_unsupported(a, CFG_PROXY_HOST,
-					  _("a SOCKS proxy"), e);
-	if (strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0)
-		return config_unsupported(a, CFG_PROTOCOL, "LMTP", e);
 	/* ntlmdomain is accepted for msmtp's files; NTLM itself only fails
 	 * when it would be used. */
 	if (strcasecmp(config_str(a, CFG_AUTH, "off"), "ntlm") == 0)

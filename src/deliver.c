@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "addr.h"
@@ -93,6 +94,14 @@ deliver_target(const struct account *a, const char *helo,
 				  t->tls == SMTP_TLS_IMPLICIT ? 465 : 25);
 	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
 	t->socket_path = config_str(a, CFG_SOCKET, NULL);
+	/* An empty proxy_host unsets it, as in msmtp. */
+	t->proxy_host = config_str(a, CFG_PROXY_HOST, "");
+	if (*t->proxy_host == '\0')
+		t->proxy_host = NULL;
+	t->proxy_port = (int)config_num(a, CFG_PROXY_PORT, 1080);
+	if (t->proxy_port <= 0)
+		t->proxy_port = 1080;
+	t->lmtp = strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0;
 	t->timeout = config_num(a, CFG_TIMEOUT, 300);
 	if (t->timeout <= 0)
 		t->timeout = 300;
@@ -107,6 +116,35 @@ deliver_target(const struct account *a, const char *helo,
 	p->priorities = config_str(a, CFG_TLS_PRIORITIES, NULL);
 	p->timeout_ms = net_ms_from_s(t->timeout);
 	deliver_auth_target(a, t);
+}
+
+int
+deliver_check_account(const struct account *a, struct err *e)
+{
+	static const enum config_cmd pair[2][2] = {
+		{ CFG_TLS_CERT_FILE, CFG_TLS_KEY_FILE },
+		{ CFG_TLS_KEY_FILE, CFG_TLS_CERT_FILE },
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (config_str(a, pair[i][0], NULL) == NULL ||
+		    config_str(a, pair[i][1], NULL) != NULL)
+			continue;
+		err_set(e, ERR_CONFIG, _("%s: %s requires %s"),
+			a->origin[pair[i][0]] ? a->origin[pair[i][0]] : "-",
+			config_cmd_name(pair[i][0]),
+			config_cmd_name(pair[i][1]));
+		return -1;
+	}
+	if (strcasecmp(config_str(a, CFG_PROTOCOL, "smtp"), "lmtp") == 0 &&
+	    config_str(a, CFG_PORT, NULL) == NULL &&
+	    config_str(a, CFG_SOCKET, NULL) == NULL) {
+		err_set(e, ERR_CONFIG, _("%s: protocol lmtp needs a port"),
+			a->origin[CFG_PROTOCOL] ? a->origin[CFG_PROTOCOL] : "-");
+		return -1;
+	}
+	return 0;
 }
 
 static double
@@ -235,7 +273,9 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	}
 	memset(&s, 0, sizeof(s));
 	s.net.fd = -1;
-	rc = deliver_host(&t, &host, e);
+	rc = deliver_check_account(a, e);
+	if (rc == 0)
+		rc = deliver_host(&t, &host, e);
 	if (rc == 0)
 		rc = deliver_secret(a, &t, &secret, e);
 	if (rc == 0)

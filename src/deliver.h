@@ -33,6 +33,13 @@ int deliver_run(const struct account *a, const struct deliver_job *j,
 		struct smtp_rcpt **results, struct err *e);
 void deliver_free(struct smtp_rcpt *results, size_t n);
 
+/* What msmtp refuses in an account before connecting: half a client
+ * certificate (tls_cert_file without tls_key_file, or the reverse), and
+ * protocol lmtp without port or socket (LMTP has no standard port).
+ * deliver_run checks this itself. Returns 0, or -1 with e set
+ * (ERR_CONFIG, naming the file and line). */
+int deliver_check_account(const struct account *a, struct err *e);
+
 /* The relay target of an account (host, port, timeout...). */
 void deliver_target(const struct account *a, const char *helo,
 		    struct smtp_target *t);

@@ -51,6 +51,17 @@ int net_connect(struct net *n, const char *host, int port,
 		const char *source_ip, const char *socket_path, long timeout_s,
 		long long budget_ms, struct err *e);
 
+/* Over n, connected to the SOCKS5 proxy named proxy (for messages), ask
+ * for a connection to host:port (RFC 1928 CONNECT, no authentication;
+ * host is sent as a name, even an address literal, and resolved by the
+ * proxy, never here). Afterwards n talks to host; its peer_ip is cleared
+ * (the proxy alone knows the address). Returns
+ * 0, or -1 with e set: ERR_TEMP (I/O, timeouts, the proxy could not
+ * connect), ERR_UNAVAILABLE (the proxy wants authentication),
+ * ERR_PROTOCOL (not SOCKS5), ERR_CONFIG (a name over 255 bytes). */
+int net_socks5(struct net *n, const char *proxy, const char *host, int port,
+	       struct err *e);
+
 /* Start TLS on the connection, the handshake within the timeout (and the
  * budget). Refused (ERR_TEMP, as every TLS failure) when the server
  * already sent bytes we have not asked for: after STARTTLS they would be

@@ -1,8 +1,9 @@
 /* smtp.c - SMTP client: session set-up and replies
  *
- * Owns: the greeting, EHLO/HELO and the capability list, reading replies
- *       with caps on length and line count, the -v transcript of what is
- *       said.
+ * Owns: connecting (directly or through a SOCKS5 proxy), the greeting,
+ *       EHLO/HELO (LHLO for LMTP) and the capability list, reading
+ *       replies with caps on length and line count, the -v transcript of
+ *       what is said.
  * Not:  the mail transaction (smtp_send.c), sockets (net.c), exit codes. */
 
 #include <config.h>
@@ -237,7 +238,8 @@ static int
 smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
 {
 	struct smtp_reply r = { 0 };
-	char *cmd = xasprintf("EHLO %s", helo);
+	const char *verb = s->lmtp ? "LHLO" : "EHLO";
+	char *cmd = xasprintf("%s %s", verb, helo);
 	const char *p, *nl;
 	int rc = smtp_command(s, cmd, e);
 
@@ -254,7 +256,7 @@ smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
 			smtp_parse_cap(&s->caps, kw);
 			free(kw);
 		}
-	} else if (rc == 0 && r.code >= 500) {
+	} else if (rc == 0 && r.code >= 500 && !s->lmtp) {
 		cmd = xasprintf("HELO %s", helo);
 		rc = smtp_command(s, cmd, e);
 		free(cmd);
@@ -263,7 +265,7 @@ smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
 		if (rc == 0 && r.code != 250)
 			rc = smtp_fail(s, &r, "HELO", e);
 	} else if (rc == 0) {
-		rc = smtp_fail(s, &r, "EHLO", e);
+		rc = smtp_fail(s, &r, verb, e);
 	}
 	smtp_reply_free(&r);
 	return rc;
@@ -300,6 +302,22 @@ smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 	return rc;
 }
 
+/* Connect to the server, directly or through the SOCKS5 proxy. */
+static int
+smtp_connect(struct smtp_session *s, const struct smtp_target *t,
+	     struct err *e)
+{
+	if (t->proxy_host == NULL || t->socket_path != NULL)
+		return net_connect(&s->net, t->host, t->port, t->source_ip,
+				   t->socket_path, t->timeout, t->budget_ms, e);
+	if (net_connect(&s->net, t->proxy_host, t->proxy_port, t->source_ip,
+			NULL, t->timeout, t->budget_ms, e) < 0) {
+		err_prefix(e, _("SOCKS proxy"));
+		return -1;
+	}
+	return net_socks5(&s->net, t->proxy_host, t->host, t->port, e);
+}
+
 int
 smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	  struct err *e)
@@ -310,8 +328,8 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	memset(s, 0, sizeof(*s));
 	s->net.fd = -1;
 	s->host = xstrdup(t->socket_path ? t->socket_path : t->host);
-	if (net_connect(&s->net, t->host, t->port, t->source_ip,
-			t->socket_path, t->timeout, t->budget_ms, e) < 0)
+	s->lmtp = t->lmtp;
+	if (smtp_connect(s, t, e) < 0)
 		return -1;
 	if (t->tls == SMTP_TLS_IMPLICIT &&
 	    net_starttls(&s->net, &t->tls_policy, e) < 0)

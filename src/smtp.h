@@ -39,6 +39,8 @@ struct smtp_session {
 	char *host;          /* for messages */
 	struct buf greeting; /* text of the 220 reply */
 	const char *auth_mech; /* mechanism used, NULL: none */
+	int lmtp;            /* LHLO, and one reply per recipient after the
+			      * message */
 };
 
 /* How to authenticate (all borrowed). */
@@ -58,6 +60,10 @@ struct smtp_target {
 	int port;
 	const char *source_ip;
 	const char *socket_path;
+	const char *proxy_host; /* SOCKS5 proxy, NULL: none (socket_path
+				 * wins over it) */
+	int proxy_port;
+	int lmtp;             /* LMTP (RFC 2033) instead of SMTP */
 	long timeout;         /* seconds, for each reply and write */
 	long long budget_ms;  /* for the whole session (smtp_budget_ms); 0:
 			       * none */
@@ -99,14 +105,17 @@ struct smtp_envelope {
 	void *sign_ctx;
 };
 
-/* Connect (TLS first when implicit), read the greeting, say EHLO (HELO
- * when EHLO is refused), and with SMTP_TLS_STARTTLS upgrade and say EHLO
- * again. Every reply must end within t->timeout, the whole session
- * within t->budget_ms. Returns 0, or -1 with e set: ERR_TEMP (network,
- * timeouts, 4xx, and every TLS failure, data injected after STARTTLS's
- * 220 included: the message is never sent in clear instead),
- * ERR_UNAVAILABLE (5xx greeting), ERR_PROTOCOL (not SMTP, or replies
- * before the commands they answer). */
+/* Connect (through t->proxy_host with SOCKS5 when set, net_socks5; TLS
+ * first when implicit), read the greeting, say EHLO (HELO when EHLO is
+ * refused; with t->lmtp LHLO and no fallback), and with
+ * SMTP_TLS_STARTTLS upgrade and say EHLO again. Every reply must end
+ * within t->timeout, the whole session within t->budget_ms. Returns 0, or
+ * -1 with e set: ERR_TEMP (network, timeouts, 4xx, a proxy that cannot
+ * reach the server, and every TLS failure, data injected after
+ * STARTTLS's 220 included: the message is never sent in clear instead),
+ * ERR_UNAVAILABLE (5xx greeting, a proxy that wants authentication),
+ * ERR_PROTOCOL (not SMTP or not SOCKS5, or replies before the commands
+ * they answer). */
 int smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	      struct err *e);
 
@@ -115,9 +124,11 @@ int smtp_open(struct smtp_session *s, const struct smtp_target *t,
  * ones on the same connection for the rest (RFC 5321 4.5.3.1.10), as long
  * as each delivers to someone. Per-recipient results go into env->rcpts;
  * returns 0 when the transactions reached their end (some recipients may
- * still have failed; e is set when the final reply was not 2xx), or -1
- * with e set when a transaction failed (then every recipient not yet
- * refused or delivered carries the class of e: SMTP_TEMP or SMTP_PERM).
+ * still have failed; e is set when the final reply was not 2xx; for LMTP
+ * each accepted recipient takes its own reply after the message, and e
+ * stays unset), or -1 with e set when a transaction failed (then every
+ * recipient not yet refused or delivered carries the class of e:
+ * SMTP_TEMP or SMTP_PERM).
  * Reply classes: 2xx done, 4xx SMTP_TEMP, 5xx SMTP_PERM, a 3xx where none
  * belongs, or data nobody asked for, ERR_PROTOCOL. *last receives the
  * last reply as "<code> <enhanced> <text>" (caller frees). */

@@ -1,8 +1,9 @@
 /* smtp_send.c - one SMTP mail transaction
  *
  * Owns: MAIL/RCPT/DATA with their ESMTP parameters (SIZE, BODY, DSN),
- *       pipelining, per-recipient results, follow-up transactions for
- *       recipients refused as too many, dot-stuffing on the wire.
+ *       pipelining, per-recipient results (for LMTP also after the
+ *       message), follow-up transactions for recipients refused as too
+ *       many, dot-stuffing on the wire.
  * Not:  session set-up (smtp.c), retry decisions, exit codes. */
 
 #include <config.h>
@@ -277,6 +278,32 @@ smtp_finish_rcpts(struct smtp_envelope *env, const struct smtp_reply *r)
 	}
 }
 
+/* LMTP: one reply to the message per accepted recipient, in the order
+ * of the RCPTs (RFC 2033 4.2); the first one is in r already. */
+static int
+smtp_lmtp_replies(struct smtp_session *s, struct smtp_envelope *env,
+		  struct smtp_reply *r, struct err *e)
+{
+	struct smtp_rcpt *rc;
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < env->nrcpts; i++) {
+		rc = &env->rcpts[i];
+		if (rc->cls != SMTP_PENDING)
+			continue;
+		if (!first && smtp_read_reply(&s->net, r, e) < 0)
+			return -1;
+		first = 0;
+		if (r->code / 100 == 3)
+			return smtp_fail(s, r, _("the message"), e);
+		rc->cls = smtp_class_of(r->code);
+		free(rc->reply);
+		rc->reply = smtp_reply_string(r);
+	}
+	return 0;
+}
+
 /* Every recipient was refused: end the transaction; failures here
  * change nothing for the message. */
 static void
@@ -324,6 +351,8 @@ smtp_transaction(struct smtp_session *s, struct message *m, int qp,
 		return -1;
 	if (r->code / 100 == 3)
 		return smtp_fail(s, r, _("the message"), e);
+	if (s->lmtp)
+		return smtp_lmtp_replies(s, env, r, e);
 	smtp_finish_rcpts(env, r);
 	if (r->code / 100 != 2)
 		smtp_fail(s, r, _("the message"), e);

@@ -2,8 +2,9 @@
  *
  * Owns: GnuTLS credentials and sessions, TLS 1.2 as the floor, trust
  *       (system store, a trust file, CRLs), the server name check and SNI,
- *       SHA-256 pinning, client certificates, session descriptions for
- *       --serverinfo, channel binding data for SCRAM-PLUS.
+ *       pinning (SHA-256; SHA-1 and MD5 with a warning), client
+ *       certificates, session descriptions for --serverinfo, channel
+ *       binding data for SCRAM-PLUS.
  * Not:  when to use TLS (smtp.c), sockets (net.c). */
 
 #include <config.h>
@@ -19,6 +20,7 @@
 #include <gnutls/x509.h>
 
 #include "i18n.h"
+#include "log.h"
 #include "net.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -57,19 +59,40 @@ tls_hex(char c)
 int
 tls_parse_fingerprint(const char *s, unsigned char out[32])
 {
-	size_t i;
+	size_t i, n = (strlen(s) + 1) / 3;
 	int hi, lo;
 
-	if (strlen(s) != 32 * 3 - 1)
+	if (strlen(s) != n * 3 - 1 || (n != 16 && n != 20 && n != 32))
 		return -1;
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < n; i++) {
 		hi = tls_hex(s[i * 3]);
 		lo = tls_hex(s[i * 3 + 1]);
-		if (hi < 0 || lo < 0 || (i < 31 && s[i * 3 + 2] != ':'))
+		if (hi < 0 || lo < 0 || (i < n - 1 && s[i * 3 + 2] != ':'))
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
-	return 0;
+	return (int)n;
+}
+
+/* The digest of a pin of len bytes. */
+static gnutls_digest_algorithm_t
+tls_pin_digest(int len)
+{
+	return len == 16 ? GNUTLS_DIG_MD5
+			 : len == 20 ? GNUTLS_DIG_SHA1 : GNUTLS_DIG_SHA256;
+}
+
+/* SHA-1 and MD5 pins still work, as in msmtp, but say they are weak. */
+static void
+tls_warn_weak_pin(const char *fingerprint)
+{
+	unsigned char pin[32];
+	int len = tls_parse_fingerprint(fingerprint, pin);
+
+	if (len == 16 || len == 20)
+		log_diag(_("warning: tls_fingerprint is %s, which is weak; pin "
+			   "the SHA-256 fingerprint instead (--serverinfo "
+			   "shows it)"), len == 16 ? "MD5" : "SHA-1");
 }
 
 static int
@@ -173,12 +196,13 @@ tls_check_pin(struct tls_session *t, const char *fingerprint, struct err *e)
 	size_t size = sizeof(got);
 	const gnutls_datum_t *chain;
 	unsigned n = 0;
+	int len = tls_parse_fingerprint(fingerprint, want);
 
 	chain = gnutls_certificate_get_peers(t->s, &n);
-	if (tls_parse_fingerprint(fingerprint, want) < 0 || chain == NULL ||
-	    n == 0 || gnutls_fingerprint(GNUTLS_DIG_SHA256, &chain[0], got,
-					 &size) < 0 ||
-	    memcmp(want, got, sizeof(want)) != 0) {
+	if (len < 0 || chain == NULL || n == 0 ||
+	    gnutls_fingerprint(tls_pin_digest(len), &chain[0], got, &size) <
+		    0 ||
+	    size != (size_t)len || memcmp(want, got, size) != 0) {
 		err_set(e, ERR_TEMP, _("TLS: the server's certificate does not "
 				       "match tls_fingerprint"));
 		return -1;
@@ -230,6 +254,8 @@ tls_start(int fd, const struct tls_policy *p, struct err *e)
 
 	t->fd = fd;
 	t->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 300000;
+	if (p->fingerprint != NULL)
+		tls_warn_weak_pin(p->fingerprint);
 	if (tls_credentials(t, p, e) < 0 || tls_setup(t, p, e) < 0 ||
 	    tls_handshake(t, p, e) < 0) {
 		tls_close(t);

@@ -13,8 +13,9 @@ struct tls_policy {
 	const char *host;         /* name to check and send as SNI */
 	const char *trust_file;   /* PEM CAs; "system" or NULL: system store */
 	const char *crl_file;
-	const char *fingerprint;  /* SHA-256 of the server certificate, hex
-				   * pairs with ':'; replaces CA checks */
+	const char *fingerprint;  /* SHA-256 (or SHA-1, MD5: weak, a warning
+				   * on stderr) of the server certificate,
+				   * hex pairs with ':'; replaces CA checks */
 	int certcheck;            /* 0: accept any certificate (insecure) */
 	const char *cert_file;    /* client certificate, with key_file */
 	const char *key_file;
@@ -62,7 +63,9 @@ void tls_describe_chain(struct tls_session *t, struct buf *out);
 int tls_channel_binding(struct tls_session *t, struct buf *out,
 			const char **type);
 
-/* Parse "AA:BB:..." (32 pairs) into 32 bytes; -1 when malformed. */
+/* Parse "AA:BB:..." (32 pairs for SHA-256; 20 for SHA-1 and 16 for MD5,
+ * which msmtp still takes) into out; returns the number of bytes (32, 20
+ * or 16), or -1 when malformed. */
 int tls_parse_fingerprint(const char *s, unsigned char out[32]);
 
 #endif

@@ -1128,8 +1128,6 @@ test_check_supported(void **state)
 	 * feature lands (TLS, AUTH and DKIM did). */
 	check_supported("account a\nhost x\ndelivery mx\n", -1);
 	check_supported("account a\nfrom a@example.org\n", -1);
-	check_supported("account a\nhost x\nproxy_host socks.example\n", -1);
-	check_supported("account a\nhost x\nprotocol lmtp\n", -1);
 }
 
 static void
@@ -1143,6 +1141,9 @@ test_check_supported_spec_features(void **state)
 			0);
 	check_supported("account a\nhost x\nauth on\nuser u\n", 0);
 	check_supported("account a\nhost x\nauth plain\nuser u\n", 0);
+	/* Issue 8 item 3.3. */
+	check_supported("account a\nhost x\nproxy_host socks.example\n", 0);
+	check_supported("account a\nhost x\nprotocol lmtp\nport 24\n", 0);
 }
 
 static void

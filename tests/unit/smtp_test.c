@@ -3,8 +3,9 @@
  * Owns: EHLO keyword parsing, xtext, and reading replies from a socketpair
  *       the test writes to (single and multi-line replies, enhanced codes,
  *       and every way a reply can be broken, a reply trickled past its
- *       deadline), the deadline of a whole write, the overflow-safe time arithmetic of net.h, the
- *       session budget, "too many recipients", data nobody asked for.
+ *       deadline), the deadline of a whole write, the overflow-safe time
+ *       arithmetic of net.h, the session budget, "too many recipients",
+ *       data nobody asked for, the SOCKS5 exchange (net_socks5).
  * Not:  whole sessions against a server (tests/integration). */
 
 #include <config.h>
@@ -569,6 +570,106 @@ test_pending(void **state)
 	pair_close(&p);
 }
 
+/* net_socks5 over a pair whose peer has already written answer (then
+ * hung up): the class it ends with, and what it sent in *sent. */
+static enum err_class
+socks5_run(const char *answer, size_t len, const char *host,
+	   struct buf *sent, struct pair *p)
+{
+	struct err e = { 0 };
+	char chunk[512];
+	ssize_t r;
+	enum err_class cls;
+
+	pair_open(p, 2000);
+	strcpy(p->n.peer_ip, "192.0.2.1");
+	pair_send(p, answer, len);
+	shutdown(p->peer, SHUT_WR);
+	if (net_socks5(&p->n, "proxy.test", host, 2525, &e) == 0)
+		assert_int_equal(e.cls, ERR_NONE);
+	else
+		assert_non_null(e.msg);
+	cls = e.cls;
+	err_clear(&e);
+	while ((r = recv(p->peer, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0)
+		buf_append(sent, chunk, (size_t)r);
+	return cls;
+}
+
+#define SOCKS5_OK "\x05\x00\x05\x00\x00"
+
+static void
+test_socks5(void **state)
+{
+	static const struct {
+		const char *answer;
+		size_t len;
+		enum err_class cls;
+	} cases[] = {
+		/* Bound address as IPv4, then the server's greeting. */
+		{ SOCKS5_OK "\x01\x7f\x00\x00\x01\x04\x38" "220 hi\r\n", 20,
+		  ERR_NONE },
+		/* As a name, and as IPv6. */
+		{ SOCKS5_OK "\x03\x04" "abcd\x04\x38", 13, ERR_NONE },
+		{ SOCKS5_OK "\x04" "0123456789abcdef\x04\x38", 24, ERR_NONE },
+		{ "\x05\xff", 2, ERR_UNAVAILABLE },   /* wants authentication */
+		{ "\x04\x00", 2, ERR_PROTOCOL },      /* not SOCKS5 */
+		{ "\x05\x00\x05\x05\x00\x01", 6, ERR_TEMP }, /* refused */
+		{ SOCKS5_OK "\x09\x00\x00", 8, ERR_PROTOCOL }, /* bad type */
+		{ SOCKS5_OK "\x01\x7f\x00", 8, ERR_TEMP }, /* cut short */
+		{ "", 0, ERR_TEMP },
+	};
+	static const char want[] = "\x05\x01\x00\x05\x01\x00\x03\x0b"
+				   "relay.test.\x09\xdd";
+	struct pair p;
+	struct buf sent = { 0 }, line = { 0 };
+	struct err e = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&sent);
+		if (socks5_run(cases[i].answer, cases[i].len, "relay.test.",
+			       &sent, &p) != cases[i].cls)
+			fail_msg("case %zu: wrong class", i);
+		if (cases[i].cls == ERR_NONE) {
+			/* Asked by name, the port in network order. */
+			assert_int_equal(sent.len, sizeof(want) - 1);
+			assert_memory_equal(sent.data, want, sent.len);
+			assert_string_equal(p.n.peer_ip, "");
+			assert_int_equal(p.n.peer_port, 2525);
+		}
+		if (i == 0) {
+			assert_int_equal(net_read_line(&p.n, &line, 512, &e), 0);
+			assert_string_equal(buf_cstr(&line), "220 hi");
+		}
+		pair_close(&p);
+	}
+	buf_free(&sent);
+	buf_free(&line);
+}
+
+/* A name over 255 bytes: refused before anything is sent. */
+static void
+test_socks5_long_name(void **state)
+{
+	struct pair p;
+	struct buf sent = { 0 };
+	char host[257];
+
+	(void)state;
+	memset(host, 'a', sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	assert_int_equal(socks5_run("", 0, host, &sent, &p), ERR_CONFIG);
+	assert_int_equal(sent.len, 0);
+	pair_close(&p);
+	host[255] = '\0';
+	assert_int_equal(socks5_run("", 0, host, &sent, &p), ERR_TEMP);
+	assert_true(sent.len > 0);
+	pair_close(&p);
+	buf_free(&sent);
+}
+
 static void
 test_reply_reused(void **state)
 {
@@ -748,6 +849,8 @@ main(void)
 		cmocka_unit_test(test_cap_size),
 		cmocka_unit_test(test_cap_auth),
 		cmocka_unit_test(test_xtext),
+		cmocka_unit_test(test_socks5),
+		cmocka_unit_test(test_socks5_long_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

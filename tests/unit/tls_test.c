@@ -508,7 +508,7 @@ test_fingerprint_good(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(tls_parse_fingerprint(good_fp, out), 0);
+	assert_int_equal(tls_parse_fingerprint(good_fp, out), 32);
 	assert_memory_equal(out, want, 32);
 }
 
@@ -518,6 +518,45 @@ fp_refused(const char *s)
 	unsigned char out[32];
 
 	return tls_parse_fingerprint(s, out) == -1;
+}
+
+/* The first k pairs of good_fp, parsed: what tls_parse_fingerprint says. */
+static int
+fp_pairs(size_t k, unsigned char out[32])
+{
+	char s[sizeof(good_fp)];
+
+	memcpy(s, good_fp, k * 3 - 1);
+	s[k * 3 - 1] = '\0';
+	return tls_parse_fingerprint(s, out);
+}
+
+/* SHA-1 (20 pairs) and MD5 (16 pairs) pins, as msmtp still takes. */
+static void
+test_fingerprint_weak(void **state)
+{
+	unsigned char out[32];
+	char s[sizeof(good_fp)];
+	size_t k;
+
+	(void)state;
+	assert_int_equal(fp_pairs(20, out), 20);
+	assert_int_equal(out[0], 0x00);
+	assert_int_equal(out[16], 0xa0);
+	assert_int_equal(out[19], 0xd3);
+	assert_int_equal(fp_pairs(16, out), 16);
+	assert_int_equal(out[15], 0xff);
+	/* Every other length stays refused. */
+	for (k = 1; k < 32; k++)
+		if (k != 16 && k != 20)
+			assert_int_equal(fp_pairs(k, out), -1);
+	/* A trailing ':' after 20 pairs; a bad digit in a SHA-1 pin. */
+	memcpy(s, good_fp, 20 * 3);
+	s[20 * 3] = '\0';
+	assert_true(fp_refused(s));
+	s[20 * 3 - 1] = '\0';
+	s[57] = 'g';
+	assert_true(fp_refused(s));
 }
 
 /* good_fp with the character at i replaced by c. */
@@ -966,6 +1005,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fingerprint_good),
+		cmocka_unit_test(test_fingerprint_weak),
 		cmocka_unit_test(test_fingerprint_bad),
 		cmocka_unit_test(test_fingerprint_not_hex),
 		cmocka_unit_test(test_trusted),
