@@ -150,7 +150,7 @@ long config_parse_size(const char *s);
 void config_quote(char out[CONFIG_QUOTE_SIZE], const char *s, size_t len);
 
 /* Check an account for settings this version cannot honour yet
- * (delivery mx, proxy_host, protocol lmtp, auth ntlm) and for a missing
+ * (delivery mx, auth ntlm) and for a missing
  * host.
  * Returns 0 or -1 with e set (ERR_CONFIG). */
 int config_check_supported(const struct account *a, struct err *e);
