@@ -302,6 +302,41 @@ smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 	return rc;
 }
 
+/* No greeting in plain text: the commonest cause is a port that speaks
+ * TLS from the first byte (465), where the server waits for our
+ * handshake. Say so after the error. */
+static void
+smtp_hint_greeting(const struct smtp_target *t, struct err *e)
+{
+	char *was;
+
+	if (t->tls == SMTP_TLS_IMPLICIT || e->cls != ERR_TEMP)
+		return;
+	was = xstrdup(e->msg ? e->msg : "");
+	err_set(e, e->cls, _("%s; no greeting: is this an implicit TLS port? "
+			     "try tls_starttls off"),
+		was);
+	free(was);
+}
+
+/* The TLS handshake failed on a port where the server may speak plain
+ * SMTP first (25, 587): its greeting is not TLS. */
+static void
+smtp_hint_implicit(const struct smtp_session *s, const struct smtp_target *t,
+		   struct err *e)
+{
+	char *was;
+
+	(void)s;
+	if (t->port == 465 || t->socket_path != NULL)
+		return;
+	was = xstrdup(e->msg ? e->msg : "");
+	err_set(e, e->cls, _("%s; is this a STARTTLS port (25, 587)? try "
+			     "tls_starttls on"),
+		was);
+	free(was);
+}
+
 /* Connect to the server, directly or through the SOCKS5 proxy. */
 static int
 smtp_connect(struct smtp_session *s, const struct smtp_target *t,
@@ -332,9 +367,13 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	if (smtp_connect(s, t, e) < 0)
 		return -1;
 	if (t->tls == SMTP_TLS_IMPLICIT &&
-	    net_starttls(&s->net, &t->tls_policy, e) < 0)
+	    net_starttls(&s->net, &t->tls_policy, e) < 0) {
+		smtp_hint_implicit(s, t, e);
 		return -1;
+	}
 	rc = smtp_read_reply(&s->net, &r, e);
+	if (rc < 0)
+		smtp_hint_greeting(t, e);
 	if (rc == 0 && r.code != 220)
 		rc = smtp_fail(s, &r, _("the connection"), e);
 	if (rc == 0)

@@ -50,8 +50,14 @@ smtp_auth_mech(struct smtp_session *s, const struct smtp_auth *a,
 	int tls = s->net.tls != NULL;
 
 	if (s->caps.auth == NULL) {
-		err_set(e, ERR_UNAVAILABLE, _("%s does not offer "
-					      "authentication"), s->host);
+		/* Many servers offer AUTH only once the session is encrypted. */
+		if (!tls && s->caps.starttls)
+			err_set(e, ERR_UNAVAILABLE,
+				_("%s offers authentication only after "
+				  "STARTTLS; set tls on"), s->host);
+		else
+			err_set(e, ERR_UNAVAILABLE,
+				_("%s does not offer authentication"), s->host);
 		return SASL_NONE;
 	}
 	if (m != SASL_NONE && !sasl_offered(s->caps.auth, (enum sasl_mech)m)) {
