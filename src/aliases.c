@@ -396,6 +396,7 @@ struct aliases_walk {
 	struct strlist path;
 	struct strlist done;
 	struct strlist *out;
+	struct strlist *skipped; /* undeliverable targets noted, or NULL */
 	size_t steps, added;
 	struct err *e;
 };
@@ -466,6 +467,16 @@ aliases_walk(struct aliases_walk *w, const char *addr)
 
 		config_quote(qf, from, strlen(from));
 		config_quote(qa, addr, strlen(addr));
+		if (w->skipped != NULL) {
+			/* Only this target fails; the others still get the
+			 * message. */
+			char *why = xasprintf(_("alias %s leads to %s, which "
+						"dsmtp cannot deliver"), qf, qa);
+
+			strlist_add_unique(w->skipped, why);
+			free(why);
+			return 0;
+		}
 		err_set(w->e, ERR_DATA, _("alias %s leads to %s, which dsmtp "
 					  "cannot deliver"), qf, qa);
 		return -1;
@@ -484,12 +495,21 @@ int
 aliases_expand(const struct aliases *al, const char *addr, const char *domain,
 	       struct strlist *out, struct err *e)
 {
+	return aliases_expand_noting(al, addr, domain, out, NULL, e);
+}
+
+int
+aliases_expand_noting(const struct aliases *al, const char *addr,
+		      const char *domain, struct strlist *out,
+		      struct strlist *skipped, struct err *e)
+{
 	struct aliases_walk w = { 0 };
 	int rc;
 
 	w.al = al;
 	w.domain = domain;
 	w.out = out;
+	w.skipped = skipped;
 	w.e = e;
 	rc = aliases_walk(&w, addr);
 	strlist_free(&w.path);

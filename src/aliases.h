@@ -78,5 +78,11 @@ void aliases_free(struct aliases *al);
  * add more than ALIASES_EXPAND_MAX addresses. */
 int aliases_expand(const struct aliases *al, const char *addr,
 		   const char *domain, struct strlist *out, struct err *e);
+/* The same, but a program, file or :include: target (which dsmtp cannot
+ * deliver) is not an error: a line saying which alias led where is added
+ * to skipped, and the expansion goes on. */
+int aliases_expand_noting(const struct aliases *al, const char *addr,
+			  const char *domain, struct strlist *out,
+			  struct strlist *skipped, struct err *e);
 
 #endif

@@ -34,6 +34,7 @@ struct submission {
 	char *header_from;
 	char *from;
 	struct strlist rcpts;
+	struct strlist undeliverable; /* aliases leading to |cmd, /file... */
 	struct aliases aliases;
 	struct signing signing;
 	int utf8;               /* an envelope address needs SMTPUTF8 */
@@ -154,7 +155,8 @@ submit_add_rcpt(struct submission *s, const char *addr, struct err *e)
 {
 	if (addr_check(addr, _("recipient"), e) < 0)
 		return -1;
-	return aliases_expand(&s->aliases, addr, s->domain, &s->rcpts, e);
+	return aliases_expand_noting(&s->aliases, addr, s->domain, &s->rcpts,
+				     &s->undeliverable, e);
 }
 
 /* Every envelope address in A-labels; note when one needs SMTPUTF8. */
@@ -225,7 +227,10 @@ submit_recipients(struct submission *s, const struct cli_opts *cli,
 	for (i = 0; i < hdr.n && rc == 0; i++)
 		rc = submit_add_rcpt(s, hdr.v[i], e);
 	strlist_free(&hdr);
-	if (rc == 0 && s->rcpts.n == 0) {
+	if (rc == 0 && s->rcpts.n == 0 && s->undeliverable.n > 0) {
+		err_set(e, ERR_NOUSER, "%s", s->undeliverable.v[0]);
+		rc = -1;
+	} else if (rc == 0 && s->rcpts.n == 0) {
 		err_set(e, ERR_USAGE, _("no recipients"));
 		rc = -1;
 	}
@@ -364,6 +369,7 @@ submit_clear(struct submission *s)
 	free(s->header_from);
 	free(s->from);
 	strlist_free(&s->rcpts);
+	strlist_free(&s->undeliverable);
 	aliases_free(&s->aliases);
 	signing_free(&s->signing);
 }
@@ -448,6 +454,17 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	    submit_signing(&s, e) < 0)
 		goto out;
 	rc = submit_deliver(&s, cli, env, e);
+	/* The others got it; the ones dsmtp cannot deliver are refused. */
+	if (rc == 0 && s.undeliverable.n > 0) {
+		size_t i;
+
+		for (i = 0; env != NULL && env->refused != NULL &&
+			    i < s.undeliverable.n; i++)
+			strlist_add(env->refused, s.undeliverable.v[i]);
+		err_set(e, ERR_NOUSER, _("%s (the other recipients got the "
+					 "message)"), s.undeliverable.v[0]);
+		rc = -1;
+	}
 out:
 	free(given);
 	submit_clear(&s);

@@ -124,6 +124,23 @@ def dotless_domain(c):
     c.true(b'warning=' not in log, 'log: %s' % T.short(log))
 
 
+def alias_to_program(c):
+    """An alias leading to |program: only that recipient fails (67, one
+    line); the others get the message. It used to refuse the whole message
+    (65), so root's mail from cron was lost."""
+    with T.sandbox() as box, SmtpServer() as srv:
+        al = T.write_file(os.path.join(box, 'aliases'),
+                          'root: admin@example.org\nprog: |/bin/cat\n')
+        cfg = T.write_config(box, srv.port, ['aliases ' + al, 'queue off'])
+        res = T.run(['-C', cfg, '-oi', 'root', 'prog'], MSG, box=box)
+        srv.settle()
+        got = [t.rcpt_addrs for t in srv.accepted]
+    c.exit(res, T.EX_NOUSER)
+    c.one_stderr_line(res)
+    c.true(b'|/bin/cat' in res.err, 'stderr: %s' % T.short(res.err))
+    c.eq(got, [['admin@example.org']], 'delivered')
+
+
 TESTS = [
     ('no configuration: says so and lists the files looked for',
      no_configuration),
@@ -135,6 +152,7 @@ TESTS = [
      t_config_error_reads_input),
     ('a qualify domain without a dot: one warning, the mail still goes',
      dotless_domain),
+    ('an alias to |program fails only that recipient', alias_to_program),
 ]
 
 if __name__ == '__main__':

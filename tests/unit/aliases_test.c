@@ -838,10 +838,37 @@ test_expand_empty_table(void **state)
 	check_expand(&al, "root", want, 1);
 }
 
+/* aliases_expand_noting: an undeliverable target is noted, not fatal. */
+static void
+test_expand_noting_undeliverable(void **state)
+{
+	struct aliases al = { 0 };
+	struct strlist out = { 0 }, skipped = { 0 };
+	struct err e = { 0 };
+	const char *text = "root: admin@example.org, |/bin/cat\n";
+
+	(void)state;
+	al.lenient = 1;     /* as for a message: such lines are read */
+	assert_int_equal(aliases_parse(&al, text, strlen(text), "t", &e), 0);
+	assert_int_equal(aliases_expand(&al, "root", DOMAIN, &out, &e), -1);
+	err_clear(&e);
+	strlist_free(&out);
+	assert_int_equal(aliases_expand_noting(&al, "root", DOMAIN, &out,
+					       &skipped, &e), 0);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.v[0], "admin@example.org");
+	assert_int_equal(skipped.n, 1);
+	assert_non_null(strstr(skipped.v[0], "|/bin/cat"));
+	strlist_free(&out);
+	strlist_free(&skipped);
+	aliases_free(&al);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expand_noting_undeliverable),
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_parse_simple),
 		cmocka_unit_test(test_parse_comments_and_blank_lines),
