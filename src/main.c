@@ -32,6 +32,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "log.h"
+#include "pretend.h"
 #include "secret.h"
 #include "smtp.h"
 #include "smtpd_stdio.h"
@@ -74,49 +75,16 @@ main_aliases(const struct config *cfg, struct err *e)
 	return rc < 0 ? main_fail(e) : EX_OK;
 }
 
-/* One setting; repeated commands (dkim_key) hold one value a line. */
-static void
-main_pretend_line(const char *name, const char *v)
-{
-	const char *nl;
-
-	do {
-		nl = strchr(v, '\n');
-		printf("%s %.*s\n", name, nl ? (int)(nl - v) : (int)strlen(v), v);
-		v = nl ? nl + 1 : NULL;
-	} while (v != NULL);
-}
-
-static void
-main_pretend_account(const struct account *a)
-{
-	int i;
-
-	printf("account %s\n", a->name ? a->name : "defaults");
-	for (i = 0; i < CFG_NCMDS; i++) {
-		const char *v = a->val[i];
-
-		if (v == NULL)
-			continue;
-		main_pretend_line(config_cmd_name((enum config_cmd)i),
-				  config_cmd_secret((enum config_cmd)i) ? "*"
-									: v);
-	}
-}
-
 static int
 main_pretend(const struct cli_opts *cli, const struct config *cfg,
 	     struct err *e)
 {
 	struct account scratch;
 	const struct account *a = submit_account(cli, cfg, &scratch, e);
-	size_t i;
 
 	if (a == NULL)
 		return main_fail(e);
-	for (i = 0; i < cfg->nfiles; i++)
-		printf("# %s\n", cfg->files[i]);
-	main_pretend_account(a);
+	pretend_print(stdout, cli, cfg, a);
 	return EX_OK;
 }
 

@@ -141,6 +141,38 @@ def alias_to_program(c):
     c.eq(got, [['admin@example.org']], 'delivered')
 
 
+def pretend(c):
+    """-P: every effective value, defaults included, where each came from,
+    why the account was chosen, secrets hidden."""
+    with T.sandbox() as box:
+        rc = T.write_file(os.path.join(box, 'rc'),
+                          'defaults\nsyslog off\n\naccount work\nhost '
+                          'smtp.work.example\nfrom *@work.example\npassword '
+                          'Pretend-s3cret\ntls on\n\naccount default : work\n'
+                          'host mail.example.org\n')
+        res = T.run(['-C', rc, '-P'], b'', box=box)
+        sel = T.run(['-C', rc, '-P', '-a', 'work', '--port=2525'], b'',
+                    box=box)
+    c.exit(res, T.EX_OK)
+    out = res.out.decode()
+    for line in ('# account default: the account named default',
+                 'host mail.example.org  # %s:11' % rc,
+                 'tls on  # %s:8' % rc,
+                 'from *@work.example  # %s:6' % rc,
+                 'password <hidden>  # %s:7' % rc,
+                 'syslog off  # %s:2' % rc,
+                 'port 25  # default', 'timeout 300  # default',
+                 'aliases /etc/aliases  # default',
+                 'tls_starttls on  # default'):
+        c.true(line in out.splitlines(), '%r not in -P output:\n%s'
+               % (line, out))
+    c.true('Pretend-s3cret' not in out, 'the password is shown')
+    c.exit(sel, T.EX_OK)
+    c.true('# account work: chosen with -a' in sel.out.decode() and
+           'port 2525  # --port' in sel.out.decode(),
+           '-a work --port=2525: %s' % T.short(sel.out))
+
+
 TESTS = [
     ('no configuration: says so and lists the files looked for',
      no_configuration),
@@ -153,6 +185,7 @@ TESTS = [
     ('a qualify domain without a dot: one warning, the mail still goes',
      dotless_domain),
     ('an alias to |program fails only that recipient', alias_to_program),
+    ('-P: every value, its origin, why the account', pretend),
 ]
 
 if __name__ == '__main__':
