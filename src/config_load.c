@@ -262,14 +262,23 @@ config_free(struct config *c)
 static struct account *
 config_match_from(const struct config *c, const char *addr)
 {
+	const char *pat, *plus = strchr(addr, '+'), *at = strrchr(addr, '@');
+	char *plain = NULL;
 	size_t i;
-	const char *pat;
 
+	/* As msmtp: joe+tag@example.org also matches from joe@example.org. */
+	if (plus != NULL && at != NULL && plus < at)
+		plain = xasprintf("%.*s%s", (int)(plus - addr), addr, at);
 	for (i = 0; i < c->naccounts; i++) {
 		pat = c->accounts[i]->val[CFG_FROM];
-		if (pat != NULL && fnmatch(pat, addr, FNM_CASEFOLD) == 0)
+		if (pat != NULL && (fnmatch(pat, addr, FNM_CASEFOLD) == 0 ||
+				    (plain != NULL &&
+				     fnmatch(pat, plain, FNM_CASEFOLD) == 0))) {
+			free(plain);
 			return c->accounts[i];
+		}
 	}
+	free(plain);
 	return NULL;
 }
 
