@@ -44,9 +44,11 @@ secret_read_all(int fd, struct buf *b)
 }
 
 /* The first line of the command's error output, control characters
- * replaced (it may come from anything the command runs). */
+ * replaced (it may come from anything the command runs); when it wrote
+ * nothing, the command and how it ended. */
 static void
-secret_eval_failed(struct buf *er, struct err *e)
+secret_eval_failed(const char *cmd, int status, struct buf *er,
+		   struct err *e)
 {
 	char *line = xstrndup(buf_cstr(er), strcspn(buf_cstr(er), "\r\n"));
 	char *p;
@@ -54,7 +56,16 @@ secret_eval_failed(struct buf *er, struct err *e)
 	for (p = line; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	err_set(e, ERR_CONFIG, _("passwordeval failed: %s"), line);
+	if (line[0] != '\0')
+		err_set(e, ERR_CONFIG, _("passwordeval failed: %s"), line);
+	else if (WIFEXITED(status))
+		err_set(e, ERR_CONFIG, _("passwordeval failed: '%.64s' exited "
+					 "with status %d and wrote no error"),
+			cmd, WEXITSTATUS(status));
+	else
+		err_set(e, ERR_CONFIG, _("passwordeval failed: '%.64s' was "
+					 "killed by signal %d"),
+			cmd, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	free(line);
 }
 
@@ -86,7 +97,7 @@ secret_eval(const char *cmd, int timeout_s, char **out, struct err *e)
 					strcspn(buf_cstr(&o), "\r\n"));
 			rc = 0;
 		} else {
-			secret_eval_failed(&er, e);
+			secret_eval_failed(cmd, status, &er, e);
 		}
 		break;
 	}

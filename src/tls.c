@@ -19,6 +19,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "buf.h"
 #include "i18n.h"
 #include "log.h"
 #include "net.h"
@@ -210,6 +211,51 @@ tls_check_pin(struct tls_session *t, const char *fingerprint, struct err *e)
 	return 0;
 }
 
+/* The names the server's certificate holds (DNS subject alternative
+ * names, else its CN), for the error that says they are not host. */
+static void
+tls_name_mismatch(struct tls_session *t, const char *host, const char *why,
+		  struct err *e)
+{
+	const gnutls_datum_t *certs;
+	unsigned int n = 0, i;
+	gnutls_x509_crt_t crt;
+	struct buf names = { 0 };
+	char name[256];
+	size_t len;
+	int type;
+
+	certs = gnutls_certificate_get_peers(t->s, &n);
+	if (certs != NULL && n > 0 && gnutls_x509_crt_init(&crt) == 0) {
+		if (gnutls_x509_crt_import(crt, &certs[0],
+					   GNUTLS_X509_FMT_DER) == 0) {
+			for (i = 0; names.len < 400; i++) {
+				len = sizeof(name);
+				type = gnutls_x509_crt_get_subject_alt_name(
+					crt, i, name, &len, NULL);
+				if (type < 0)
+					break;
+				if (type == GNUTLS_SAN_DNSNAME)
+					buf_printf(&names, "%s%.*s",
+						   names.len ? ", " : "",
+						   (int)len, name);
+			}
+			len = sizeof(name);
+			if (names.len == 0 &&
+			    gnutls_x509_crt_get_dn_by_oid(
+				    crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0,
+				    name, &len) == 0)
+				buf_printf(&names, "%.*s", (int)len, name);
+		}
+		gnutls_x509_crt_deinit(crt);
+	}
+	err_set(e, ERR_TEMP, _("TLS: the server's certificate is not for %s "
+			       "but for %s (%s); set tls_host_override or fix "
+			       "host"),
+		host, names.len ? buf_cstr(&names) : "?", why ? why : "");
+	buf_free(&names);
+}
+
 static int
 tls_handshake(struct tls_session *t, const struct tls_policy *p,
 	      struct err *e)
@@ -234,9 +280,12 @@ tls_handshake(struct tls_session *t, const struct tls_policy *p,
 			status, GNUTLS_CRT_X509, &why, 0);
 		while (why.data && why.size > 0 && why.data[why.size - 1] == ' ')
 			why.data[--why.size] = '\0';
-		err_set(e, ERR_TEMP, _("TLS: the server's certificate is not "
-				       "trusted: %s"),
-			why.data ? (char *)why.data : "");
+		if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+			tls_name_mismatch(t, p->host, (char *)why.data, e);
+		else
+			err_set(e, ERR_TEMP, _("TLS: the server's certificate is "
+					       "not trusted: %s"),
+				why.data ? (char *)why.data : "");
 		gnutls_free(why.data);
 		return -1;
 	}

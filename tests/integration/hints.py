@@ -64,6 +64,15 @@ def auth_after_starttls(c):
     hint(c, res, T.EX_UNAVAILABLE, ['only after STARTTLS', 'tls on'])
 
 
+def passwordeval_silent(c):
+    """A passwordeval command that fails and writes nothing: the error
+    names the command and its exit status (it used to end in ': ')."""
+    with SmtpServer() as srv:
+        res = run(srv, ['auth plain', 'user u', 'passwordeval false'])
+        srv.settle()
+    hint(c, res, T.EX_CONFIG, ["'false' exited with status 1"])
+
+
 TESTS = [
     ('STARTTLS towards an implicit-TLS port: try tls_starttls off',
      starttls_to_implicit),
@@ -71,6 +80,8 @@ TESTS = [
      implicit_to_starttls),
     ('auth on where AUTH comes only after STARTTLS: set tls on',
      auth_after_starttls),
+    ('passwordeval failing silently: the command and its status',
+     passwordeval_silent),
 ]
 
 if __name__ == '__main__':

@@ -199,6 +199,11 @@ def refused_cert(c, cert, tls='starttls', extra=()):
     failed_with(c, res, EX_TEMPFAIL)
     nothing_sent(c, srv)
     c.true(b'status=sent' not in log, 'logged as sent: %s' % T.short(log))
+    if cert == 'wrong_name':
+        # The error names what the certificate is for (issue 8 item 4.1).
+        c.true(b'is not for 127.0.0.1 but for wrong.example' in res.err and
+               b'tls_host_override' in res.err,
+               'the names of the certificate: %s' % T.short(res.err))
 
 
 def system_trust(c):
