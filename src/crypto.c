@@ -348,23 +348,6 @@ crypto_key_dns(struct crypto_key *key, struct buf *out, struct err *e)
 	return 0;
 }
 
-static int
-crypto_write_all(int fd, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* fsync the directory that holds path, so that its new name lasts. */
 static int
 crypto_sync_dir(const char *path)
@@ -400,7 +383,7 @@ crypto_write_new(const char *path, const unsigned char *p, size_t n)
 		free(tmp);
 		return -1;
 	}
-	if (fchmod(fd, 0600) == 0 && crypto_write_all(fd, p, n) == 0 &&
+	if (fchmod(fd, 0600) == 0 && file_write_all(fd, p, n) == 0 &&
 	    fsync(fd) == 0 && close(fd) == 0) {
 		fd = -1;
 		if (link(tmp, path) == 0)

@@ -29,4 +29,8 @@ enum file_result file_read(const char *path, int flags, size_t max,
 void file_fail(struct err *e, enum err_class cls, const char *path,
 	       enum file_result r, size_t max);
 
+/* Write all n bytes of p to fd, going on after EINTR and short writes.
+ * Returns 0, or -1 with errno set. */
+int file_write_all(int fd, const void *p, size_t n);
+
 #endif

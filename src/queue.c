@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "i18n.h"
 #include "queue.h"
 #include "xmalloc.h"
@@ -100,23 +101,6 @@ queue_close(struct queue *q)
 
 /* -- writing --------------------------------------------------------------- */
 
-static int
-queue_write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A new temporary file in tmp/, open for writing and locked; its name in
  * name. -1 with e set. */
 static int
@@ -156,7 +140,7 @@ queue_finish(struct queue *q, int fd, off_t data_size, const char *id,
 	n = snprintf(trailer, sizeof(trailer), "\nend %jd %s\n",
 	             (intmax_t)data_size, id);
 	if (n < 0 || (size_t)n >= sizeof(trailer) ||
-	    queue_write_all(fd, trailer, (size_t)n) < 0 || fsync(fd) < 0) {
+	    file_write_all(fd, trailer, (size_t)n) < 0 || fsync(fd) < 0) {
 		err_set(e, ERR_IO, _("cannot write to the queue %s: %s"),
 		        q->dir, strerror(errno));
 		return -1;
@@ -219,7 +203,7 @@ queue_start_file(struct queue *q, const struct queue_env *env, char *name,
 	if (queue_format_env(env, &text, &len, e) < 0)
 		return -1;
 	fd = queue_tmp_create(q, name, size, e);
-	if (fd >= 0 && queue_write_all(fd, text, len) < 0) {
+	if (fd >= 0 && file_write_all(fd, text, len) < 0) {
 		err_set(e, ERR_IO, _("cannot write to the queue %s: %s"),
 		        q->dir, strerror(errno));
 		unlinkat(q->tmp_fd, name, 0);
@@ -494,7 +478,7 @@ queue_copy_data(const struct queue_entry *ent, int fd)
 			            : (ssize_t)sizeof(chunk);
 			if (queue_pread_all(ent->fd, chunk, (size_t)n, in) <
 			            0 ||
-			    queue_write_all(fd, chunk, (size_t)n) < 0)
+			    file_write_all(fd, chunk, (size_t)n) < 0)
 				return -1;
 			in += n;
 		} else if (n <= 0) {

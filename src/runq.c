@@ -17,6 +17,7 @@
 
 #include "bounce.h"
 #include "buf.h"
+#include "file.h"
 #include "i18n.h"
 #include "runq.h"
 #include "runq_policy.h"
@@ -60,16 +61,10 @@ static int
 runq_write_buf(void *ctx, int fd, struct err *e)
 {
 	const struct buf *b = ctx;
-	size_t off = 0;
-	ssize_t n;
 
-	while (off < b->len) {
-		n = write(fd, b->data + off, b->len - off);
-		if (n <= 0) {
-			err_set(e, ERR_IO, _("cannot write a bounce"));
-			return -1;
-		}
-		off += (size_t)n;
+	if (file_write_all(fd, b->data, b->len) < 0) {
+		err_set(e, ERR_IO, _("cannot write a bounce"));
+		return -1;
 	}
 	return 0;
 }

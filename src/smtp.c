@@ -302,38 +302,13 @@ smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 	return rc;
 }
 
-/* No greeting in plain text: the commonest cause is a port that speaks
- * TLS from the first byte (465), where the server waits for our
- * handshake. Say so after the error. */
+/* Add what to change after the error in e: "<error>; <hint>". */
 static void
-smtp_hint_greeting(const struct smtp_target *t, struct err *e)
+smtp_hint(struct err *e, const char *hint)
 {
-	char *was;
+	char *was = xstrdup(e->msg ? e->msg : "");
 
-	if (t->tls == SMTP_TLS_IMPLICIT || e->cls != ERR_TEMP)
-		return;
-	was = xstrdup(e->msg ? e->msg : "");
-	err_set(e, e->cls, _("%s; no greeting: is this an implicit TLS port? "
-			     "try tls_starttls off"),
-		was);
-	free(was);
-}
-
-/* The TLS handshake failed on a port where the server may speak plain
- * SMTP first (25, 587): its greeting is not TLS. */
-static void
-smtp_hint_implicit(const struct smtp_session *s, const struct smtp_target *t,
-		   struct err *e)
-{
-	char *was;
-
-	(void)s;
-	if (t->port == 465 || t->socket_path != NULL)
-		return;
-	was = xstrdup(e->msg ? e->msg : "");
-	err_set(e, e->cls, _("%s; is this a STARTTLS port (25, 587)? try "
-			     "tls_starttls on"),
-		was);
+	err_set(e, e->cls, "%s; %s", was, hint);
 	free(was);
 }
 
@@ -366,14 +341,20 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	s->lmtp = t->lmtp;
 	if (smtp_connect(s, t, e) < 0)
 		return -1;
+	/* A TLS handshake failing on a port where servers greet in plain
+	 * text first (25, 587), and no plain greeting where servers wait for
+	 * the handshake (465): the commonest misconfigurations. */
 	if (t->tls == SMTP_TLS_IMPLICIT &&
 	    net_starttls(&s->net, &t->tls_policy, e) < 0) {
-		smtp_hint_implicit(s, t, e);
+		if (t->port != 465 && t->socket_path == NULL)
+			smtp_hint(e, _("is this a STARTTLS port (25, 587)? try "
+				       "tls_starttls on"));
 		return -1;
 	}
 	rc = smtp_read_reply(&s->net, &r, e);
-	if (rc < 0)
-		smtp_hint_greeting(t, e);
+	if (rc < 0 && t->tls != SMTP_TLS_IMPLICIT && e->cls == ERR_TEMP)
+		smtp_hint(e, _("no greeting: is this an implicit TLS port? try "
+			       "tls_starttls off"));
 	if (rc == 0 && r.code != 220)
 		rc = smtp_fail(s, &r, _("the connection"), e);
 	if (rc == 0)
