@@ -148,29 +148,78 @@ message_from_addr(const struct message *m)
 /* Qualify every bare address of field i, leaving the rest of it byte for
  * byte: "From: root (Cron Daemon)" -> "From: root@domain (Cron Daemon)",
  * "To: root, ops@example.org" -> "To: root@domain, ops@example.org". */
+/* RFC 5322 2.1.1: no line of a message over 998 octets. */
+#define MESSAGE_HDR_MAX_LINE 998
+
+/* The length, without its CRLF, of the line of t[0..n) holding pos. */
+static size_t
+message_line_at(const char *t, size_t n, size_t pos)
+{
+	size_t start = pos, end = pos;
+
+	while (start > 0 && t[start - 1] != '\n')
+		start--;
+	while (end < n && t[end] != '\r' && t[end] != '\n')
+		end++;
+	return end - start;
+}
+
+/* Field text with "@domain" after the address that ends at at, and, when
+ * that line would pass 998 octets, a fold after the comma (or colon)
+ * before the address, which starts at start. NULL when even the folded
+ * line would be too long: the address is then left as it is. */
+static char *
+message_qualified(const struct msg_field *f, size_t off, size_t start,
+		  size_t at, const char *domain, size_t *len)
+{
+	struct buf b = { 0 };
+	size_t fold = start;
+
+	buf_append(&b, f->text, at);
+	buf_printf(&b, "@%s", domain);
+	buf_append(&b, f->text + at, f->len - at);
+	if (message_line_at(b.data, b.len, at) <= MESSAGE_HDR_MAX_LINE)
+		goto done;
+	while (fold > off && f->text[fold - 1] != ',')
+		fold--;
+	buf_reset(&b);
+	buf_append(&b, f->text, fold);
+	/* A blank after the comma becomes the fold's own blank. */
+	buf_append_str(&b, f->text[fold] == ' ' || f->text[fold] == '\t'
+				   ? "\r\n" : "\r\n ");
+	buf_append(&b, f->text + fold, at - fold);
+	buf_printf(&b, "@%s", domain);
+	buf_append(&b, f->text + at, f->len - at);
+	if (message_line_at(b.data, b.len, at + 2) > MESSAGE_HDR_MAX_LINE) {
+		buf_free(&b);
+		return NULL;
+	}
+done:
+	*len = b.len;
+	return buf_steal(&b);
+}
+
 static void
 message_qualify_field(struct message *m, size_t i, const char *domain)
 {
 	struct rfc5322_addrs a = { 0 };
 	struct msg_field *f = &m->fields[i];
-	size_t len, off = rfc5322_value_offset(f->text, f->len), at, k;
-	struct buf b = { 0 };
+	size_t len, off = rfc5322_value_offset(f->text, f->len), k, n;
+	char *text;
 
 	message_value(m, i, &len);
 	rfc5322_parse_addrs(f->text + off, len, &a);
 	for (k = a.n; k-- > 0;) {
 		if (a.v[k].addr[0] == '\0' || strchr(a.v[k].addr, '@') != NULL)
 			continue;
-		at = off + a.v[k].end;
-		buf_reset(&b);
-		buf_append(&b, f->text, at);
-		buf_printf(&b, "@%s", domain);
-		buf_append(&b, f->text + at, f->len - at);
+		text = message_qualified(f, off, off + a.v[k].start,
+					 off + a.v[k].end, domain, &n);
+		if (text == NULL)
+			continue;
 		free(f->text);
-		f->len = b.len;
-		f->text = buf_steal(&b);
+		f->text = text;
+		f->len = n;
 	}
-	buf_free(&b);
 	rfc5322_addrs_free(&a);
 }
 

@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "err.h"
 #include "message.h"
+#include "xmalloc.h"
 #include "mime.h"
 
 #define DOMAIN "example.net"
@@ -1013,6 +1014,40 @@ test_fix_qualifies_address_fields(void **state)
 	message_free(&m);
 }
 
+/* Qualifying must not make a line over 998 octets: the field is folded
+ * before the address (found by fuzz_message). */
+static void
+test_fix_qualify_folds_long_line(void **state)
+{
+	struct message m;
+	struct message_fix f;
+	char *text = xmalloc(1100), *p;
+	const char *v;
+	size_t len, line = 0;
+
+	(void)state;
+	fix_defaults(&f);
+	p = text + sprintf(text, "To: a@example.org, ");
+	memset(p, 'x', 975);        /* 994 octets: qualified, 1006 */
+	strcpy(p + 975, "\n\nbody\n");
+	read_ok(text, 0, &m);
+	fix_ok(&m, &f);
+	v = m.fields[0].text;
+	len = m.fields[0].len;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '\n') {
+			assert_true(line <= 999);
+			line = 0;
+		} else {
+			line++;
+		}
+	}
+	assert_non_null(strstr(v, "a@example.org,\r\n xxx"));
+	assert_non_null(strstr(v, "xx@example.net\r\n"));
+	message_free(&m);
+	free(text);
+}
+
 static void
 test_fix_two_from_refused(void **state)
 {
@@ -1997,6 +2032,7 @@ main(void)
 		cmocka_unit_test(test_fix_switches_off),
 		cmocka_unit_test(test_fix_qualifies_bare_from),
 		cmocka_unit_test(test_fix_qualifies_address_fields),
+		cmocka_unit_test(test_fix_qualify_folds_long_line),
 		cmocka_unit_test(test_fix_two_from_refused),
 		cmocka_unit_test(test_fix_full_name),
 		cmocka_unit_test(test_fix_full_name_line_ends),
