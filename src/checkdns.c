@@ -403,22 +403,17 @@ checkdns_dmarc(struct check_report *r, const struct dns_lookup *l,
 /* -- reverse DNS --------------------------------------------------------------
  */
 
+/* The PTR name of ip (text), or NULL when it is not an address. */
 static char *
 checkdns_reverse(const char *ip)
 {
 	unsigned char a[16];
-	struct buf b = {0};
-	int i;
 
 	if (inet_pton(AF_INET, ip, a) == 1)
-		return xasprintf("%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
-		                 a[0]);
-	if (inet_pton(AF_INET6, ip, a) != 1)
-		return NULL;
-	for (i = 15; i >= 0; i--)
-		buf_printf(&b, "%x.%x.", a[i] & 15, a[i] >> 4);
-	buf_append_str(&b, "ip6.arpa");
-	return buf_steal(&b);
+		return dns_reverse_name(0, a);
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return dns_reverse_name(1, a);
+	return NULL;
 }
 
 /* 1 when name has ip among its addresses. */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "dns.h"
 #include "i18n.h"
 #include "xmalloc.h"
@@ -382,6 +383,23 @@ dns_lookup_on(struct dns_lookup *l, struct dns_resolver *r)
 {
 	l->query = dns_lookup_query;
 	l->ctx = r;
+}
+
+char *
+dns_reverse_name(int v6, const unsigned char *a)
+{
+	struct buf b = {0};
+	int i;
+
+	if (!v6) {
+		buf_printf(&b, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
+		           a[0]);
+		return buf_steal(&b);
+	}
+	for (i = 15; i >= 0; i--)
+		buf_printf(&b, "%x.%x.", a[i] & 15, a[i] >> 4);
+	buf_append_str(&b, "ip6.arpa");
+	return buf_steal(&b);
 }
 
 const char *

@@ -98,6 +98,11 @@ struct dns_lookup {
 /* A lookup that asks r (borrowed). */
 void dns_lookup_on(struct dns_lookup *l, struct dns_resolver *r);
 
+/* The PTR name of an address: "4.3.2.1.in-addr.arpa" for the 4 bytes of
+ * an IPv4 address (v6 0), the nibbles under ip6.arpa for the 16 of an
+ * IPv6 one. Caller frees. */
+char *dns_reverse_name(int v6, const unsigned char *addr);
+
 /* The name of a type ("MX") or rcode ("NXDOMAIN"), for logs and tools. */
 const char *dns_type_name(enum dns_type type);
 const char *dns_rcode_name(int rcode);

@@ -120,15 +120,18 @@ out:
 	return rc;
 }
 
-/* Mark every pending recipient bounced with its last reply (expiry). */
+/* Move every recipient in state from to state to; how many moved.
+ * Expiry: pending to bounced (each keeps its last reply); once their
+ * notification is queued: bounced to done (dropped from the entry). */
 static size_t
-runq_expire(struct queue_entry *ent)
+runq_move(struct queue_entry *ent, enum queue_rcpt_state from,
+          enum queue_rcpt_state to)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < ent->env.nrcpts; i++)
-		if (ent->env.rcpts[i].state == QUEUE_RCPT_PENDING) {
-			ent->env.rcpts[i].state = QUEUE_RCPT_BOUNCED;
+		if (ent->env.rcpts[i].state == from) {
+			ent->env.rcpts[i].state = to;
 			n++;
 		}
 	return n;
@@ -182,20 +185,6 @@ runq_attempt(struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
 	free(out);
 }
 
-/* Drop the bounced recipients once their notification is queued. */
-static size_t
-runq_settle_bounced(struct queue_entry *ent)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < ent->env.nrcpts; i++)
-		if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED) {
-			ent->env.rcpts[i].state = QUEUE_RCPT_DONE;
-			n++;
-		}
-	return n;
-}
-
 static int
 runq_left(const struct queue_env *env)
 {
@@ -218,7 +207,8 @@ runq_entry(struct queue *q, const struct runq_options *o,
 
 	st->tried++;
 	if (runq_expired(ent->env.created, o->now, o->lifetime)) {
-		st->expired += runq_expire(ent);
+		st->expired += runq_move(ent, QUEUE_RCPT_PENDING,
+		                         QUEUE_RCPT_BOUNCED);
 		action = BOUNCE_EXPIRED;
 	} else {
 		runq_attempt(ent, fn, ctx, st);
@@ -228,7 +218,7 @@ runq_entry(struct queue *q, const struct runq_options *o,
 		                          o->now, o->lifetime);
 	}
 	if (runq_bounce(q, o, ent, action, e) == 0) {
-		n = runq_settle_bounced(ent);
+		n = runq_move(ent, QUEUE_RCPT_BOUNCED, QUEUE_RCPT_DONE);
 		if (action == BOUNCE_FAILED)
 			st->bounced += n;
 	} else {

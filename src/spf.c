@@ -454,30 +454,12 @@ spf_mx(struct spf_ctx *x, const char *target, unsigned c4, unsigned c6)
 	return hit;
 }
 
-/* The reverse name of the IP ("4.3.2.1.in-addr.arpa" or nibbles). */
-static char *
-spf_reverse_name(const struct spf_ip *ip)
-{
-	struct buf b = {0};
-	int i;
-
-	if (!ip->v6) {
-		buf_printf(&b, "%u.%u.%u.%u.in-addr.arpa", ip->a[3], ip->a[2],
-		           ip->a[1], ip->a[0]);
-		return buf_steal(&b);
-	}
-	for (i = 15; i >= 0; i--)
-		buf_printf(&b, "%x.%x.", ip->a[i] & 15, ip->a[i] >> 4);
-	buf_append_str(&b, "ip6.arpa");
-	return buf_steal(&b);
-}
-
 /* ptr: a PTR name of the IP that resolves back to it and is target or
  * below it. */
 static int
 spf_ptr(struct spf_ctx *x, const char *target)
 {
-	char *rev = spf_reverse_name(&x->ip);
+	char *rev = dns_reverse_name(x->ip.v6, x->ip.a);
 	struct dns_answer a;
 	size_t i, n, tn = strlen(target);
 	int hit = 0, r;

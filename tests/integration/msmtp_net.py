@@ -492,13 +492,5 @@ TESTS = [
 ]
 
 
-def tests():
-    if not os.access(M.MSMTP, os.X_OK):
-        return [('msmtp is installed (Debian package msmtp)',
-                 lambda c: c.fail('%s not found: tests/install-deps.sh '
-                                  'installs it' % M.MSMTP))]
-    return TESTS
-
-
 if __name__ == '__main__':
-    T.main(tests())
+    T.main(M.suite(TESTS))

@@ -184,4 +184,4 @@ TESTS = [
 
 
 if __name__ == '__main__':
-    T.main(TESTS if os.access(M.MSMTP, os.X_OK) else M.tests())
+    T.main(M.suite(TESTS))

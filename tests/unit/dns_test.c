@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -334,6 +335,24 @@ test_malformed(void **state)
 }
 
 static void
+test_reverse_name(void **state)
+{
+	static const unsigned char v4[4] = { 192, 0, 2, 10 };
+	static const unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+					      0, 0, 0, 0, 0, 0, 0xcb, 0x01 };
+	char *n;
+
+	(void)state;
+	n = dns_reverse_name(0, v4);
+	assert_string_equal(n, "10.2.0.192.in-addr.arpa");
+	free(n);
+	n = dns_reverse_name(1, v6);
+	assert_string_equal(n, "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+			       "8.b.d.0.1.0.0.2.ip6.arpa");
+	free(n);
+}
+
+static void
 test_names(void **state)
 {
 	(void)state;
@@ -355,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_rcode_and_filtering),
 		cmocka_unit_test(test_record_cap),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_reverse_name),
 		cmocka_unit_test(test_names),
 	};
 
