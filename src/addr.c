@@ -154,7 +154,7 @@ addr_ldh(const char *d)
 	return label > 0 && p[-1] != '-';
 }
 
-static int
+int
 addr_is_ascii(const char *s)
 {
 	for (; *s; s++)

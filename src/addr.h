@@ -44,6 +44,9 @@ int addr_utf8_valid(const char *s, size_t n);
 /* The host's mail domain: /etc/mailname when readable, else the FQDN, else
  * "localhost". Caller frees. */
 char *addr_default_domain(void);
+
+/* 1 when s holds no octet >= 0x80. */
+int addr_is_ascii(const char *s);
 /* "libidn2 2.3.3, GNU libunistring 1.0": the libraries addr uses, as
  * loaded at run time, for --version. */
 const char *addr_libraries(void);

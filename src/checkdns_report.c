@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "checkdns.h"
+#include "json.h"
 
 static const char *const checkdns_words[] = {"pass", "warn", "fail"};
 
@@ -23,21 +24,6 @@ checkdns_failed(const struct check_report *r)
 }
 
 static void
-checkdns_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s != NULL && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-static void
 checkdns_print_json(const struct check_report *r, FILE *out)
 {
 	const struct check_item *it;
@@ -48,13 +34,13 @@ checkdns_print_json(const struct check_report *r, FILE *out)
 	for (i = 0; i < r->n; i++) {
 		it = &r->items[i];
 		fprintf(out, "%s\n  {\"check\": ", i ? "," : "");
-		checkdns_json_string(out, it->name);
+		json_string(out, it->name);
 		fprintf(out, ", \"result\": \"%s\", \"found\": ",
 		        checkdns_words[it->level]);
-		checkdns_json_string(out, it->found);
+		json_string(out, it->found);
 		fputs(", \"fix\": ", out);
 		if (it->fix)
-			checkdns_json_string(out, it->fix);
+			json_string(out, it->fix);
 		else
 			fputs("null", out);
 		fputc('}', out);

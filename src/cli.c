@@ -68,6 +68,7 @@ static const struct cli_set_option cli_set_table[] = {
 	{ "set-msgid-header", "set_msgid_header", "auto", 0 },
 	{ "remove-bcc-headers", "remove_bcc_headers", "on", 0 },
 	{ "undisclosed-recipients", "undisclosed_recipients", "on", 0 },
+	{ "queue", "queue", "on", 0 },
 };
 
 #define CLI_NSETS (sizeof(cli_set_table) / sizeof(cli_set_table[0]))
@@ -79,7 +80,8 @@ enum cli_action {
 	CLI_A_LOGFILE, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
 	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
 	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN,
-	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_JSON
+	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_JSON,
+	CLI_A_QLIST, CLI_A_QRUN, CLI_A_QFLUSH, CLI_A_QCTL
 };
 
 struct cli_option {
@@ -137,12 +139,13 @@ static const struct cli_option cli_table[] = {
 	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_CHECK_DNS },
 	{ 0, "egress-ip", CLI_ARG_REQ, CLI_A_EGRESS_IP },
 	{ 0, "json", CLI_ARG_NONE, CLI_A_JSON },
-	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_LATER },
-	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_QLIST },
+	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_QRUN },
+	{ 0, "queue-flush", CLI_ARG_NONE, CLI_A_QFLUSH },
 	{ 0, "queue-daemon", CLI_ARG_NONE, CLI_A_LATER },
-	{ 0, "queue-remove", CLI_ARG_REQ, CLI_A_LATER },
-	{ 0, "queue-hold", CLI_ARG_REQ, CLI_A_LATER },
-	{ 0, "queue-release", CLI_ARG_REQ, CLI_A_LATER },
+	{ 0, "queue-remove", CLI_ARG_REQ, CLI_A_QCTL },
+	{ 0, "queue-hold", CLI_ARG_REQ, CLI_A_QCTL },
+	{ 0, "queue-release", CLI_ARG_REQ, CLI_A_QCTL },
 };
 
 #define CLI_NOPTS (sizeof(cli_table) / sizeof(cli_table[0]))
@@ -191,16 +194,19 @@ cli_mode_b(struct cli_opts *o, const char *v, struct err *e)
 	return 0;
 }
 
-/* -q alone runs the queue, -qI<id> delivers one entry, -q<interval> (a
- * daemon's period in sendmail) is accepted and does nothing. */
+/* -q alone runs the whole queue, -qI<id>, -qR<domain> and -qS<sender>
+ * the entries they match, -q<interval> (a daemon's period in sendmail)
+ * is accepted and does nothing. */
 static int
 cli_mode_q(struct cli_opts *o, const char *v, struct err *e)
 {
 	if (*v == '\0' || strcmp(v, "f") == 0) {
 		o->mode = CLI_MODE_QUEUE_RUN;
-	} else if (*v == 'I' && v[1] != '\0') {
+	} else if (strchr("IRS", *v) != NULL && v[1] != '\0') {
 		o->mode = CLI_MODE_QUEUE_RUN;
-		o->queue_id = v + 1;
+		*(*v == 'I'   ? &o->queue_id
+		  : *v == 'R' ? &o->queue_domain
+			      : &o->queue_sender) = v + 1;
 	} else if (strchr("0123456789", *v) != NULL) {
 		o->mode = CLI_MODE_IGNORED;
 	} else {
@@ -282,6 +288,8 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 	case CLI_A_O:
 		if (strcmp(v, "i") == 0)
 			o->ignore_dots = 1;
+		else if (v[0] == 'd') /* -odq, -odd: queue; -odi, -odb */
+			o->deliver_mode = v[1] == 'q' || v[1] == 'd' ? 'q' : 0;
 		return 0;
 	case CLI_A_Q:
 		return cli_mode_q(o, v, e);
@@ -368,6 +376,21 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 		return 0;
 	case CLI_A_JSON:
 		o->json = 1;
+		return 0;
+	case CLI_A_QLIST:
+		o->mode = CLI_MODE_QUEUE_LIST;
+		return 0;
+	case CLI_A_QRUN:
+	case CLI_A_QFLUSH:
+		o->mode = CLI_MODE_QUEUE_RUN;
+		o->queue_due = opt->action == CLI_A_QRUN;
+		return 0;
+	case CLI_A_QCTL:
+		o->mode = CLI_MODE_QUEUE_CTL;
+		o->queue_id = v;
+		o->queue_ctl = strcmp(opt->name, "queue-remove") == 0 ? 'r'
+			       : strcmp(opt->name, "queue-hold") == 0 ? 'h'
+								      : 'l';
 		return 0;
 	case CLI_A_LATER:
 		err_set(e, ERR_UNAVAILABLE,
@@ -551,13 +574,18 @@ cli_help(void)
 		"  -C, --file=FILE  use FILE instead of the user configuration\n"
 		"  -v, -d, --debug  show the SMTP dialogue on standard error\n"
 		"  -X, --logfile=FILE  log to FILE (the logfile command)\n"
-		"  -o OPTION       sendmail option: -oi is -i, others are "
-		"ignored\n"
+		"  -o OPTION       sendmail option: -oi is -i, -odq queues "
+		"without trying now,\n"
+		"                  others are ignored\n"
 		"  -bm             deliver a message (the default)\n"
 		"  -bs             speak SMTP on standard input and output\n"
 		"  -bi, -I         check the aliases file (newaliases)\n"
 		"  -bp             list the queue (mailq)\n"
-		"  -q              run the queue\n"
+		"  -q              try every queued message now; glued to "
+		"I<id>, R<domain>\n"
+		"                  or S<sender> (-qIID): only the entries with "
+		"that id,\n"
+		"                  recipient domain or sender\n"
 		"\n"
 		"dsmtp options:\n"
 		"  -a, --account=NAME     use this account\n"
@@ -583,7 +611,15 @@ cli_help(void)
 		"one fails\n"
 		"      --egress-ip=ADDR   the public address mail leaves from "
 		"(--check-dns)\n"
-		"      --json             --check-dns report as JSON\n"
+		"      --json             --check-dns report or --queue-list "
+		"as JSON\n"
+		"      --queue-list       list the queue, as -bp\n"
+		"      --queue-flush      try every queued message now, as -q\n"
+		"      --queue-run        try the queued messages that are due "
+		"(for timers)\n"
+		"      --queue-hold=ID    keep a queued message from delivery\n"
+		"      --queue-release=ID  let a held message go again\n"
+		"      --queue-remove=ID  delete a queued message\n"
 		"      --help             show this help and exit\n"
 		"      --version          show version information and exit\n"
 		"\n"
@@ -624,6 +660,8 @@ cli_help(void)
 		"      --set-msgid-header[=(auto|off)]  add a Message-ID header\n"
 		"      --remove-bcc-headers[=(on|off)]  remove Bcc headers\n"
 		"      --undisclosed-recipients[=(on|off)]  hide the recipients\n"
+		"      --queue[=(on|off)]              keep what cannot be "
+		"delivered now\n"
 		"\n"
 		"Other sendmail options are accepted and ignored.\n"),
 	      stdout);

@@ -19,7 +19,8 @@ enum cli_mode {
 	CLI_MODE_IGNORED,   /* -q<interval>: accepted, nothing to do */
 	CLI_MODE_KEYGEN,    /* --dkim-keygen */
 	CLI_MODE_STORE_PASSWORD, /* --store-password */
-	CLI_MODE_CHECK_DNS  /* --check-dns */
+	CLI_MODE_CHECK_DNS, /* --check-dns */
+	CLI_MODE_QUEUE_CTL  /* --queue-remove, --queue-hold, --queue-release */
 };
 
 /* An option that mirrors a configuration command (--tls=off, -X FILE,
@@ -47,7 +48,12 @@ struct cli_opts {
 	const char *account;     /* -a, --account */
 	const char *host;        /* --host: no configuration file is read */
 	int read_envelope_from;  /* --read-envelope-from: 1, else -1 unset */
-	const char *queue_id;    /* -qI<id> */
+	const char *queue_id;    /* -qI<id>, --queue-remove=ID... */
+	const char *queue_domain; /* -qR<domain> */
+	const char *queue_sender; /* -qS<sender> */
+	int queue_due;           /* --queue-run: only the due entries */
+	char queue_ctl;          /* 'r' remove, 'h' hold, 'l' release */
+	char deliver_mode;       /* -odq/-odd: 'q' queue only; 0: at once */
 	const char *key_type;    /* --key-type (keygen) */
 	const char *selector;    /* --selector (keygen) */
 	const char *keygen_domain; /* --keygen-domain (keygen) */

@@ -190,6 +190,13 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 		r.size = (long long)message_size(j->m);
 		r.dkim = j->signing ? j->signing->summary : NULL;
 		r.delay = delay;
+		if (j->arrival > 0) { /* queued: since it was accepted */
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			r.delay = (double)(ts.tv_sec - j->arrival) +
+				  (double)ts.tv_nsec / 1e9;
+		}
 		r.attempt = j->attempt;
 		r.status = status[cls];
 		r.smtp = reply;

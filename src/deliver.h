@@ -2,6 +2,8 @@
 #ifndef DSMTP_DELIVER_H
 #define DSMTP_DELIVER_H
 
+#include <time.h>
+
 #include "aliases.h"
 #include "config.h"
 #include "err.h"
@@ -19,6 +21,7 @@ struct deliver_job {
 	const char *envid;
 	const char *helo;       /* EHLO name */
 	int attempt;            /* 1 for the first */
+	time_t arrival;         /* when queued, for delay=; 0: this run */
 	struct signing *signing; /* DKIM; NULL or no keys: unsigned */
 	int utf8_required;      /* an envelope address is not ASCII */
 };

@@ -33,6 +33,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "pretend.h"
+#include "qcmd.h"
 #include "secret.h"
 #include "smtp.h"
 #include "smtpd_stdio.h"
@@ -339,13 +340,29 @@ main_config_failed(const struct cli_opts *cli, struct err *e)
 	return main_fail(e);
 }
 
+/* mailq and the queue commands work without a configuration file: the
+ * default spool (the user's, root's system spool) is still there. */
+static int
+main_queue_anyway(const struct cli_opts *cli, const struct config *cfg,
+		  struct err *e)
+{
+	if ((cli->mode != CLI_MODE_QUEUE_LIST &&
+	     cli->mode != CLI_MODE_QUEUE_RUN &&
+	     cli->mode != CLI_MODE_QUEUE_CTL) || cfg->nfiles > 0 ||
+	    cli->config_file != NULL)
+		return 0;
+	err_clear(e);
+	return 1;
+}
+
 static int
 main_run(const struct cli_opts *cli, struct err *e)
 {
 	struct config cfg;
 	int rc;
 
-	if (main_load_config(cli, &cfg, e) < 0) {
+	if (main_load_config(cli, &cfg, e) < 0 && !main_queue_anyway(cli, &cfg,
+								      e)) {
 		config_free(&cfg);
 		return main_config_failed(cli, e);
 	}
@@ -364,6 +381,15 @@ main_run(const struct cli_opts *cli, struct err *e)
 		break;
 	case CLI_MODE_CHECK_DNS:
 		rc = main_check_dns(cli, &cfg, e);
+		break;
+	case CLI_MODE_QUEUE_RUN:
+		rc = qcmd_run(cli, &cfg, e) < 0 ? main_fail(e) : EX_OK;
+		break;
+	case CLI_MODE_QUEUE_LIST:
+		rc = qcmd_list(cli, &cfg, stdout, e) < 0 ? main_fail(e) : EX_OK;
+		break;
+	case CLI_MODE_QUEUE_CTL:
+		rc = qcmd_control(cli, &cfg, e) < 0 ? main_fail(e) : EX_OK;
 		break;
 	case CLI_MODE_SMTP:
 		rc = smtpd_stdio_run(cli, &cfg, STDIN_FILENO, STDOUT_FILENO);
@@ -411,13 +437,6 @@ main(int argc, char **argv)
 		break;
 	case CLI_MODE_KEYGEN:
 		rc = main_keygen(&cli, &e);
-		break;
-	case CLI_MODE_QUEUE_LIST:
-	case CLI_MODE_QUEUE_RUN:
-		err_set(&e, ERR_UNAVAILABLE,
-			_("the mail queue is not available in this version: "
-			  "messages are delivered at once or refused"));
-		rc = main_fail(&e);
 		break;
 	default:
 		rc = main_run(&cli, &e);

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "i18n.h"
 #include "message.h"
+#include "queue.h"
 #include "rfc5322.h"
 #include "xmalloc.h"
 
@@ -437,29 +438,20 @@ intake_finish(struct intake *x)
 		body_end_line(x);
 }
 
-static void
-message_make_id(struct message *m)
-{
-	unsigned char r[4] = { 0 };
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		r[0] = (unsigned char)getpid();
-	snprintf(m->id, sizeof(m->id), "%09llX%05lX%02X%02X",
-		 (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
-		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
-}
-
 static int
 intake_read_all(struct intake *x, int fd)
 {
 	char chunk[MESSAGE_FLUSH];
+	size_t want = sizeof(chunk);
 	ssize_t n;
-	off_t total = 0;
+	off_t total = 0, length = x->in->length;
 
 	while (!x->done && !x->failed) {
-		n = read(fd, chunk, sizeof(chunk));
+		if (length > 0 && length - total < (off_t)want)
+			want = (size_t)(length - total);
+		if (length > 0 && want == 0)
+			break;
+		n = read(fd, chunk, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -492,7 +484,8 @@ message_read(int fd, const struct message_intake *in, struct message *m,
 
 	memset(m, 0, sizeof(*m));
 	m->body_utf8 = 1;
-	message_make_id(m);
+	/* One id for the log lines and, when queued, the entry. */
+	queue_new_id(m->id);
 	m->body_fd = intake_tmpfile(in, e);
 	if (m->body_fd < 0)
 		return -1;

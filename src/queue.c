@@ -337,23 +337,40 @@ queue_check_trailer(int fd, off_t file_size, struct queue_entry *ent)
 	return 0;
 }
 
+/* Parse the envelope at the start of fd: its length, or -1. The head is
+ * read 64 KiB first and doubled while the envelope does not end in it, up
+ * to QUEUE_MAX_HEADER, so memory follows the envelope, not the message. */
+static ssize_t
+queue_read_env(int fd, off_t file_size, struct queue_env *env)
+{
+	size_t max = file_size < (off_t)QUEUE_MAX_HEADER ? (size_t)file_size
+	                                                 : QUEUE_MAX_HEADER;
+	size_t len = max < 65536 ? max : 65536;
+	struct err pe = {0};
+	ssize_t off = -1;
+	char *head;
+
+	for (;;) {
+		head = xmalloc(len + 1);
+		if (queue_pread_all(fd, head, len, 0) == 0)
+			off = queue_parse_env(head, len, env, &pe);
+		free(head);
+		err_clear(&pe);
+		if (off >= 0 || len == max)
+			return off;
+		len = len * 2 < max ? len * 2 : max;
+	}
+}
+
 /* Parse and check the open entry fd: 0, or -1 with the reason in why. */
 static int
 queue_read_entry(int fd, const struct stat *st, const char *name,
                  struct queue_entry *ent, const char **why)
 {
-	size_t len = st->st_size < (off_t)QUEUE_MAX_HEADER ? (size_t)st->st_size
-	                                                   : QUEUE_MAX_HEADER;
-	char *head = xmalloc(len + 1);
-	struct err pe = {0};
 	ssize_t off;
 
 	*why = _("not a complete entry");
-	off = queue_pread_all(fd, head, len, 0) < 0
-	              ? -1
-	              : queue_parse_env(head, len, &ent->env, &pe);
-	free(head);
-	err_clear(&pe);
+	off = queue_read_env(fd, st->st_size, &ent->env);
 	if (off < 0)
 		return -1;
 	ent->data_offset = (off_t)off;

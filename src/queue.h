@@ -46,6 +46,7 @@ struct queue_env {
 	time_t created;
 	unsigned attempts;   /* delivery attempts made so far */
 	time_t next_attempt; /* not before this time under the schedule */
+	int held;            /* --queue-hold: no run takes it until released */
 };
 
 /* A spool directory: DIR/tmp (entries being written), DIR/entries

@@ -10,6 +10,7 @@
 
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,9 +20,13 @@
 #include "buf.h"
 #include "file.h"
 #include "i18n.h"
+#include "log.h"
 #include "runq.h"
 #include "runq_policy.h"
 #include "xmalloc.h"
+
+/* The longest last error kept per recipient. */
+#define RUNQ_REPLY_MAX 1000
 
 /* 1 when some pending recipient's domain is d or below it. */
 static int
@@ -43,9 +48,18 @@ runq_has_domain(const struct queue_env *env, const char *d)
 	return 0;
 }
 
+static time_t
+runq_lifetime(const struct runq_options *o, const struct queue_env *env)
+{
+	return o->lifetime_of != NULL ? o->lifetime_of(o->lifetime_ctx, env)
+	                              : o->lifetime;
+}
+
 static int
 runq_wanted(const struct runq_options *o, const struct queue_env *env)
 {
+	if (env->held)
+		return 0;
 	if (o->only_id != NULL && strcmp(o->only_id, env->id) != 0)
 		return 0;
 	if (o->only_sender != NULL &&
@@ -54,7 +68,7 @@ runq_wanted(const struct runq_options *o, const struct queue_env *env)
 	if (o->only_domain != NULL && !runq_has_domain(env, o->only_domain))
 		return 0;
 	return o->flush || runq_due(env->next_attempt, o->now) ||
-	       runq_expired(env->created, o->now, o->lifetime);
+	       runq_expired(env->created, o->now, runq_lifetime(o, env));
 }
 
 static int
@@ -74,7 +88,7 @@ runq_write_buf(void *ctx, int fd, struct err *e)
 static int
 runq_bounce(struct queue *q, const struct runq_options *o,
             const struct queue_entry *ent, enum bounce_action action,
-            struct err *e)
+            char *bounce_id, struct err *e)
 {
 	struct bounce_rcpt *br = xcalloc(ent->env.nrcpts, sizeof(*br));
 	struct bounce_info bi = {0};
@@ -114,6 +128,8 @@ runq_bounce(struct queue *q, const struct runq_options *o,
 	env.nrcpts = 1;
 	env.created = env.next_attempt = o->now;
 	rc = queue_commit(q, &env, runq_write_buf, &text, e);
+	if (rc == 0)
+		strcpy(bounce_id, env.id);
 out:
 	buf_free(&text);
 	free(br);
@@ -137,13 +153,29 @@ runq_move(struct queue_entry *ent, enum queue_rcpt_state from,
 	return n;
 }
 
+/* Keep a server's reply as the recipient's last error: control
+ * characters (a hostile server's escapes, a multi-line reply) made '?',
+ * cut to RUNQ_REPLY_MAX octets on a character boundary, so it can always
+ * be stored and shown. Takes reply. */
 static void
 runq_set_reply(struct queue_rcpt *r, char *reply)
 {
+	struct buf b = {0};
+	size_t n;
+
 	if (reply == NULL)
 		return;
+	log_printable(&b, reply, strlen(reply));
+	free(reply);
+	n = b.len;
+	if (n > RUNQ_REPLY_MAX) {
+		n = RUNQ_REPLY_MAX;
+		while (n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+			n--;
+	}
 	free(r->reply);
-	r->reply = reply;
+	r->reply = xstrndup(b.data ? b.data : "", n);
+	buf_free(&b);
 }
 
 /* One attempt for the pending recipients; outcomes applied to ent. */
@@ -196,17 +228,37 @@ runq_left(const struct queue_env *env)
 	return 0;
 }
 
-/* One locked entry: expire or attempt, bounce, rewrite or remove. */
-static int
-runq_entry(struct queue *q, const struct runq_options *o,
-           struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
-           struct runq_stats *st, struct err *e)
+/* The log line of spec section 6 for recipients given up on. */
+static void
+runq_log_expired(const struct queue_entry *ent, time_t now)
+{
+	struct buf b = {0};
+	size_t i, n = 0;
+
+	buf_printf(&b, "from=%s to=", *ent->env.from ? ent->env.from : "<>");
+	for (i = 0; i < ent->env.nrcpts; i++)
+		if (ent->env.rcpts[i].state == QUEUE_RCPT_PENDING)
+			buf_printf(&b, "%s%s", n++ ? "," : "",
+			           ent->env.rcpts[i].addr);
+	buf_printf(&b, " delay=%jd attempt=%u status=expired",
+	           (intmax_t)(now - ent->env.created), ent->env.attempts);
+	log_note(ent->env.id, b.data);
+	buf_free(&b);
+}
+
+int
+runq_one(struct queue *q, const struct runq_options *o,
+         struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
+         struct runq_stats *st, struct err *e)
 {
 	enum bounce_action action = BOUNCE_FAILED;
+	time_t lifetime = runq_lifetime(o, &ent->env);
 	size_t n;
 
 	st->tried++;
-	if (runq_expired(ent->env.created, o->now, o->lifetime)) {
+	st->bounce_id[0] = '\0';
+	if (runq_expired(ent->env.created, o->now, lifetime)) {
+		runq_log_expired(ent, o->now);
 		st->expired += runq_move(ent, QUEUE_RCPT_PENDING,
 		                         QUEUE_RCPT_BOUNCED);
 		action = BOUNCE_EXPIRED;
@@ -215,9 +267,10 @@ runq_entry(struct queue *q, const struct runq_options *o,
 		ent->env.attempts++;
 		ent->env.next_attempt =
 		        runq_next_attempt(ent->env.created, ent->env.attempts,
-		                          o->now, o->lifetime);
+		                          o->now, lifetime);
 	}
-	if (runq_bounce(q, o, ent, action, e) == 0) {
+	if (runq_bounce(q, o, ent, action, st->bounce_id, e) == 0) {
+		st->bounces_queued += st->bounce_id[0] != '\0';
 		n = runq_move(ent, QUEUE_RCPT_BOUNCED, QUEUE_RCPT_DONE);
 		if (action == BOUNCE_FAILED)
 			st->bounced += n;
@@ -229,9 +282,18 @@ runq_entry(struct queue *q, const struct runq_options *o,
 	return queue_update(q, ent, e);
 }
 
-int
-runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
-         void *ctx, struct runq_stats *st, struct err *e)
+static int
+runq_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One pass over the spool, leaving out the (sorted) ids in skip; the ids
+ * listed are returned in *seen (sorted, caller frees) when seen != NULL. */
+static int
+runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
+          void *ctx, struct runq_stats *st, char **skip, size_t nskip,
+          char ***seen, size_t *nseen, struct err *e)
 {
 	struct queue_entry ent;
 	struct err le = {0};
@@ -239,23 +301,54 @@ runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 	size_t n, i;
 	int rc;
 
-	memset(st, 0, sizeof(*st));
 	if (queue_list(q, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
+		if (nskip > 0 && bsearch(&ids[i], skip, nskip, sizeof(*skip),
+		                         runq_cmp) != NULL)
+			continue;
 		rc = queue_load(q, ids[i], 1, &ent, &le);
 		if (rc == 1)
 			st->busy++;
 		else if (rc < 0)
 			st->broken += le.cls == ERR_DATA;
+		else if (ent.env.held)
+			st->held++;
 		else if (runq_wanted(o, &ent.env) &&
-		         runq_entry(q, o, &ent, fn, ctx, st, &le) < 0)
+		         runq_one(q, o, &ent, fn, ctx, st, &le) < 0)
 			err_clear(&le);
 		if (rc == 0)
 			queue_entry_free(&ent);
 		err_clear(&le);
-		free(ids[i]);
 	}
+	if (seen != NULL) {
+		qsort(ids, n, sizeof(*ids), runq_cmp);
+		*seen = ids;
+		*nseen = n;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
 	free(ids);
 	return 0;
+}
+
+int
+runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
+         void *ctx, struct runq_stats *st, struct err *e)
+{
+	char **seen = NULL;
+	size_t nseen = 0, i;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = runq_pass(q, o, fn, ctx, st, NULL, 0, &seen, &nseen, e);
+	/* Notifications this run queued go out in the same run; nothing
+	 * the first pass saw is tried twice. */
+	if (rc == 0 && st->bounces_queued > 0 && o->only_id == NULL)
+		rc = runq_pass(q, o, fn, ctx, st, seen, nseen, NULL, NULL, e);
+	for (i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	return rc;
 }

@@ -29,6 +29,9 @@ struct runq_options {
 	int flush; /* -q: every entry now, whatever is due */
 	time_t now;
 	time_t lifetime;           /* queue_lifetime */
+	/* Or, when set, each entry's own (its account's queue_lifetime). */
+	time_t (*lifetime_of)(void *ctx, const struct queue_env *env);
+	void *lifetime_ctx;
 	const char *only_id;       /* -qI: that entry only */
 	const char *only_domain;   /* -qR: entries with a recipient there */
 	const char *only_sender;   /* -qS: entries whose sender contains it */
@@ -37,20 +40,34 @@ struct runq_options {
 };
 
 struct runq_stats {
-	size_t tried, delivered, deferred, bounced, expired, busy, broken;
+	size_t tried, delivered, deferred, bounced, expired, busy, broken,
+	        held, bounces_queued;
+	/* The notification the last attempt queued, "" when none: a
+	 * submission attempts it at once too. */
+	char bounce_id[QUEUE_ID_MAX];
 };
 
 /* Run the queue once: for every entry that is due (or every one with
- * flush) and passes the filters, take its lock (entries another runner
+ * flush), not held, and passes the filters, take its lock (entries another runner
  * holds are skipped), bounce what outlived lifetime, deliver the rest
  * through fn, and then: recipients done are dropped, temporary failures
  * wait for the next attempt (backoff of runq_policy), permanent failures
  * get a delivery status notification queued to the sender (none for the
  * null sender) before they are dropped; the entry goes when nothing is
  * left. Files that are not valid entries are quarantined by the queue and
- * counted as broken. Returns 0, or -1 with e set when the spool cannot be
+ * counted as broken. Bounces the run queues are attempted in the same
+ * run (unless only_id is set). Returns 0, or -1 with e set when the spool cannot be
  * read. */
 int runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
              void *ctx, struct runq_stats *st, struct err *e);
+
+/* What runq_run does to one entry, loaded and locked by the caller (a
+ * submission that has just committed it): expire or attempt it through
+ * fn, bounce, then rewrite or remove it. Adds to st. Returns 0, or -1
+ * with e set when the entry could not be rewritten (it is then as it was
+ * before the attempt, and the next run tries again). */
+int runq_one(struct queue *q, const struct runq_options *o,
+             struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
+             struct runq_stats *st, struct err *e);
 
 #endif

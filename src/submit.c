@@ -15,11 +15,15 @@
 
 #include "addr.h"
 #include "deliver.h"
+#include "engine.h"
+#include "enqueue.h"
 #include "i18n.h"
 #include "log.h"
 #include "message.h"
 #include "rfc5322.h"
+#include "runq_policy.h"
 #include "signing.h"
+#include "spool.h"
 #include "submit.h"
 #include "xmalloc.h"
 
@@ -262,20 +266,6 @@ submit_fix(struct submission *s, const struct cli_opts *cli, struct err *e)
 	return rc;
 }
 
-static void
-submit_log_setup(const struct account *a)
-{
-	struct log_config lc = { 0 };
-	const char *sl = config_str(a, CFG_SYSLOG, "on");
-
-	lc.syslog_facility = strcmp(sl, "off") == 0 ? -1
-			     : strcmp(sl, "on") == 0 ? log_facility("mail")
-						      : log_facility(sl);
-	lc.logfile = config_str(a, CFG_LOGFILE, NULL);
-	lc.time_format = config_str(a, CFG_LOGFILE_TIME_FORMAT, NULL);
-	log_open(&lc);
-}
-
 /* Read the message and choose the account and the domain. */
 static int
 submit_intake(struct submission *s, const struct cli_opts *cli,
@@ -330,6 +320,21 @@ submit_outcome(const struct submission *s, const struct smtp_rcpt *res,
 	}
 }
 
+/* DSN NOTIFY and RET: the command line's, else the account's. */
+static void
+submit_dsn(const struct submission *s, const struct cli_opts *cli,
+	   const char **notify, const char **ret)
+{
+	*notify = cli->dsn_notify ? cli->dsn_notify
+				  : config_str(s->a, CFG_DSN_NOTIFY, NULL);
+	if (*notify != NULL && strcmp(*notify, "off") == 0)
+		*notify = NULL;
+	*ret = cli->dsn_return ? cli->dsn_return
+			       : config_str(s->a, CFG_DSN_RETURN, NULL);
+	if (*ret != NULL && strcmp(*ret, "off") == 0)
+		*ret = NULL;
+}
+
 static int
 submit_deliver(struct submission *s, const struct cli_opts *cli,
 	       const struct submit_envelope *env, struct err *e)
@@ -341,14 +346,7 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	j.m = &s->m;
 	j.from = s->from;
 	j.rcpts = &s->rcpts;
-	j.notify = cli->dsn_notify ? cli->dsn_notify
-				   : config_str(s->a, CFG_DSN_NOTIFY, NULL);
-	if (j.notify != NULL && strcmp(j.notify, "off") == 0)
-		j.notify = NULL;
-	j.ret = cli->dsn_return ? cli->dsn_return
-				: config_str(s->a, CFG_DSN_RETURN, NULL);
-	if (j.ret != NULL && strcmp(j.ret, "off") == 0)
-		j.ret = NULL;
+	submit_dsn(s, cli, &j.notify, &j.ret);
 	j.envid = cli->envid;
 	j.helo = s->domain;
 	j.attempt = 1;
@@ -359,6 +357,38 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 		submit_outcome(s, res, env);
 	deliver_free(res, s->rcpts.n);
 	return rc;
+}
+
+/* queue on: durable first, then the first attempt. A spool that cannot
+ * take the message (full, unwritable) does not lose it: dsmtp says so
+ * and delivers synchronously, as with queue off. */
+static int
+submit_enqueue(struct submission *s, const struct cli_opts *cli,
+	       const struct config *cfg, const struct submit_envelope *env,
+	       struct err *e)
+{
+	struct enqueue_msg q = { 0 };
+
+	q.cfg = cfg;
+	q.a = s->a;
+	q.m = &s->m;
+	q.signing = &s->signing;
+	q.from = s->from;
+	q.rcpts = &s->rcpts;
+	submit_dsn(s, cli, &q.notify, &q.ret);
+	q.envid = cli->envid;
+	q.queue_only = cli->deliver_mode == 'q';
+	if (enqueue_submit(&q, e) == 0) {
+		if (env != NULL && env->delivered != NULL)
+			*env->delivered += s->rcpts.n;
+		return 0;
+	}
+	if (e->cls == ERR_DATA)
+		return -1;
+	log_diag(_("warning: %s; delivering without the queue"),
+		 e->msg ? e->msg : "");
+	err_clear(e);
+	return submit_deliver(s, cli, env, e);
 }
 
 static void
@@ -372,24 +402,6 @@ submit_clear(struct submission *s)
 	strlist_free(&s->undeliverable);
 	aliases_free(&s->aliases);
 	signing_free(&s->signing);
-}
-
-/* DKIM keys, with d= defaulting to the From header's domain. */
-static int
-submit_signing(struct submission *s, struct err *e)
-{
-	char *from = message_from_addr(&s->m), *dom = NULL;
-	struct err ignored = { 0 };
-	int rc;
-
-	/* d= in A-labels; an invalid From domain leaves d= to dkim_domain. */
-	if (from != NULL && strchr(from, '@') != NULL)
-		dom = addr_host_ascii(addr_domain(from), &ignored);
-	err_clear(&ignored);
-	rc = signing_setup(&s->signing, s->a, dom, e);
-	free(dom);
-	free(from);
-	return rc;
 }
 
 static char *
@@ -436,7 +448,7 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	if (submit_intake(&s, cli, cfg, fd, given, env != NULL, &by_header,
 			  e) < 0)
 		goto out;
-	submit_log_setup(s.a);
+	engine_log_open(s.a);
 	submit_check_domain(&s);
 	/* An explicit --read-envelope-from: the From address is the sender
 	 * whichever setting chose the account, as in msmtp. */
@@ -451,9 +463,12 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	s.from = submit_sender(&s, given, by_header);
 	if (submit_recipients(&s, cli, env, e) < 0 ||
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||
-	    submit_signing(&s, e) < 0)
+	    engine_signing(&s.signing, s.a, &s.m, e) < 0)
 		goto out;
-	rc = submit_deliver(&s, cli, env, e);
+	if (spool_wanted(s.a) && cli->host == NULL)
+		rc = submit_enqueue(&s, cli, cfg, env, e);
+	else
+		rc = submit_deliver(&s, cli, env, e);
 	/* The others got it; the ones dsmtp cannot deliver are refused. */
 	if (rc == 0 && s.undeliverable.n > 0) {
 		size_t i;

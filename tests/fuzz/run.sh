@@ -36,7 +36,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 # shellcheck disable=SC2089
 CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H \
 	-DSYSCONFDIR=\"/nonexistent/etc\" -DLOCALEDIR=\"/nonexistent/locale\" \
-	-DLIBEXECDIR=\"/nonexistent/libexec\" \
+	-DLIBEXECDIR=\"/nonexistent/libexec\" -DSPOOLDIR=\"/nonexistent/spool\" \
 	-I$build -iquote $src/src -iquote $src/tests/fuzz \
 	$(pkg-config --cflags gnutls libidn2) ${FUZZ_CFLAGS:-}"
 LIBS="$(pkg-config --libs gnutls libidn2 libpsl) -lunistring -lpthread -lresolv"

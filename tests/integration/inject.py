@@ -222,7 +222,8 @@ def no_controls(c, what, data):
 
 def hostile(c, greeting, replies, code, want_text, argv=('-v',)):
     with T.sandbox() as box, HostileServer(greeting, replies) as srv:
-        res = T.sendmail(box, srv.port, list(argv) + ['-oi', RCPT], MSG)
+        res = T.sendmail(box, srv.port, list(argv) + ['-oi', RCPT], MSG,
+                         ['queue off'])
         log = T.read_log(box)
     c.exit(res, *code)
     c.no_stdout(res)
@@ -248,6 +249,23 @@ def hostile_rcpt_4xx(c):
         'RCPT': b'451 4.3.0 ' + ESC_TEXT + b' later\r\n'},
         (T.EX_TEMPFAIL,), b'later', argv=())
     c.true(b'later' in log, 'the reply is not in the log: %s' % T.short(log))
+
+
+def hostile_rcpt_4xx_queued(c):
+    """queue on: the hostile reply is kept as the last error; neither the
+    spool, mailq nor its JSON carries the escapes."""
+    with T.sandbox() as box, HostileServer(GREETING, {
+            'EHLO': EHLO,
+            'RCPT': b'451 4.3.0 ' + ESC_TEXT + b' later\r\n'}) as srv:
+        cfg = T.write_config(box, srv.port)
+        res = T.run(['-C', cfg, '-oi', RCPT], MSG, box=box)
+        text = T.run(['-C', cfg, '-bp'], box=box).out
+        js = T.run(['-C', cfg, '--queue-list', '--json'], box=box).out
+    c.exit(res, 0)
+    c.eq(res.err, b'', 'stderr')
+    c.true(b'later' in text, 'mailq shows the reply: %s' % T.short(text))
+    no_controls(c, 'mailq', text)
+    no_controls(c, 'mailq --json', js)
 
 
 def hostile_greeting_554(c):
@@ -299,6 +317,8 @@ TESTS = [
      hostile_mail_5xx),
     ('hostile 451 to RCPT: no escapes on stderr or in the log',
      hostile_rcpt_4xx),
+    ('hostile 451 to RCPT, queued: no escapes in mailq or its JSON',
+     hostile_rcpt_4xx_queued),
     ('hostile 554 greeting: no escapes on stderr or in the log',
      hostile_greeting_554),
     ('hostile non-SMTP reply: no escapes on stderr',

@@ -50,7 +50,7 @@ def dsmtp_alone(c, account, stdin=M.MSG, argv=RCPT):
     """Run dsmtp only with msmtp.py's shared file plus account."""
     with SmtpServer() as srv, T.sandbox() as box:
         cfg = M.config(box, srv.port, account)
-        res = T.run(['-C', cfg] + list(argv), stdin, box=box)
+        res = M.run_dsmtp(['-C', cfg] + list(argv), stdin, box)
         srv.settle()
         return res, list(srv.transactions)
 
@@ -81,7 +81,7 @@ def aliases_comment(c):
             # unexpanded (its own bug): z@ takes that place.
             args = ['-C', cfg, 'bob', 'z@example.org', 'carol']
             res = (M.run_msmtp(box, args, M.MSG) if prog == 'msmtp'
-                   else T.run(args, M.MSG, box=box))
+                   else M.run_dsmtp(args, M.MSG, box))
             srv.settle()
             out.append((res, [sorted(a for a, _ in t.rcpts)
                               for t in srv.transactions]))
@@ -103,7 +103,7 @@ def aliases_empty_disables(c):
         text = open(cfg).read().replace('defaults\n', 'defaults\naliases %s\n'
                                         % al, 1)
         T.write_file(cfg, text)
-        res = T.run(['-C', cfg, 'bob@example.net'], M.MSG, box=box)
+        res = M.run_dsmtp(['-C', cfg, 'bob@example.net'], M.MSG, box)
         srv.settle()
         c.eq(res.code, 0, 'exit code; stderr: %s' % T.short(res.err))
         c.eq([[a for a, _ in t.rcpts] for t in srv.transactions],
@@ -126,7 +126,7 @@ def twice_names_both(c):
                                        'host 127.0.0.1'])
         lines = [i + 1 for i, l in enumerate(open(cfg).read().split('\n'))
                  if l == 'account default']
-        res = T.run(['-C', cfg] + RCPT, M.MSG, box=box)
+        res = M.run_dsmtp(['-C', cfg] + RCPT, M.MSG, box)
         srv.settle()
         c.eq(res.code, 78, 'exit code; stderr: %s' % T.short(res.err))
         c.eq(list(srv.transactions), [], 'transactions')

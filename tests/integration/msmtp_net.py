@@ -40,7 +40,7 @@ RELAY = 'relay.socks5.test'
 def run(prog, box, argv, stdin):
     if prog == 'msmtp':
         return M.run_msmtp(box, argv, stdin)
-    return T.run(argv, stdin, box=box)
+    return M.run_dsmtp(argv, stdin, box)
 
 
 def log_of(box):
@@ -53,7 +53,7 @@ def both_refuse(c, box, cfg, code, says):
     """msmtp and dsmtp with cfg both end with status code, dsmtp with one
     line on stderr that contains says."""
     mres = M.run_msmtp(box, ['-C', cfg, 'bob@example.net'], M.MSG)
-    dres = T.run(['-C', cfg, 'bob@example.net'], M.MSG, box=box)
+    dres = M.run_dsmtp(['-C', cfg, 'bob@example.net'], M.MSG, box)
     c.eq(mres.code, code, 'msmtp\'s exit status')
     c.exit(dres, code)
     c.no_stdout(dres)
@@ -155,7 +155,7 @@ def proxy_tls(c):
                                        'tls_trust_file %s' % p.ca.cert,
                                        'proxy_host 127.0.0.1',
                                        'proxy_port %d' % px.port])
-        dres = T.run(['-C', cfg, 'bob@example.net'], M.MSG, box=box)
+        dres = M.run_dsmtp(['-C', cfg, 'bob@example.net'], M.MSG, box)
         mres = M.run_msmtp(box, ['-C', cfg, 'bob@example.net'], M.MSG)
     c.exit(mres, 0)
     c.exit(dres, 0)
@@ -174,7 +174,7 @@ def socket_beats_proxy(c):
         cfg = M.config(box, 25, ['proxy_host 127.0.0.1',
                                  'proxy_port %d' % px.port,
                                  'socket %s' % sock])
-        dres = T.run(['-C', cfg, 'bob@example.net'], M.MSG, box=box)
+        dres = M.run_dsmtp(['-C', cfg, 'bob@example.net'], M.MSG, box)
     c.exit(dres, EX_TEMPFAIL)
     c.eq(px.connections, 0, 'connections to the proxy')
     c.true(sock.encode() in dres.err, 'names the socket: %s'

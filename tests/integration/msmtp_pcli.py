@@ -51,7 +51,7 @@ def host_reads_no_file(c):
             argv = ['-C', cfg, '--host=127.0.0.1', '--port=%d' % srv.port,
                     '--syslog=off', '-f', M.FROM, 'bob@example.net']
             res = (M.run_msmtp(box, argv, M.MSG) if prog == 'msmtp' else
-                   T.run(argv, M.MSG, box=box))
+                   M.run_dsmtp(argv, M.MSG, box))
             srv.settle()
             out.append((res, M.envelope(srv.transactions)))
     (mres, menv), (dres, denv) = out
@@ -68,7 +68,7 @@ def logfile_x(c):
             log = os.path.join(box, 'x.log')
             argv = ['-C', cfg, '-X', log, 'bob@example.net']
             res = (M.run_msmtp(box, argv, M.MSG) if prog == 'msmtp' else
-                   T.run(argv, M.MSG, box=box))
+                   M.run_dsmtp(argv, M.MSG, box))
             c.eq(res.code, 0, '%s exit code (%s)' % (prog, T.short(res.err)))
             c.true(os.path.exists(log) and os.path.getsize(log) > 0,
                    '%s wrote its log line to the -X file' % prog)

@@ -63,6 +63,7 @@ class Options:
     data_reply: str = None
     eod_reply: str = None
     rcpt_replies: dict = dataclasses.field(default_factory=dict)
+    eod_delay: float = 0.0        # seconds to wait before the DATA reply
 
     def offers(self, ext):
         return ext in self.extensions
@@ -256,6 +257,8 @@ class RecordingSMTP(SMTP):
         txn = self.txn
         txn.raw, txn.content = raw, unstuff(raw)
         txn.reply = self.opts.eod_reply or '250 2.0.0 OK queued'
+        if self.opts.eod_delay:
+            await asyncio.sleep(self.opts.eod_delay)
         self.srv.record(txn)
         self._set_rset_state()
         await self.push(txn.reply)

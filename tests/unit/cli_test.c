@@ -580,14 +580,14 @@ test_rejected_modes(void **state)
 {
 	char *bd[] = { "sendmail", "-bd", NULL };
 	char *bv[] = { "sendmail", "-bv", "a@example.org", NULL };
-	char *qr[] = { "sendmail", "-qRexample.org", NULL };
-	char *qs[] = { "sendmail", "-qSexample.org", NULL };
+	char *qx[] = { "sendmail", "-qXfoo", NULL };
+	char *qi[] = { "sendmail", "-qI", NULL };
 
 	(void)state;
 	parse_fails(bd, ERR_USAGE);
 	parse_fails(bv, ERR_USAGE);
-	parse_fails(qr, ERR_USAGE);
-	parse_fails(qs, ERR_USAGE);
+	parse_fails(qx, ERR_USAGE);
+	parse_fails(qi, ERR_USAGE);
 }
 
 static void
@@ -931,18 +931,67 @@ test_missing_argument(void **state)
 }
 
 static void
-test_queue_run_unavailable(void **state)
+test_queue_modes(void **state)
 {
 	char *qr[] = { "dsmtp", "--queue-run", NULL };
-	char *ql[] = { "dsmtp", "--queue-list", NULL };
+	char *qf[] = { "dsmtp", "--queue-flush", NULL };
+	char *q[] = { "sendmail", "-q", NULL };
+	char *ql[] = { "dsmtp", "--queue-list", "--json", NULL };
 	char *qd[] = { "dsmtp", "--queue-daemon", NULL };
 	char *qrm[] = { "dsmtp", "--queue-remove=ABC", NULL };
+	char *qh[] = { "dsmtp", "--queue-hold", "ID1", NULL };
+	char *qrl[] = { "dsmtp", "--queue-release=ID2", NULL };
+	char *qR[] = { "sendmail", "-qRexample.org", NULL };
+	char *qS[] = { "sendmail", "-qSalice@", NULL };
+	char *qI[] = { "sendmail", "-qI0123ABCD", NULL };
+	char *odq[] = { "sendmail", "-odq", "a@example.org", NULL };
+	char *odi[] = { "sendmail", "-odi", "a@example.org", NULL };
+	struct cli_opts o;
 
 	(void)state;
-	parse_fails(qr, ERR_UNAVAILABLE);
-	parse_fails(ql, ERR_UNAVAILABLE);
+	parse_ok(qr, &o);
+	assert_int_equal(o.mode, CLI_MODE_QUEUE_RUN);
+	assert_true(o.queue_due);
+	cli_free(&o);
+	parse_ok(qf, &o);
+	assert_false(o.queue_due);
+	cli_free(&o);
+	parse_ok(q, &o);
+	assert_int_equal(o.mode, CLI_MODE_QUEUE_RUN);
+	assert_false(o.queue_due);
+	cli_free(&o);
+	parse_ok(ql, &o);
+	assert_int_equal(o.mode, CLI_MODE_QUEUE_LIST);
+	assert_true(o.json);
+	cli_free(&o);
 	parse_fails(qd, ERR_UNAVAILABLE);
-	parse_fails(qrm, ERR_UNAVAILABLE);
+	parse_ok(qrm, &o);
+	assert_int_equal(o.mode, CLI_MODE_QUEUE_CTL);
+	assert_int_equal(o.queue_ctl, 'r');
+	assert_string_equal(o.queue_id, "ABC");
+	cli_free(&o);
+	parse_ok(qh, &o);
+	assert_int_equal(o.queue_ctl, 'h');
+	assert_string_equal(o.queue_id, "ID1");
+	cli_free(&o);
+	parse_ok(qrl, &o);
+	assert_int_equal(o.queue_ctl, 'l');
+	cli_free(&o);
+	parse_ok(qR, &o);
+	assert_string_equal(o.queue_domain, "example.org");
+	cli_free(&o);
+	parse_ok(qS, &o);
+	assert_string_equal(o.queue_sender, "alice@");
+	cli_free(&o);
+	parse_ok(qI, &o);
+	assert_string_equal(o.queue_id, "0123ABCD");
+	cli_free(&o);
+	parse_ok(odq, &o);
+	assert_int_equal(o.deliver_mode, 'q');
+	cli_free(&o);
+	parse_ok(odi, &o);
+	assert_int_equal(o.deliver_mode, 0);
+	cli_free(&o);
 }
 
 static void
@@ -1024,7 +1073,7 @@ main(void)
 		cmocka_unit_test(test_dkim_keygen),
 		cmocka_unit_test(test_unknown_options),
 		cmocka_unit_test(test_missing_argument),
-		cmocka_unit_test(test_queue_run_unavailable),
+		cmocka_unit_test(test_queue_modes),
 		cmocka_unit_test(test_lone_dash_is_recipient),
 	};
 

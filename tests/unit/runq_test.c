@@ -80,6 +80,9 @@ fake_deliver(void *ctx, const struct queue_entry *ent,
 		if (strncmp(a, "ok", 2) == 0) {
 			out[k].result = RUNQ_DONE;
 			out[k].reply = xstrdup("250 2.0.0 ok");
+		} else if (strncmp(a, "evil", 4) == 0) {
+			out[k].result = RUNQ_TEMP;
+			out[k].reply = xstrdup("451 \x1b[2J\r\nline two\x07");
 		} else if (strncmp(a, "perm", 4) == 0) {
 			out[k].result = RUNQ_PERM;
 			out[k].reply = xstrdup("550 5.1.1 no such user");
@@ -270,7 +273,9 @@ test_expired(void **state)
 
 	enqueue(s, "alice@example.org", r, 1, T0, id);
 	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
-	assert_int_equal(s->calls, 0);       /* no attempt after expiry */
+	/* No attempt after expiry; only the notice is tried, in the same
+	 * run (and deferred: the stand-in refuses alice). */
+	assert_int_equal(s->calls, 1);
 	assert_int_equal(st.expired, 1);
 	assert_int_equal(count(s), 1);
 	other_entry(s, id, &ent);
@@ -337,6 +342,58 @@ test_filters_and_locks(void **state)
 	assert_int_equal(count(s), 0);
 }
 
+static void
+test_held_skipped(void **state)
+{
+	static const char *const r[] = { "ok@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 1, T0, id);
+	assert_int_equal(queue_load(&s->q, id, 1, &ent, &e), 0);
+	ent.env.held = 1;
+	assert_int_equal(queue_update(&s->q, &ent, &e), 0);
+	queue_entry_free(&ent);
+	o.flush = 1;
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 0);
+	assert_int_equal(st.held, 1);
+	o.only_id = id; /* -qI does not take a held entry either */
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 0);
+	assert_int_equal(queue_load(&s->q, id, 1, &ent, &e), 0);
+	ent.env.held = 0;
+	assert_int_equal(queue_update(&s->q, &ent, &e), 0);
+	queue_entry_free(&ent);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 1);
+	assert_int_equal(count(s), 0);
+}
+
+/* A reply with escapes and line ends is kept, made printable. */
+static void
+test_hostile_reply_kept(void **state)
+{
+	static const char *const r[] = { "evil@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 1, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(queue_load(&s->q, id, 0, &ent, &e), 0);
+	assert_int_equal(ent.env.attempts, 1);
+	assert_string_equal(ent.env.rcpts[0].reply, "451 ?[2J??line two?");
+	queue_entry_free(&ent);
+}
+
 int
 main(void)
 {
@@ -349,6 +406,8 @@ main(void)
 		SPOOL(test_expired),
 		SPOOL(test_engine_down),
 		SPOOL(test_filters_and_locks),
+		SPOOL(test_held_skipped),
+		SPOOL(test_hostile_reply_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

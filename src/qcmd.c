@@ -1,0 +1,331 @@
+/* qcmd.c - the queue commands: run, list, remove, hold, release
+ *
+ * Owns: which spools the configuration names, the command-line queue
+ *       operations over them, and the mailq listing (text and JSON).
+ * Not:  what a run does to an entry (runq), delivery (engine), the
+ *       spool format (queue).
+ *
+ * The mailq text keeps sendmail's and Postfix's shape and words (column
+ * headings, "Mail queue is empty", the "-- N Kbytes in M Requests."
+ * footer), untranslated: monitoring scripts read them. */
+
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "i18n.h"
+#include "json.h"
+#include "log.h"
+#include "qcmd.h"
+#include "queue.h"
+#include "runq.h"
+#include "runq_policy.h"
+#include "spool.h"
+#include "xmalloc.h"
+
+/* The spool directories the configuration names, each once, that exist
+ * (nothing is created just to look). */
+static void
+qcmd_spools(const struct config *cfg, struct strlist *dirs)
+{
+	struct stat st;
+	size_t i;
+	char *d;
+
+	for (i = 0; i <= cfg->naccounts; i++) {
+		d = spool_dir(i == 0 ? &cfg->defaults : cfg->accounts[i - 1]);
+		if (stat(d, &st) == 0 && S_ISDIR(st.st_mode))
+			strlist_add_unique(dirs, d);
+		free(d);
+	}
+}
+
+static int
+qcmd_mine(const struct queue_env *env)
+{
+	return getuid() == 0 || env->uid == getuid();
+}
+
+static void
+qcmd_options(const struct cli_opts *cli, const struct config *cfg,
+             const struct engine_names *names, struct runq_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flush = !cli->queue_due;
+	o->now = time(NULL);
+	o->lifetime = RUNQ_DEFAULT_LIFETIME;
+	o->lifetime_of = engine_lifetime;
+	o->lifetime_ctx = (void *)cfg;
+	o->only_id = cli->queue_id;
+	o->only_domain = cli->queue_domain;
+	o->only_sender = cli->queue_sender;
+	o->reporting_mta = names->mta;
+	o->postmaster = names->postmaster;
+}
+
+static void
+qcmd_add_stats(struct runq_stats *sum, const struct runq_stats *st)
+{
+	sum->tried += st->tried;
+	sum->delivered += st->delivered;
+	sum->deferred += st->deferred;
+	sum->bounced += st->bounced;
+	sum->expired += st->expired;
+	sum->busy += st->busy;
+	sum->broken += st->broken;
+	sum->held += st->held;
+}
+
+int
+qcmd_run(const struct cli_opts *cli, const struct config *cfg,
+         struct err *e)
+{
+	struct engine g = { cfg, NULL, NULL, NULL };
+	struct strlist dirs = { 0 };
+	struct runq_stats st, sum = { 0 };
+	struct engine_names names;
+	struct runq_options o;
+	struct queue q;
+	size_t i;
+	int rc = 0;
+
+	/* Each attempt logs where its account says; expiry, where the
+	 * defaults do. */
+	engine_log_open(&cfg->defaults);
+	engine_names(&cfg->defaults, &names);
+	qcmd_options(cli, cfg, &names, &o);
+	qcmd_spools(cfg, &dirs);
+	for (i = 0; i < dirs.n && rc == 0; i++) {
+		if ((rc = queue_open(&q, dirs.v[i], e)) < 0)
+			break;
+		rc = runq_run(&q, &o, engine_deliver, &g, &st, e);
+		qcmd_add_stats(&sum, &st);
+		queue_close(&q);
+	}
+	if (rc == 0 && log_verbose())
+		log_diag(_("queue run: %zu tried, %zu delivered, %zu deferred, "
+		           "%zu bounced, %zu expired, %zu busy, %zu held, "
+		           "%zu broken"),
+		         sum.tried, sum.delivered, sum.deferred, sum.bounced,
+		         sum.expired, sum.busy, sum.held, sum.broken);
+	engine_names_free(&names);
+	strlist_free(&dirs);
+	return rc;
+}
+
+/* -- listing ---------------------------------------------------------------- */
+
+static const char *const qcmd_states[] = { "pending", "done", "bounced" };
+
+static void
+qcmd_print_text(const struct queue_entry *ent, FILE *out)
+{
+	const struct queue_env *env = &ent->env;
+	char when[64];
+	struct tm tm;
+	size_t i;
+
+	localtime_r(&env->created, &tm);
+	strftime(when, sizeof(when), "%a %b %e %H:%M:%S", &tm);
+	fprintf(out, "%-18s%c %8lld %s  %s\n", env->id, env->held ? '!' : ' ',
+	        (long long)ent->data_size, when,
+	        *env->from ? env->from : "<>");
+	for (i = 0; i < env->nrcpts; i++) {
+		if (env->rcpts[i].state == QUEUE_RCPT_DONE)
+			continue;
+		if (env->rcpts[i].reply != NULL)
+			fprintf(out, "%49s(%s)\n", "", env->rcpts[i].reply);
+		fprintf(out, "%49s%s\n", "", env->rcpts[i].addr);
+	}
+	fputc('\n', out);
+}
+
+static void
+qcmd_print_json(const struct queue_entry *ent, int first, FILE *out)
+{
+	const struct queue_env *env = &ent->env;
+	size_t i;
+
+	fputs(first ? "\n" : ",\n", out);
+	fputs("{\"id\":", out);
+	json_string(out, env->id);
+	fprintf(out, ",\"size\":%lld,\"arrival\":%lld,\"uid\":%lu,"
+	             "\"attempts\":%u,\"next_attempt\":%lld,\"held\":%s,"
+	             "\"sender\":",
+	        (long long)ent->data_size, (long long)env->created,
+	        (unsigned long)env->uid, env->attempts,
+	        (long long)env->next_attempt, env->held ? "true" : "false");
+	json_string(out, env->from);
+	fputs(",\"account\":", out);
+	json_string(out, env->account);
+	fputs(",\"recipients\":[", out);
+	for (i = 0; i < env->nrcpts; i++) {
+		fputs(i ? ",{\"address\":" : "{\"address\":", out);
+		json_string(out, env->rcpts[i].addr);
+		fputs(",\"state\":", out);
+		json_string(out, qcmd_states[env->rcpts[i].state]);
+		fputs(",\"reply\":", out);
+		json_string(out, env->rcpts[i].reply);
+		fputc('}', out);
+	}
+	fputs("]}", out);
+}
+
+struct qcmd_tally {
+	size_t n;
+	long long bytes;
+};
+
+/* Every entry of one spool that the caller may see. */
+static int
+qcmd_list_dir(const char *dir, int json, struct qcmd_tally *t, FILE *out,
+              struct err *e)
+{
+	struct queue q;
+	struct queue_entry ent;
+	struct err le = { 0 };
+	char **ids;
+	size_t n, i;
+
+	if (queue_open(&q, dir, e) < 0)
+		return -1;
+	if (queue_list(&q, &ids, &n, e) < 0) {
+		queue_close(&q);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (queue_load(&q, ids[i], 0, &ent, &le) == 0) {
+			if (qcmd_mine(&ent.env)) {
+				if (json)
+					qcmd_print_json(&ent, t->n == 0, out);
+				else
+					qcmd_print_text(&ent, out);
+				t->n++;
+				t->bytes += ent.data_size;
+			}
+			queue_entry_free(&ent);
+		}
+		err_clear(&le);
+		free(ids[i]);
+	}
+	free(ids);
+	queue_close(&q);
+	return 0;
+}
+
+int
+qcmd_list(const struct cli_opts *cli, const struct config *cfg, FILE *out,
+          struct err *e)
+{
+	struct strlist dirs = { 0 };
+	struct qcmd_tally t = { 0 };
+	size_t i;
+	int rc = 0;
+
+	qcmd_spools(cfg, &dirs);
+	if (cli->json)
+		fputs("{\"entries\":[", out);
+	else
+		fputs("-Queue ID-         --Size-- ----Arrival Time---- "
+		      "-Sender/Recipient-------\n", out);
+	for (i = 0; i < dirs.n && rc == 0; i++)
+		rc = qcmd_list_dir(dirs.v[i], cli->json, &t, out, e);
+	if (cli->json)
+		fputs("\n]}\n", out);
+	else if (t.n == 0)
+		fputs("Mail queue is empty\n", out);
+	else
+		fprintf(out, "-- %lld Kbytes in %zu Request%s.\n",
+		        (t.bytes + 1023) / 1024, t.n, t.n == 1 ? "" : "s");
+	strlist_free(&dirs);
+	return rc;
+}
+
+/* -- remove, hold, release ------------------------------------------------- */
+
+static int
+qcmd_act(struct queue *q, struct queue_entry *ent, char what,
+         struct err *e)
+{
+	const char *note = what == 'r'   ? "status=removed"
+	                   : what == 'h' ? "status=held"
+	                                 : "status=released";
+	int rc;
+
+	if (what == 'r') {
+		rc = queue_remove(q, ent, e);
+	} else {
+		ent->env.held = what == 'h';
+		rc = queue_update(q, ent, e);
+	}
+	if (rc == 0)
+		log_note(ent->env.id, note);
+	return rc;
+}
+
+/* Load entry id, locked, from the first spool that has it (q is then
+ * open); -1 with e set when none has it, it is busy or it is broken. */
+static int
+qcmd_find(const struct strlist *dirs, const char *id, struct queue *q,
+          struct queue_entry *ent, struct err *e)
+{
+	struct err le = { 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < dirs->n; i++) {
+		if (queue_open(q, dirs->v[i], &le) < 0) {
+			err_clear(&le);
+			continue;
+		}
+		rc = queue_load(q, id, 1, ent, &le);
+		if (rc == 0)
+			return 0;
+		if (rc == 1)
+			err_set(e, ERR_TEMP, _("queue entry %s is being "
+			                       "delivered; try again"), id);
+		else if (le.cls == ERR_DATA)
+			err_set(e, ERR_DATA, "%s", le.msg ? le.msg : "");
+		err_clear(&le);
+		queue_close(q);
+		if (e->cls != ERR_NONE)
+			return -1;
+	}
+	err_set(e, ERR_USAGE, _("no queue entry %s"), id);
+	return -1;
+}
+
+int
+qcmd_control(const struct cli_opts *cli, const struct config *cfg,
+             struct err *e)
+{
+	struct strlist dirs = { 0 };
+	struct queue_entry ent;
+	struct queue q;
+	int rc;
+
+	if (!queue_id_valid(cli->queue_id)) {
+		err_set(e, ERR_USAGE, _("%s is not a queue id"), cli->queue_id);
+		return -1;
+	}
+	qcmd_spools(cfg, &dirs);
+	rc = qcmd_find(&dirs, cli->queue_id, &q, &ent, e);
+	strlist_free(&dirs);
+	if (rc < 0)
+		return -1;
+	if (qcmd_mine(&ent.env)) {
+		rc = qcmd_act(&q, &ent, cli->queue_ctl, e);
+	} else {
+		err_set(e, ERR_NOPERM, _("queue entry %s is not yours"),
+		        cli->queue_id);
+		rc = -1;
+	}
+	queue_entry_free(&ent);
+	queue_close(&q);
+	return rc;
+}

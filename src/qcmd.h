@@ -1,0 +1,32 @@
+/* qcmd.h - the queue commands: run, list, remove, hold, release */
+#ifndef DSMTP_QCMD_H
+#define DSMTP_QCMD_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+
+/* -q / --queue-flush (every entry), --queue-run (the due ones), -qI<id>,
+ * -qR<domain>, -qS<sender>: one run over every spool the configuration
+ * names (each account's spool_dir), through the delivery engine. Returns
+ * 0, or -1 with e set when a spool cannot be opened. */
+int qcmd_run(const struct cli_opts *cli, const struct config *cfg,
+             struct err *e);
+
+/* mailq / -bp / --queue-list [--json]: the caller's entries (every
+ * entry for root) of every spool, oldest first, on out. Returns 0 or -1
+ * with e set. */
+int qcmd_list(const struct cli_opts *cli, const struct config *cfg,
+              FILE *out, struct err *e);
+
+/* --queue-remove, --queue-hold, --queue-release=ID: act on the caller's
+ * entry id (root: anyone's). Removing takes the entry's lock, so a
+ * delivery in progress is never cut short: busy entries are refused
+ * (ERR_TEMP). Returns 0, or -1 with e set (ERR_USAGE for a malformed or
+ * unknown id, ERR_NOPERM for another user's). */
+int qcmd_control(const struct cli_opts *cli, const struct config *cfg,
+                 struct err *e);
+
+#endif

@@ -1,0 +1,70 @@
+/* spool.c - where an account's queue lives
+ *
+ * Owns: the choice of queue directory (queue_dir, the system spool, the
+ *       user's state directory) and whether an account queues at all.
+ * Not:  the spool's contents (queue.c). */
+
+#include <config.h>
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "xmalloc.h"
+
+int
+spool_wanted(const struct account *a)
+{
+	return config_bool(a, CFG_QUEUE, 1);
+}
+
+char *
+spool_dir(const struct account *a)
+{
+	const char *d = config_str(a, CFG_QUEUE_DIR, NULL);
+	const char *home;
+	struct passwd *pw;
+
+	if (d != NULL && *d != '\0')
+		return xstrdup(d);
+	if (getuid() == 0)
+		return xstrdup(SPOOL_SYSTEM_DIR);
+	d = getenv("XDG_STATE_HOME");
+	if (d != NULL && *d == '/')
+		return xasprintf("%s/dsmtp/queue", d);
+	home = getenv("HOME");
+	if ((home == NULL || *home != '/') && (pw = getpwuid(getuid())))
+		home = pw->pw_dir;
+	return xasprintf("%s/.local/state/dsmtp/queue", home ? home : "");
+}
+
+/* mkdir -p for the directories above dir, 0700 as the XDG spec wants
+ * for state it creates. */
+static void
+spool_make_parents(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+
+	for (s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		(void)mkdir(p, 0700);
+		*s = '/';
+	}
+	free(p);
+}
+
+int
+spool_open(struct queue *q, const struct account *a, struct err *e)
+{
+	char *dir = spool_dir(a);
+	int rc;
+
+	if (strcmp(dir, SPOOL_SYSTEM_DIR) != 0)
+		spool_make_parents(dir);
+	rc = queue_open(q, dir, e);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,451 @@
+#!/usr/bin/python3
+"""queue.py - `queue on` (the default): what dsmtp accepts is durable and
+delivered later when the relay cannot take it now; -q, --queue-run, -qI,
+-qR, -qS, -odq, mailq/--queue-list, --queue-hold/-release/-remove, and
+bounces, against real servers on loopback. Time moves with faketime, never
+with sleeps."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+
+sys.dont_write_bytecode = True     # the source tree may be read-only
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'lib'))
+import dsmtptest as T                                    # noqa: E402
+from smtpserver import SmtpServer, refused_port          # noqa: E402
+
+MSG = (b'From: sender@example.com\nTo: a@example.org\nSubject: queued\n\n'
+       b'the body\n')
+ARGV = ['-oi', '-f', 'sender@example.com', 'a@example.org']
+EXTRA = ['timeout 5']
+
+
+class Spool:
+    """A sandbox whose config names a port; the server may come later."""
+
+    def __init__(self, box, extra=()):
+        self.box = box
+        self.sock = refused_port()
+        self.port = self.sock.getsockname()[1]
+        self.cfg = T.write_config(box, self.port, EXTRA + list(extra))
+        self.dir = os.path.join(box, 'queue')
+
+    def run(self, argv, stdin=b'', **kw):
+        return T.run(['-C', self.cfg] + list(argv), stdin, box=self.box, **kw)
+
+    def server(self, **kw):
+        """Free the port and listen on it."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        return SmtpServer(port=self.port, **kw)
+
+    def listing(self):
+        res = self.run(['--queue-list', '--json'])
+        return json.loads(res.out)['entries']
+
+    def ids(self):
+        return [e['id'] for e in self.listing()]
+
+    def entry_files(self):
+        return sorted(os.listdir(os.path.join(self.dir, 'entries')))
+
+
+def quiet_success(c, res):
+    c.exit(res, 0)
+    c.no_stdout(res)
+    c.eq(res.err, b'', 'standard error without -v')
+
+
+def bodies(srv):
+    return [T.split_message(t.content)[1] for t in srv.accepted]
+
+
+# -- submission ---------------------------------------------------------------
+
+def relay_down(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        res = sp.run(ARGV + ['b@example.org'], MSG)
+        quiet_success(c, res)
+        ents = sp.listing()
+        c.need(len(ents) == 1, 'one entry in the queue, got %s' % ents)
+        ent = ents[0]
+        c.eq(ent['sender'], 'sender@example.com', 'queued sender')
+        c.eq([r['address'] for r in ent['recipients']],
+             ['a@example.org', 'b@example.org'], 'queued recipients')
+        c.true('refused' in ent['recipients'][0]['reply'],
+               'last error kept: %r' % ent['recipients'][0]['reply'])
+        log = T.read_log(box).decode()
+        c.true('id=%s ' % ent['id'] in log and 'status=deferred' in log,
+               'log names the queue id and status=deferred: %s' % log)
+        text = sp.run(['-bp']).out.decode()
+        c.true(ent['id'] in text and 'b@example.org' in text and
+               'refused' in text, 'mailq shows id, recipient, error: %s'
+               % text)
+        with sp.server() as srv:
+            run = sp.run(['-q'])
+            srv.settle()
+        quiet_success(c, run)
+        c.eq([t.rcpt_addrs for t in srv.accepted],
+             [['a@example.org', 'b@example.org']], 'delivered once by -q')
+        c.true(bodies(srv) and bodies(srv)[0] == b'the body\r\n',
+               'the body arrived: %s' % T.short(bodies(srv)))
+        c.eq(sp.ids(), [], 'queue after delivery')
+        log = T.read_log(box).decode()
+        c.true('id=%s ' % ent['id'] in log.split('status=sent')[0]
+               .splitlines()[-1] and 'attempt=2' in log,
+               'status=sent attempt=2 under the same id: %s' % log)
+
+
+def verbose_says_queued(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        res = sp.run(['-v'] + ARGV, MSG)
+        c.exit(res, 0)
+        ids = sp.ids()
+        c.need(len(ids) == 1, 'one entry')
+        c.true(('queued as %s' % ids[0]).encode() in res.err,
+               '-v names the queue id: %s' % T.short(res.err[-300:]))
+
+
+def delivered_at_once(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server() as srv:
+            res = sp.run(ARGV, MSG)
+            srv.settle()
+        quiet_success(c, res)
+        c.eq(len(srv.accepted), 1, 'messages delivered at once')
+        c.eq(sp.entry_files(), [], 'entries left')
+        c.eq(os.listdir(os.path.join(sp.dir, 'tmp')), [], 'temporaries')
+
+
+def partial_4xx(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server(rcpt_replies={'later@example.org':
+                                     '451 4.2.0 try later'}) as srv:
+            res = sp.run(ARGV + ['later@example.org'], MSG)
+            srv.settle()
+        quiet_success(c, res)
+        c.eq([t.rcpt_addrs for t in srv.accepted], [['a@example.org']],
+             'first attempt')
+        ents = sp.listing()
+        c.need(len(ents) == 1, 'one entry left')
+        c.eq([r['address'] for r in ents[0]['recipients']],
+             ['later@example.org'], 'only the deferred recipient is kept')
+        with sp.server() as srv2:
+            sp.run(['-q'])
+            srv2.settle()
+        c.eq([t.rcpt_addrs for t in srv2.accepted], [['later@example.org']],
+             'the retry carries only the deferred recipient')
+        c.eq(sp.ids(), [], 'queue after the retry')
+
+
+def perm_bounces(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server(rcpt_replies={'bad@example.org':
+                                     '550 5.1.1 no such user'}) as srv:
+            res = sp.run(ARGV + ['bad@example.org'], MSG)
+            srv.settle()
+        quiet_success(c, res)
+        c.need(len(srv.accepted) == 2, 'the message and its bounce, got %d'
+               % len(srv.accepted))
+        dsn = srv.accepted[1]
+        c.eq((dsn.mail_from, dsn.rcpt_addrs), ('', ['sender@example.com']),
+             'bounce envelope: null sender to the sender')
+        text = dsn.content.decode('utf-8', 'replace')
+        for want in ('multipart/report', 'report-type=delivery-status',
+                     'Final-Recipient: rfc822; bad@example.org',
+                     'Action: failed', 'Status: 5.1.1',
+                     '550 5.1.1 no such user', 'Subject: queued'):
+            c.true(want in text, 'bounce holds %r' % want)
+        c.true('a@example.org' not in text.split('message/delivery-status')
+               [1].split('text/rfc822-headers')[0],
+               'the delivered recipient is not reported')
+        c.eq(sp.ids(), [], 'queue after the bounce')
+
+
+def null_sender_no_bounce(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server(rcpt_replies={'bad@example.org':
+                                     '550 5.1.1 no such user'}) as srv:
+            res = sp.run(['-oi', '-f', '<>', 'bad@example.org'], MSG)
+            srv.settle()
+        c.exit(res, 0)
+        c.eq(srv.accepted, [], 'nothing sent (no bounce to <>)')
+        c.eq(sp.ids(), [], 'queue')
+
+
+def queue_only(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server() as srv:
+            res = sp.run(['-odq'] + ARGV, MSG)
+            c.silent_server(srv)
+            quiet_success(c, res)
+            ids = sp.ids()
+            c.need(len(ids) == 1, 'one entry after -odq')
+            one = sp.run(['-qI' + ids[0]])
+            srv.settle()
+        c.exit(one, 0)
+        c.eq(len(srv.accepted), 1, 'delivered by -qI')
+        c.eq(sp.ids(), [], 'queue')
+
+
+def bs_commits(c):
+    dialogue = (b'EHLO client.test\r\nMAIL FROM:<sender@example.com>\r\n'
+                b'RCPT TO:<a@example.org>\r\nDATA\r\n' +
+                T.crlf(MSG) + b'.\r\nQUIT\r\n')
+    with T.sandbox() as box:
+        sp = Spool(box)
+        res = sp.run(['-bs'], dialogue)
+        c.exit(res, 0)
+        replies = res.out.decode().split('\r\n')
+        c.true(any(r.startswith('250 ') and 'queued' in r.lower()
+                   or r.startswith('250 2.0.0') for r in replies[-4:]),
+               '250 after the final dot: %s' % replies)
+        c.eq(len(sp.ids()), 1, 'entries committed')
+
+
+# -- the runner ---------------------------------------------------------------
+
+def faketime():
+    return shutil.which('faketime')
+
+
+def run_at(sp, offset, argv):
+    """Run dsmtp argv with the clock moved by offset (faketime)."""
+    env = T.sandbox_env(sp.box)
+    return subprocess.run([faketime(), '-f', offset, T.DSMTP, '-C', sp.cfg] +
+                          list(argv), env=env, capture_output=True,
+                          timeout=60)
+
+
+def schedule(c):
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(ARGV, MSG)
+        with sp.server() as srv:
+            r = sp.run(['--queue-run'])
+            c.exit(r, 0)
+            srv.settle()
+            c.eq(srv.connections, 0, 'connections by --queue-run before the '
+                 'first backoff has passed')
+            r = run_at(sp, '+90s', ['--queue-run'])
+            srv.settle()
+        c.eq(r.returncode, 0, 'exit of --queue-run 90 s later')
+        c.eq(len(srv.accepted), 1, 'delivered once the backoff passed')
+
+
+def backoff_grows(c):
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(ARGV, MSG)
+        nexts = []
+        for off in ('+2m', '+10m'):
+            run_at(sp, off, ['--queue-run'])
+            nexts.append(sp.listing()[0]['next_attempt'])
+        ent = sp.listing()[0]
+        c.eq(ent['attempts'], 3, 'attempts after two due runs')
+        c.true(nexts[1] - nexts[0] > 5 * 60,
+               'the wait grows: next attempts %s' % nexts)
+
+
+def expiry(c):
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        sp = Spool(box, ['queue_lifetime 1d'])
+        sp.run(ARGV, MSG)
+        with sp.server() as srv:
+            r = run_at(sp, '+2d', ['--queue-run'])
+            srv.settle()
+        c.eq(r.returncode, 0, 'exit')
+        c.need(len(srv.accepted) == 1, 'only the bounce is sent, got %s' %
+               [t.rcpt_addrs for t in srv.accepted])
+        dsn = srv.accepted[0]
+        c.eq((dsn.mail_from, dsn.rcpt_addrs), ('', ['sender@example.com']),
+             'expiry notice envelope')
+        c.true(b'Action: failed' in dsn.content, 'expired: Action failed')
+        c.true('status=expired' in T.read_log(box).decode(),
+               'log says status=expired')
+        c.eq(sp.ids(), [], 'queue')
+
+
+def flush_ignores_backoff(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(ARGV, MSG)
+        with sp.server() as srv:
+            sp.run(['--queue-flush'])
+            srv.settle()
+        c.eq(len(srv.accepted), 1, 'delivered by --queue-flush at once')
+
+
+def filters(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(['-oi', '-f', 'x@example.com', 'one@example.org'], MSG)
+        sp.run(['-oi', '-f', 'y@other.test', 'two@example.net'], MSG)
+        with sp.server() as srv:
+            sp.run(['-qRexample.net'])
+            srv.settle()
+            got = [t.rcpt_addrs for t in srv.accepted]
+            sp.run(['-qSx@example'])
+            srv.settle()
+        c.eq(got, [['two@example.net']], '-qR delivers only that domain')
+        c.eq([t.rcpt_addrs for t in srv.accepted][1:], [['one@example.org']],
+             '-qS delivers only that sender')
+
+
+def hold_release_remove(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(ARGV, MSG)
+        sp.run(['-oi', 'gone@example.org'], MSG)
+        keep, gone = sp.ids()
+        c.exit(sp.run(['--queue-hold=' + keep]), 0)
+        c.true(sp.listing()[0]['held'], 'held in the listing')
+        c.exit(sp.run(['--queue-remove', gone]), 0)
+        c.eq(sp.ids(), [keep], 'after --queue-remove')
+        with sp.server() as srv:
+            sp.run(['-q'])
+            srv.settle()
+            c.eq(srv.accepted, [], 'a held entry is not delivered by -q')
+            c.exit(sp.run(['--queue-release=' + keep]), 0)
+            sp.run(['-q'])
+            srv.settle()
+        c.eq([t.rcpt_addrs for t in srv.accepted], [['a@example.org']],
+             'delivered after release; the removed one never')
+
+
+def bad_ids(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        for arg, what in (('--queue-remove=../../etc', 'malformed'),
+                          ('--queue-hold=0123456789ABCDEF00', 'unknown')):
+            res = sp.run([arg])
+            c.exit(res, T.EX_USAGE)
+            c.no_stdout(res)
+            c.one_stderr_line(res)
+
+
+def empty_listing(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        res = sp.run(['-bp'])
+        c.exit(res, 0)
+        c.true(b'Mail queue is empty' in res.out, 'mailq: %r' % res.out)
+        res = T.run(['-C', sp.cfg], b'', box=box, argv0='mailq')
+        c.true(b'Mail queue is empty' in res.out, 'as mailq: %r' % res.out)
+        c.eq(sp.listing(), [], '--json')
+
+
+def broken_entry(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        sp.run(ARGV, MSG)
+        (good,) = sp.ids()
+        junk = os.path.join(sp.dir, 'entries', '0123456789ABCDEF99')
+        with open(junk, 'wb') as f:
+            f.write(b'dsmtp-queue 1\nid 0123456789ABCDEF99\nrcpt pen')
+        with sp.server() as srv:
+            sp.run(['-q'])
+            srv.settle()
+        c.eq(len(srv.accepted), 1, 'the good entry is delivered')
+        c.true(os.path.exists(os.path.join(sp.dir, 'quarantine',
+                                           '0123456789ABCDEF99')),
+               'the torn file is in quarantine')
+        c.eq(sp.entry_files(), [], 'entries left')
+
+
+def two_runners(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        for i in range(6):
+            sp.run(['-oi', 'r%d@example.org' % i], MSG)
+        c.need(len(sp.ids()) == 6, 'six entries')
+        with sp.server(eod_delay=0.2) as srv:
+            results = []
+            ts = [threading.Thread(target=lambda: results.append(
+                sp.run(['-q']))) for _ in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+            srv.settle()
+        got = sorted(a for t in srv.accepted for a in t.rcpt_addrs)
+        c.eq(got, ['r%d@example.org' % i for i in range(6)],
+             'each message delivered exactly once by two runners')
+        c.eq([r.code for r in results], [0, 0], 'exit codes')
+
+
+def spool_unwritable(c):
+    with T.sandbox() as box:
+        blocker = os.path.join(box, 'file')
+        T.write_file(blocker, 'x')
+        sp = Spool(box, ['queue_dir %s/sub' % blocker])
+        with sp.server() as srv:
+            res = sp.run(ARGV, MSG)
+            srv.settle()
+        c.exit(res, 0)
+        c.eq(len(srv.accepted), 1, 'delivered without the queue')
+        c.true(b'without the queue' in res.err, 'says so: %r' % res.err)
+        sp2 = Spool(box, ['queue_dir %s/sub' % blocker])
+        res = sp2.run(ARGV, MSG)
+        c.exit(res, T.EX_TEMPFAIL)
+
+
+def queue_off_is_synchronous(c):
+    with T.sandbox() as box:
+        sp = Spool(box, ['queue off'])
+        res = sp.run(ARGV, MSG)
+        c.exit(res, T.EX_TEMPFAIL)
+        c.true(not os.path.exists(os.path.join(sp.dir, 'entries')) or
+               sp.entry_files() == [], 'nothing queued with queue off')
+
+
+TESTS = [
+    ('relay down: exit 0, silent, queued with the error; -q delivers once',
+     relay_down),
+    ('-v says the message is queued, with its id', verbose_says_queued),
+    ('relay up: delivered at once, nothing left in the spool',
+     delivered_at_once),
+    ('4xx for one recipient: only that one stays queued, retried alone',
+     partial_4xx),
+    ('5xx for one recipient: exit 0 and an RFC 3464 bounce to the sender',
+     perm_bounces),
+    ('5xx with the null sender: no bounce', null_sender_no_bounce),
+    ('-odq queues without connecting; -qI<id> delivers it', queue_only),
+    ('-bs: 250 after the commit with the relay down', bs_commits),
+    ('--queue-run waits for the backoff (faketime)', schedule),
+    ('the backoff grows from attempt to attempt (faketime)', backoff_grows),
+    ('queue_lifetime passed: expiry bounce, status=expired (faketime)',
+     expiry),
+    ('--queue-flush ignores the backoff', flush_ignores_backoff),
+    ('-qR<domain> and -qS<sender> take only their entries', filters),
+    ('--queue-hold keeps an entry from -q; release and remove',
+     hold_release_remove),
+    ('malformed or unknown queue id: exit 64, one line', bad_ids),
+    ('mailq on an empty queue; mailq as argv[0]', empty_listing),
+    ('a torn entry is quarantined, the rest delivered', broken_entry),
+    ('two runners at once: every message exactly once', two_runners),
+    ('spool cannot be written: delivered without it, else 75',
+     spool_unwritable),
+    ('queue off: 75, nothing queued', queue_off_is_synchronous),
+]
+
+if __name__ == '__main__':
+    T.main(TESTS)
