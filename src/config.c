@@ -116,6 +116,7 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_NTLMDOMAIN] = { "ntlmdomain", T_STR, NULL, 0 },
 	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
 	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
+	[CFG_DOUBLE_BOUNCE_TO] = { "double_bounce_to", T_STR, NULL, 0 },
 };
 
 /* Parser state for one file or eval output. */

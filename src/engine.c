@@ -178,6 +178,32 @@ engine_deliver(void *ctx, const struct queue_entry *ent,
 	return rc;
 }
 
+/* double_bounce_to through the aliases; a program or file target is
+ * left out, a broken aliases file leaves the address as it is. */
+static void
+engine_notice_to(const struct account *a, const char *domain,
+                 struct strlist *out)
+{
+	const char *to = config_str(a, CFG_DOUBLE_BOUNCE_TO, "root");
+	const char *path = config_str(a, CFG_ALIASES, "/etc/aliases");
+	struct aliases al = { 0 };
+	struct strlist skipped = { 0 };
+	struct err e = { 0 };
+	char *q;
+
+	al.lenient = 1;
+	if (aliases_load(&al, path, a->val[CFG_ALIASES] == NULL, &e) < 0 ||
+	    aliases_expand_noting(&al, to, domain, out, &skipped, &e) < 0) {
+		strlist_free(out);
+		q = addr_qualify(to, domain);
+		strlist_add(out, q);
+		free(q);
+	}
+	err_clear(&e);
+	strlist_free(&skipped);
+	aliases_free(&al);
+}
+
 void
 engine_names(const struct account *a, struct engine_names *n)
 {
@@ -187,6 +213,8 @@ engine_names(const struct account *a, struct engine_names *n)
 	const char *d = config_str(a, CFG_DOMAIN, NULL);
 
 	n->postmaster = xasprintf("MAILER-DAEMON@%s", q);
+	memset(&n->notice, 0, sizeof(n->notice));
+	engine_notice_to(a, q, &n->notice);
 	n->mta = d != NULL && *d != '\0' ? xstrdup(d) : q;
 	if (n->mta != q)
 		free(q);
@@ -197,6 +225,7 @@ engine_names_free(struct engine_names *n)
 {
 	free(n->mta);
 	free(n->postmaster);
+	strlist_free(&n->notice);
 	n->mta = n->postmaster = NULL;
 }
 

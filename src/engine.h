@@ -53,11 +53,14 @@ time_t engine_lifetime(void *ctx, const struct queue_env *env);
 void engine_log_open(const struct account *a);
 
 /* The names a bounce is written with, for account a: this host's name
- * as Reporting-MTA (the account's domain, else its qualify domain) and
- * MAILER-DAEMON at the qualify domain as its From. */
+ * as Reporting-MTA (the account's domain, else its qualify domain),
+ * MAILER-DAEMON at the qualify domain as its From, and where a notice
+ * goes when a notification fails: double_bounce_to (default root)
+ * through the account's aliases, qualified. */
 struct engine_names {
 	char *mta;
 	char *postmaster;
+	struct strlist notice;
 };
 void engine_names(const struct account *a, struct engine_names *n);
 void engine_names_free(struct engine_names *n);

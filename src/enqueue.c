@@ -104,6 +104,8 @@ enqueue_attempt(struct queue *qu, const struct enqueue_msg *q,
 	engine_names(q->a, &names);
 	o.reporting_mta = names.mta;
 	o.postmaster = names.postmaster;
+	o.notice_to = (const char *const *)names.notice.v;
+	o.nnotice_to = names.notice.n;
 	/* Taken already (a runner was quicker): that runner delivers it. */
 	if (queue_load(qu, id, 1, &ent, &e) != 0) {
 		engine_names_free(&names);

@@ -18,6 +18,7 @@
 #include "deliver.h"
 #include "i18n.h"
 #include "pretend.h"
+#include "spool.h"
 #include "xmalloc.h"
 
 /* Defaults that no module computes from the account (fixed text). */
@@ -43,7 +44,8 @@ static const char *const pretend_fixed[CFG_NCMDS] = {
         [CFG_DELIVERY] = "relay",
         [CFG_DKIM_CANONICALIZATION] = "relaxed/relaxed",
         [CFG_DKIM_EXPIRE] = "off",
-        [CFG_QUEUE] = "on (no effect in this version)",
+        [CFG_QUEUE] = "on",
+        [CFG_DOUBLE_BOUNCE_TO] = "root",
         [CFG_QUEUE_LIFETIME] = "5d",
         [CFG_MX_TLS] = "opportunistic",
         [CFG_MTA_STS] = "on",
@@ -71,6 +73,8 @@ pretend_default(const struct account *a, enum config_cmd cmd,
 		                                   : domain);
 	case CFG_DKIM_DOMAIN:
 		return xstrdup(_("the From header's domain"));
+	case CFG_QUEUE_DIR:
+		return spool_dir(a);
 	default:
 		return pretend_fixed[cmd] ? xstrdup(pretend_fixed[cmd]) : NULL;
 	}

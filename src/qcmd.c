@@ -66,6 +66,8 @@ qcmd_options(const struct cli_opts *cli, const struct config *cfg,
 	o->only_sender = cli->queue_sender;
 	o->reporting_mta = names->mta;
 	o->postmaster = names->postmaster;
+	o->notice_to = (const char *const *)names->notice.v;
+	o->nnotice_to = names->notice.n;
 }
 
 static void

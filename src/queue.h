@@ -47,6 +47,8 @@ struct queue_env {
 	unsigned attempts;   /* delivery attempts made so far */
 	time_t next_attempt; /* not before this time under the schedule */
 	int held;            /* --queue-hold: no run takes it until released */
+	int dsn;             /* 0 mail; 1 a notification to its sender; 2 a
+	                      * notice to the postmaster that one failed */
 };
 
 /* A spool directory: DIR/tmp (entries being written), DIR/entries

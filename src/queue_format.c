@@ -113,6 +113,8 @@ queue_format_env(const struct queue_env *env, char **out, size_t *len,
 	    queue_put(&b, "ret", env->ret) < 0 ||
 	    queue_put(&b, "envid", env->envid) < 0 ||
 	    queue_put(&b, "held", env->held ? "1" : NULL) < 0 ||
+	    queue_put(&b, "dsn", env->dsn == 1 ? "1" : env->dsn == 2 ? "2"
+	                                                             : NULL) < 0 ||
 	    queue_put_rcpts(&b, env, &kept) < 0 || kept == 0)
 		goto bad;
 	buf_append_str(&b, "data\n");
@@ -163,6 +165,7 @@ enum {
 	SEEN_RET = 1 << 8,
 	SEEN_ENVID = 1 << 9,
 	SEEN_HELD = 1 << 10,
+	SEEN_DSN = 1 << 11,
 	SEEN_REQUIRED = SEEN_ID | SEEN_UID | SEEN_CREATED | SEEN_ATTEMPTS |
 	                SEEN_NEXT | SEEN_FROM
 };
@@ -272,6 +275,12 @@ queue_parse_record(struct queue_env *env, const char *key, const char *value,
 		if (queue_parse_number(value, 1, seen, SEEN_HELD, &v) || !v)
 			return -1;
 		env->held = 1;
+		return 0;
+	}
+	if (strcmp(key, "dsn") == 0) {
+		if (queue_parse_number(value, 2, seen, SEEN_DSN, &v) || !v)
+			return -1;
+		env->dsn = (int)v;
 		return 0;
 	}
 	if (strcmp(key, "from") == 0)

@@ -83,8 +83,68 @@ runq_write_buf(void *ctx, int fd, struct err *e)
 	return 0;
 }
 
+/* Who a notification about ent's failed recipients goes to (RFC 3461,
+ * RFC 3464): the sender; for mail from the null sender (a notification
+ * itself) the postmaster, o->notice_to. Returns 1 with *to, *n and *dsn
+ * set; 0 when none is wanted (NOTIFY=NEVER, or a NOTIFY without FAILURE);
+ * 2 when nobody can take one (a notice to the postmaster failed too, or
+ * there is no postmaster address): the entry is then kept, held. */
+static int
+runq_notice_to(const struct runq_options *o, const struct queue_entry *ent,
+               char *const **to, size_t *n, int *dsn)
+{
+	const char *nt = ent->env.notify;
+
+	if (nt != NULL &&
+	    (strcasestr(nt, "NEVER") != NULL || strcasestr(nt, "FAILURE") == NULL))
+		return 0;
+	if (bounce_wanted(ent->env.from)) {
+		*to = &ent->env.from;
+		*n = 1;
+		*dsn = 1;
+		return 1;
+	}
+	if (ent->env.dsn == 2 || o->nnotice_to == 0)
+		return 2;
+	*to = (char *const *)o->notice_to;
+	*n = o->nnotice_to;
+	*dsn = 2;
+	return 1;
+}
+
+/* The notification, from the null sender, committed as a new entry. */
+static int
+runq_commit_notice(struct queue *q, const struct runq_options *o,
+                   const struct queue_entry *ent, struct buf *text,
+                   char *const *to, size_t n, int dsn, char *bounce_id,
+                   struct err *e)
+{
+	struct queue_env env = {0};
+	size_t i;
+	int rc;
+
+	queue_new_id(env.id);
+	env.uid = ent->env.uid;
+	env.account = ent->env.account;
+	env.from = (char *)"";
+	env.dsn = dsn;
+	env.rcpts = xcalloc(n, sizeof(*env.rcpts));
+	for (i = 0; i < n; i++)
+		env.rcpts[i].addr = to[i];
+	env.nrcpts = n;
+	env.created = env.next_attempt = o->now;
+	rc = queue_commit(q, &env, runq_write_buf, text, e);
+	if (rc == 0) {
+		strcpy(bounce_id, env.id);
+		log_note(ent->env.id, dsn == 1 ? "dsn=sender" : "dsn=postmaster");
+	}
+	free(env.rcpts);
+	return rc;
+}
+
 /* Queue a notification for the recipients of ent in state BOUNCED (their
- * reply says why); 0 when queued or not wanted (null sender). */
+ * reply says why). Returns 0 when queued or not wanted, 1 when nobody can
+ * take it (runq_notice_to), -1 with e set. */
 static int
 runq_bounce(struct queue *q, const struct runq_options *o,
             const struct queue_entry *ent, enum bounce_action action,
@@ -92,23 +152,26 @@ runq_bounce(struct queue *q, const struct runq_options *o,
 {
 	struct bounce_rcpt *br = xcalloc(ent->env.nrcpts, sizeof(*br));
 	struct bounce_info bi = {0};
-	struct queue_env env = {0};
-	struct queue_rcpt rcpt = {0};
 	struct buf text = {0};
-	size_t i;
-	int rc = 0;
+	char *const *to = NULL;
+	size_t i, n = 0;
+	int rc = 0, dsn = 0, who;
 
 	for (i = 0; i < ent->env.nrcpts; i++)
 		if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED) {
 			br[bi.nrcpts].addr = ent->env.rcpts[i].addr;
 			br[bi.nrcpts++].reply = ent->env.rcpts[i].reply;
 		}
-	if (bi.nrcpts == 0 || !bounce_wanted(ent->env.from))
+	if (bi.nrcpts == 0 || (who = runq_notice_to(o, ent, &to, &n, &dsn)) == 0)
 		goto out;
+	if (who == 2) {
+		rc = 1;
+		goto out;
+	}
 	bi.action = action;
 	bi.reporting_mta = o->reporting_mta;
 	bi.postmaster = o->postmaster;
-	bi.sender = ent->env.from;
+	bi.sender = to[0];
 	bi.queue_id = ent->env.id;
 	bi.envid = ent->env.envid;
 	bi.arrival = ent->env.created;
@@ -117,19 +180,9 @@ runq_bounce(struct queue *q, const struct runq_options *o,
 	bi.full = ent->env.ret != NULL && strcasecmp(ent->env.ret, "FULL") == 0;
 	rc = bounce_make(&bi, ent->fd, ent->data_offset, ent->data_size, &text,
 	                 e);
-	if (rc < 0)
-		goto out;
-	queue_new_id(env.id);
-	env.uid = ent->env.uid;
-	env.account = ent->env.account;
-	env.from = (char *)"";
-	rcpt.addr = ent->env.from;
-	env.rcpts = &rcpt;
-	env.nrcpts = 1;
-	env.created = env.next_attempt = o->now;
-	rc = queue_commit(q, &env, runq_write_buf, &text, e);
 	if (rc == 0)
-		strcpy(bounce_id, env.id);
+		rc = runq_commit_notice(q, o, ent, &text, to, n, dsn, bounce_id,
+		                        e);
 out:
 	buf_free(&text);
 	free(br);
@@ -218,6 +271,17 @@ runq_attempt(struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
 }
 
 static int
+runq_pending(const struct queue_env *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpts; i++)
+		if (env->rcpts[i].state == QUEUE_RCPT_PENDING)
+			return 1;
+	return 0;
+}
+
+static int
 runq_left(const struct queue_env *env)
 {
 	size_t i;
@@ -254,6 +318,7 @@ runq_one(struct queue *q, const struct runq_options *o,
 	enum bounce_action action = BOUNCE_FAILED;
 	time_t lifetime = runq_lifetime(o, &ent->env);
 	size_t n;
+	int rc;
 
 	st->tried++;
 	st->bounce_id[0] = '\0';
@@ -262,19 +327,25 @@ runq_one(struct queue *q, const struct runq_options *o,
 		st->expired += runq_move(ent, QUEUE_RCPT_PENDING,
 		                         QUEUE_RCPT_BOUNCED);
 		action = BOUNCE_EXPIRED;
-	} else {
+	} else if (runq_pending(&ent->env)) {
 		runq_attempt(ent, fn, ctx, st);
 		ent->env.attempts++;
 		ent->env.next_attempt =
 		        runq_next_attempt(ent->env.created, ent->env.attempts,
 		                          o->now, lifetime);
 	}
-	if (runq_bounce(q, o, ent, action, st->bounce_id, e) == 0) {
+	rc = runq_bounce(q, o, ent, action, st->bounce_id, e);
+	if (rc == 0) {
 		st->bounces_queued += st->bounce_id[0] != '\0';
 		n = runq_move(ent, QUEUE_RCPT_BOUNCED, QUEUE_RCPT_DONE);
 		if (action == BOUNCE_FAILED)
 			st->bounced += n;
-	} else {
+	} else if (rc == 1 && !ent->env.held) {
+		/* Never dropped, never looping: kept for the postmaster. */
+		ent->env.held = 1;
+		log_note(ent->env.id, "status=held reason=\"undeliverable "
+		                      "notification\"");
+	} else if (rc < 0) {
 		err_clear(e); /* kept as bounced: the next run tries again */
 	}
 	if (!runq_left(&ent->env))

@@ -37,6 +37,10 @@ struct runq_options {
 	const char *only_sender;   /* -qS: entries whose sender contains it */
 	const char *reporting_mta; /* this host's name, for bounces */
 	const char *postmaster;    /* From: of bounces */
+	/* Where a notice goes when a notification (mail from the null
+	 * sender) fails: double_bounce_to, its aliases expanded. */
+	const char *const *notice_to;
+	size_t nnotice_to;
 };
 
 struct runq_stats {
@@ -52,8 +56,10 @@ struct runq_stats {
  * holds are skipped), bounce what outlived lifetime, deliver the rest
  * through fn, and then: recipients done are dropped, temporary failures
  * wait for the next attempt (backoff of runq_policy), permanent failures
- * get a delivery status notification queued to the sender (none for the
- * null sender) before they are dropped; the entry goes when nothing is
+ * get a delivery status notification queued to the sender before they
+ * are dropped (none when NOTIFY excludes FAILURE; for mail from the null
+ * sender a notice to o->notice_to instead, and when that fails too the
+ * entry is kept, held, and logged: nothing loops, nothing is lost); the entry goes when nothing is
  * left. Files that are not valid entries are quarantined by the queue and
  * counted as broken. Bounces the run queues are attempted in the same
  * run (unless only_id is set). Returns 0, or -1 with e set when the spool cannot be

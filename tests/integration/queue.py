@@ -172,7 +172,7 @@ def perm_bounces(c):
         c.eq(sp.ids(), [], 'queue after the bounce')
 
 
-def null_sender_no_bounce(c):
+def null_sender_notice(c):
     with T.sandbox() as box:
         sp = Spool(box)
         with sp.server(rcpt_replies={'bad@example.org':
@@ -180,8 +180,68 @@ def null_sender_no_bounce(c):
             res = sp.run(['-oi', '-f', '<>', 'bad@example.org'], MSG)
             srv.settle()
         c.exit(res, 0)
-        c.eq(srv.accepted, [], 'nothing sent (no bounce to <>)')
+        c.eq([(t.mail_from, t.rcpt_addrs) for t in srv.accepted],
+             [('', ['root@%s' % T.QUALIFY_DEFAULT])],
+             'no bounce to <>: a notice to the postmaster (root)')
         c.eq(sp.ids(), [], 'queue')
+
+
+def notify_never(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server(rcpt_replies={'bad@example.org':
+                                     '550 5.1.1 no such user'}) as srv:
+            res = sp.run(['-N', 'never'] + ARGV[:-1] + ['bad@example.org'],
+                         MSG)
+            srv.settle()
+        c.exit(res, 0)
+        c.eq(srv.accepted, [], 'no notification with NOTIFY=NEVER')
+        c.eq(sp.ids(), [], 'queue')
+
+
+REFUSE_ALL = {'bad@example.org': '550 5.1.1 no such user',
+              'sender@example.com': '550 5.1.1 sender unknown here',
+              'pm@example.org': '550 5.1.1 no postmaster either'}
+
+
+def double_bounce(c):
+    replies = dict(REFUSE_ALL)
+    del replies['pm@example.org']
+    with T.sandbox() as box:
+        sp = Spool(box, ['double_bounce_to pm@example.org'])
+        with sp.server(rcpt_replies=replies) as srv:
+            res = sp.run(ARGV[:-1] + ['bad@example.org'], MSG)
+            srv.settle()
+        c.exit(res, 0)
+        with sp.server(rcpt_replies=replies) as srv2:
+            sp.run(['-q'])
+            srv2.settle()
+        got = [(t.mail_from, t.rcpt_addrs) for t in srv2.accepted]
+        c.eq(got, [('', ['pm@example.org'])],
+             'the failed notification reaches double_bounce_to')
+        c.true(srv2.accepted and b'sender unknown here' in
+               srv2.accepted[0].content, 'the notice says why')
+        c.eq(sp.ids(), [], 'queue')
+
+
+def double_bounce_kept(c):
+    with T.sandbox() as box:
+        sp = Spool(box, ['double_bounce_to pm@example.org'])
+        with sp.server(rcpt_replies=REFUSE_ALL) as srv:
+            sp.run(ARGV[:-1] + ['bad@example.org'], MSG)
+            for _ in range(3):
+                sp.run(['-q'])
+            srv.settle()
+            before = len(srv.commands)
+            sp.run(['-q'])
+            srv.settle()
+            after = len(srv.commands)
+        c.eq(srv.accepted, [], 'nothing could be delivered')
+        ents = sp.listing()
+        c.eq([e['held'] for e in ents], [True],
+             'one entry left, held for the postmaster: %s' % ents)
+        c.eq(after, before, 'a further run does not try it (no loop)')
+        c.true('status=held' in T.read_log(box).decode(), 'logged')
 
 
 def queue_only(c):
@@ -427,7 +487,12 @@ TESTS = [
      partial_4xx),
     ('5xx for one recipient: exit 0 and an RFC 3464 bounce to the sender',
      perm_bounces),
-    ('5xx with the null sender: no bounce', null_sender_no_bounce),
+    ('5xx with the null sender: a notice to root, never to <>',
+     null_sender_notice),
+    ('-N never: no notification for a 5xx', notify_never),
+    ('a notification that fails goes to double_bounce_to', double_bounce),
+    ('when that fails too: kept, held and logged, never looping',
+     double_bounce_kept),
     ('-odq queues without connecting; -qI<id> delivers it', queue_only),
     ('-bs: 250 after the commit with the relay down', bs_commits),
     ('--queue-run waits for the backoff (faketime)', schedule),

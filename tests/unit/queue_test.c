@@ -136,6 +136,8 @@ test_format_round_trip(void **state)
 	env.rcpts[1].state = QUEUE_RCPT_DONE;
 	env.rcpts[2].state = QUEUE_RCPT_BOUNCED;
 	env.rcpts[2].reply = xstrdup("550 5.1.1 no such user");
+	env.held = 1;
+	env.dsn = 2;
 	assert_int_equal(queue_format_env(&env, &text, &len, &e), 0);
 	assert_int_equal(memcmp(text + QUEUE_ID_OFFSET, ID1, strlen(ID1)), 0);
 	assert_int_equal(queue_parse_env(text, len, &back, &e), (ssize_t)len);
@@ -149,6 +151,8 @@ test_format_round_trip(void **state)
 	assert_int_equal(back.created, 1764547200);
 	assert_int_equal(back.next_attempt, 1764547260);
 	assert_int_equal(back.attempts, 1);
+	assert_int_equal(back.held, 1);
+	assert_int_equal(back.dsn, 2);
 	/* The recipient that is done is not kept. */
 	assert_int_equal(back.nrcpts, 2);
 	assert_string_equal(back.rcpts[0].addr, "rcpt0@example.net");
@@ -280,7 +284,8 @@ test_parse_numbers(void **state)
 	static const char *const bad[] = {
 		"uid 01", "uid -1", "uid 99999999999", "uid 4294967295",
 		"created 99999999999999999999", "attempts 1000001",
-		"attempts 1x", "next ", "uid",
+		"attempts 1x", "next ", "uid", "held 0", "held 2", "held 1\nheld 1",
+		"dsn 0", "dsn 3", "dsn x",
 	};
 	char *text;
 	struct queue_env env;

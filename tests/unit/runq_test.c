@@ -245,19 +245,86 @@ test_permanent_bounced(void **state)
 	queue_entry_free(&ent);
 }
 
+/* Mail from the null sender is never bounced to <>: a notice goes to
+ * the postmaster; when that fails too (or there is no postmaster), the
+ * entry is kept, held, and no run takes it again. */
 static void
-test_no_bounce_for_null_sender(void **state)
+test_null_sender_notice(void **state)
+{
+	static const char *const r[] = { "perm@example.net" };
+	static const char *const pm[] = { "perm-pm@example.org" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX];
+
+	o.notice_to = pm;
+	o.nnotice_to = 1;
+	enqueue(s, "", r, 1, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	/* The original is gone, the notice (refused: "perm-pm") is held. */
+	assert_int_equal(count(s), 1);
+	assert_int_equal(s->calls, 2);
+	other_entry(s, id, &ent);
+	assert_int_equal(ent.env.dsn, 2);
+	assert_int_equal(ent.env.held, 1);
+	assert_string_equal(ent.env.from, "");
+	assert_string_equal(ent.env.rcpts[0].addr, "perm-pm@example.org");
+	queue_entry_free(&ent);
+	o.flush = 1;
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 2);
+	assert_int_equal(st.held, 1);
+}
+
+static void
+test_null_sender_no_postmaster(void **state)
 {
 	static const char *const r[] = { "perm@example.net" };
 	struct spool *s = *state;
 	struct runq_options o = options(T0);
+	struct queue_entry ent;
 	struct runq_stats st;
 	struct err e = { 0 };
 	char id[QUEUE_ID_MAX];
 
 	enqueue(s, "", r, 1, T0, id);
 	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
-	assert_int_equal(count(s), 0);
+	assert_int_equal(count(s), 1);
+	assert_int_equal(queue_load(&s->q, id, 0, &ent, &e), 0);
+	assert_int_equal(ent.env.held, 1);
+	assert_int_equal(ent.env.rcpts[0].state, QUEUE_RCPT_BOUNCED);
+	queue_entry_free(&ent);
+}
+
+/* NOTIFY=NEVER, or a list without FAILURE: nothing is sent. */
+static void
+test_notify_without_failure(void **state)
+{
+	static const char *const r[] = { "perm@example.net" };
+	static const char *const notify[] = { "NEVER", "SUCCESS,DELAY" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_env env = { 0 };
+	struct runq_stats st;
+	struct err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		queue_new_id(env.id);
+		env.from = (char *)"alice@example.org";
+		env.notify = (char *)notify[i];
+		env.created = env.next_attempt = T0;
+		env.rcpts = &(struct queue_rcpt){ (char *)r[0], 0, NULL };
+		env.nrcpts = 1;
+		assert_int_equal(queue_commit(&s->q, &env, write_msg, NULL, &e),
+		                 0);
+		assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e),
+		                 0);
+		assert_int_equal(count(s), 0);
+	}
 }
 
 static void
@@ -402,7 +469,9 @@ main(void)
 		SPOOL(test_all_delivered),
 		SPOOL(test_temporary_kept),
 		SPOOL(test_permanent_bounced),
-		SPOOL(test_no_bounce_for_null_sender),
+		SPOOL(test_null_sender_notice),
+		SPOOL(test_null_sender_no_postmaster),
+		SPOOL(test_notify_without_failure),
 		SPOOL(test_expired),
 		SPOOL(test_engine_down),
 		SPOOL(test_filters_and_locks),
