@@ -247,63 +247,134 @@ deliver_summary(const struct deliver_job *j, const struct smtp_rcpt *res,
 	return -1;
 }
 
-int
-deliver_run(const struct account *a, const struct deliver_job *j,
-	    struct smtp_rcpt **results, struct err *e)
+/* The envelope of j over the results array res. */
+static void
+deliver_envelope(const struct deliver_job *j, struct smtp_rcpt *res,
+		 struct smtp_envelope *env)
 {
-	struct smtp_session s;
-	struct smtp_envelope env = { 0 };
-	struct smtp_target t;
+	memset(env, 0, sizeof(*env));
+	env->from = j->from;
+	env->rcpts = res;
+	env->nrcpts = j->rcpts->n;
+	env->notify = j->notify;
+	env->ret = j->ret;
+	env->envid = j->envid;
+	env->utf8_required = j->utf8_required;
+	env->utf8_wanted = j->m->header_8bit && message_headers_utf8(j->m);
+	if (j->signing != NULL && j->signing->nkeys > 0) {
+		env->sign = signing_sign;
+		env->sign_ctx = j->signing;
+	}
+}
+
+void
+deliver_conn_close(struct deliver_conn *c)
+{
+	if (c->live)
+		smtp_close(&c->s);
+	xfree_secret(c->secret);
+	free(c->host);
+	free(c->helo);
+	memset(c, 0, sizeof(*c));
+	c->s.net.fd = -1;
+}
+
+/* A new connection for account a and job j, replacing c's. */
+static int
+deliver_connect(struct deliver_conn *c, const struct account *a,
+		const struct deliver_job *j, long long budget, struct err *e)
+{
+	int rc;
+
+	deliver_conn_close(c);
+	c->helo = xstrdup(j->helo);
+	deliver_target(a, c->helo, &c->t);
+	c->t.budget_ms = budget;
+	rc = deliver_check_account(a, e);
+	if (rc == 0)
+		rc = deliver_host(&c->t, &c->host, e);
+	if (rc == 0)
+		rc = deliver_secret(a, &c->t, &c->secret, e);
+	if (rc == 0) {
+		c->live = 1;
+		rc = smtp_open(&c->s, &c->t, e);
+	}
+	if (rc == 0)
+		c->a = a;
+	return rc;
+}
+
+/* c's open connection, readied for j: the same account and EHLO name,
+ * used fewer than DELIVER_CONN_USES times, and answering RSET. */
+static int
+deliver_reuse(struct deliver_conn *c, const struct account *a,
+	      const struct deliver_job *j, long long budget)
+{
+	struct err e = { 0 };
+
+	if (c->a == NULL || c->a != a || strcmp(c->helo, j->helo) != 0 ||
+	    c->uses >= DELIVER_CONN_USES)
+		return -1;
+	if (smtp_reuse(&c->s, budget, &e) == 0)
+		return 0;
+	err_clear(&e);
+	deliver_conn_close(c);
+	return -1;
+}
+
+int
+deliver_run_on(struct deliver_conn *c, const struct account *a,
+	       const struct deliver_job *j, struct smtp_rcpt **results,
+	       struct err *e)
+{
+	struct smtp_envelope env;
 	struct smtp_rcpt *res = xcalloc(j->rcpts->n, sizeof(*res));
+	long long budget;
 	double start = deliver_now();
-	char *last = NULL, *secret = NULL, *host = NULL;
+	char *last = NULL;
 	size_t i;
 	int rc, k;
 
 	for (i = 0; i < j->rcpts->n; i++)
 		res[i].addr = j->rcpts->v[i];
 	*results = res;
-	deliver_target(a, j->helo, &t);
-	t.budget_ms = smtp_budget_ms(t.timeout, (long long)message_size(j->m));
-	env.from = j->from;
-	env.rcpts = res;
-	env.nrcpts = j->rcpts->n;
-	env.notify = j->notify;
-	env.ret = j->ret;
-	env.envid = j->envid;
-	env.utf8_required = j->utf8_required;
-	env.utf8_wanted = j->m->header_8bit &&
-			  message_headers_utf8(j->m);
-	if (j->signing != NULL && j->signing->nkeys > 0) {
-		env.sign = signing_sign;
-		env.sign_ctx = j->signing;
-	}
-	memset(&s, 0, sizeof(s));
-	s.net.fd = -1;
-	rc = deliver_check_account(a, e);
-	if (rc == 0)
-		rc = deliver_host(&t, &host, e);
-	if (rc == 0)
-		rc = deliver_secret(a, &t, &secret, e);
-	if (rc == 0)
-		rc = smtp_open(&s, &t, e);
-	if (rc == 0)
-		rc = smtp_send(&s, j->m, &env, &last, e);
-	else
+	deliver_envelope(j, res, &env);
+	budget = smtp_budget_ms(config_timeout(a),
+				(long long)message_size(j->m));
+	rc = deliver_reuse(c, a, j, budget);
+	if (rc < 0)
+		rc = deliver_connect(c, a, j, budget, e);
+	if (rc == 0) {
+		c->uses++;
+		rc = smtp_send(&c->s, j->m, &env, &last, e);
+	} else {
 		for (i = 0; i < j->rcpts->n; i++) {
 			res[i].cls = e->cls == ERR_UNAVAILABLE ||
 						     e->cls == ERR_NOPERM
 					     ? SMTP_PERM : SMTP_TEMP;
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}
+	}
 	for (k = SMTP_DONE; k <= SMTP_PERM; k++)
-		deliver_log(j, &t, &s.net, s.auth_mech, res, (enum smtp_class)k,
-			    deliver_now() - start);
-	smtp_close(&s);
-	xfree_secret(secret);
-	free(host);
+		deliver_log(j, &c->t, &c->s.net, c->s.auth_mech, res,
+			    (enum smtp_class)k, deliver_now() - start);
+	/* After a failed transaction the dialogue's state is unknown. */
+	if (rc < 0)
+		deliver_conn_close(c);
 	free(last);
 	return deliver_summary(j, res, rc, e);
+}
+
+int
+deliver_run(const struct account *a, const struct deliver_job *j,
+	    struct smtp_rcpt **results, struct err *e)
+{
+	struct deliver_conn c = { 0 };
+	int rc;
+
+	rc = deliver_run_on(&c, a, j, results, e);
+	deliver_conn_close(&c);
+	return rc;
 }
 
 void

@@ -36,6 +36,31 @@ int deliver_run(const struct account *a, const struct deliver_job *j,
 		struct smtp_rcpt **results, struct err *e);
 void deliver_free(struct smtp_rcpt *results, size_t n);
 
+/* How many messages one kept connection carries before it is closed and
+ * opened anew. */
+#define DELIVER_CONN_USES 100
+
+/* A relay connection kept from one message to the next (a queue run
+ * delivers many through one). Start from all zeroes; release with
+ * deliver_conn_close. */
+struct deliver_conn {
+	struct smtp_session s;
+	struct smtp_target t;
+	const struct account *a; /* whose relay it is; NULL: none open */
+	char *secret, *host, *helo;
+	unsigned uses;
+	int live;                /* smtp_open was called: close it */
+};
+
+/* deliver_run through c: its connection when it is to the same account
+ * with the same EHLO name and still answers RSET (with a fresh time
+ * budget), else a new one left in c for the next message. After a failed
+ * transaction the connection is closed. */
+int deliver_run_on(struct deliver_conn *c, const struct account *a,
+		   const struct deliver_job *j, struct smtp_rcpt **results,
+		   struct err *e);
+void deliver_conn_close(struct deliver_conn *c);
+
 /* What msmtp refuses in an account before connecting: half a client
  * certificate (tls_cert_file without tls_key_file, or the reverse), and
  * protocol lmtp without port or socket (LMTP has no standard port).

@@ -120,9 +120,9 @@ engine_outcomes(const struct smtp_rcpt *res, size_t n, const struct err *e,
 
 /* The attempt itself, with the message and account at hand. */
 static int
-engine_attempt(const struct queue_entry *ent, const struct account *a,
-               struct message *m, struct signing *sg,
-               struct runq_outcome *out, struct err *e)
+engine_attempt(const struct engine *g, const struct queue_entry *ent,
+               const struct account *a, struct message *m,
+               struct signing *sg, struct runq_outcome *out, struct err *e)
 {
 	struct deliver_job j = { 0 };
 	struct strlist rcpts = { 0 };
@@ -142,7 +142,10 @@ engine_attempt(const struct queue_entry *ent, const struct account *a,
 	j.attempt = (int)ent->env.attempts + 1;
 	j.arrival = ent->env.created;
 	j.signing = sg;
-	(void)deliver_run(a, &j, &res, e);
+	if (g->conn != NULL)
+		(void)deliver_run_on(g->conn, a, &j, &res, e);
+	else
+		(void)deliver_run(a, &j, &res, e);
 	engine_outcomes(res, rcpts.n, e, out);
 	deliver_free(res, rcpts.n);
 	strlist_free(&rcpts);
@@ -161,7 +164,7 @@ engine_deliver(void *ctx, const struct queue_entry *ent,
 	int rc;
 
 	if (g->m != NULL)
-		return engine_attempt(ent, a, g->m, g->signing, out, e);
+		return engine_attempt(g, ent, a, g->m, g->signing, out, e);
 	m.body_fd = -1;
 	if ((a = engine_account(g->cfg, &ent->env, e)) != NULL)
 		engine_log_open(a);
@@ -172,7 +175,7 @@ engine_deliver(void *ctx, const struct queue_entry *ent,
 		signing_free(&sg);
 		return -1;
 	}
-	rc = engine_attempt(ent, a, &m, &sg, out, e);
+	rc = engine_attempt(g, ent, a, &m, &sg, out, e);
 	message_free(&m);
 	signing_free(&sg);
 	return rc;

@@ -3,6 +3,7 @@
 #define DSMTP_ENGINE_H
 
 #include "config.h"
+#include "deliver.h"
 #include "message.h"
 #include "runq.h"
 #include "signing.h"
@@ -16,6 +17,9 @@ struct engine {
 	struct message *m;
 	const struct account *a;
 	struct signing *signing;
+	/* A queue run keeps its relay connection here from one entry to the
+	 * next (NULL: a connection per message). */
+	struct deliver_conn *conn;
 };
 
 /* A runq_deliver_fn (ctx: struct engine): deliver ent's message to its

@@ -141,8 +141,9 @@ enqueue_submit(const struct enqueue_msg *q, struct err *e)
 	struct queue qu;
 	struct queue_env env;
 	struct runq_stats st = { 0 }, bst = { 0 };
-	struct engine g = { q->cfg, q->m, q->a, q->signing };
-	struct engine runner = { q->cfg, NULL, NULL, NULL };
+	struct deliver_conn conn = { 0 };
+	struct engine g = { q->cfg, q->m, q->a, q->signing, &conn };
+	struct engine runner = { q->cfg, NULL, NULL, NULL, &conn };
 	int rc;
 
 	if (spool_open(&qu, q->a, e) < 0)
@@ -163,6 +164,7 @@ enqueue_submit(const struct enqueue_msg *q, struct err *e)
 		if (st.bounce_id[0] != '\0')
 			enqueue_attempt(&qu, q, &runner, st.bounce_id, &bst);
 	}
+	deliver_conn_close(&conn);
 	queue_close(&qu);
 	return 0;
 }

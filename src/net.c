@@ -197,6 +197,13 @@ net_connect_unix(struct net *n, const char *path, struct err *e)
 	return 0;
 }
 
+void
+net_set_budget(struct net *n, long long budget_ms)
+{
+	n->budget_ms = budget_ms > 0 ? budget_ms : 0;
+	n->budget_end = budget_ms > 0 ? net_ms_add(net_now_ms(), budget_ms) : 0;
+}
+
 int
 net_connect(struct net *n, const char *host, int port, const char *source_ip,
 	    const char *socket_path, long timeout_s, long long budget_ms,
@@ -209,10 +216,7 @@ net_connect(struct net *n, const char *host, int port, const char *source_ip,
 	memset(n, 0, sizeof(*n));
 	n->fd = -1;
 	n->timeout_ms = net_ms_from_s(timeout_s > 0 ? timeout_s : 300);
-	if (budget_ms > 0) {
-		n->budget_ms = budget_ms;
-		n->budget_end = net_ms_add(net_now_ms(), budget_ms);
-	}
+	net_set_budget(n, budget_ms);
 	n->peer_port = port;
 	if (socket_path != NULL)
 		return net_connect_unix(n, socket_path, e);

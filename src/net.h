@@ -51,6 +51,11 @@ int net_connect(struct net *n, const char *host, int port,
 		const char *source_ip, const char *socket_path, long timeout_s,
 		long long budget_ms, struct err *e);
 
+/* Bound the rest of the connection's life anew: budget_ms from now (0:
+ * no bound beyond the timeout), as net_connect's budget. For a connection
+ * kept for the next message. */
+void net_set_budget(struct net *n, long long budget_ms);
+
 /* Over n, connected to the SOCKS5 proxy named proxy (for messages), ask
  * for a connection to host:port (RFC 1928 CONNECT, no authentication;
  * host is sent as a name, even an address literal, and resolved by the

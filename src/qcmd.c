@@ -87,7 +87,8 @@ int
 qcmd_run(const struct cli_opts *cli, const struct config *cfg,
          struct err *e)
 {
-	struct engine g = { cfg, NULL, NULL, NULL };
+	struct deliver_conn conn = { 0 };
+	struct engine g = { cfg, NULL, NULL, NULL, &conn };
 	struct strlist dirs = { 0 };
 	struct runq_stats st, sum = { 0 };
 	struct engine_names names;
@@ -115,6 +116,7 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 		           "%zu broken"),
 		         sum.tried, sum.delivered, sum.deferred, sum.bounced,
 		         sum.expired, sum.busy, sum.held, sum.broken);
+	deliver_conn_close(&conn);
 	engine_names_free(&names);
 	strlist_free(&dirs);
 	return rc;

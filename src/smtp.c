@@ -369,6 +369,27 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	return rc;
 }
 
+int
+smtp_reuse(struct smtp_session *s, long long budget_ms, struct err *e)
+{
+	struct smtp_reply r = { 0 };
+	int rc;
+
+	if (s->net.fd < 0 || s->net.broken) {
+		err_set(e, ERR_TEMP, _("the connection to %s is closed"),
+			s->host ? s->host : "?");
+		return -1;
+	}
+	net_set_budget(&s->net, budget_ms);
+	rc = smtp_command(s, "RSET", e);
+	if (rc == 0)
+		rc = smtp_read_reply(&s->net, &r, e);
+	if (rc == 0 && r.code / 100 != 2)
+		rc = smtp_fail(s, &r, "RSET", e);
+	smtp_reply_free(&r);
+	return rc;
+}
+
 void
 smtp_close(struct smtp_session *s)
 {

@@ -144,6 +144,12 @@ int smtp_send(struct smtp_session *s, struct message *m,
 int smtp_authenticate(struct smtp_session *s, const struct smtp_auth *a,
 		      struct err *e);
 
+/* Ready an open session for another message (a queue run keeps the
+ * connection): RSET, whose reply must be 2xx, with the budget set anew to
+ * budget_ms. Returns 0, or -1 with e set when the connection cannot be
+ * used again (the caller closes it and connects anew). */
+int smtp_reuse(struct smtp_session *s, long long budget_ms, struct err *e);
+
 /* Say QUIT (ignoring the answer) and close. */
 void smtp_close(struct smtp_session *s);
 

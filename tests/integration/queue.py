@@ -452,6 +452,25 @@ def two_runners(c):
         c.eq([r.code for r in results], [0, 0], 'exit codes')
 
 
+def one_connection(c):
+    with T.sandbox() as box:
+        sp = Spool(box)
+        for i in range(5):
+            sp.run(['-oi', 'm%d@example.org' % i], MSG)
+        with sp.server(rcpt_replies={'m2@example.org':
+                                     '550 5.1.1 no such user'}) as srv:
+            res = sp.run(['-q'])
+            srv.settle()
+        c.exit(res, 0)
+        got = sorted(a for t in srv.accepted for a in t.rcpt_addrs)
+        c.eq(got, ['m0@example.org', 'm1@example.org', 'm3@example.org',
+                   'm4@example.org', 'root@' + T.QUALIFY_DEFAULT],
+             'four messages and the bounce for m2')
+        c.eq(srv.connections, 1, 'connections for six messages')
+        c.true(len(srv.commands_named('RSET')) >= 5,
+               'RSET before each reuse: %d' % len(srv.commands_named('RSET')))
+
+
 def spool_unwritable(c):
     with T.sandbox() as box:
         blocker = os.path.join(box, 'file')
@@ -507,6 +526,8 @@ TESTS = [
     ('mailq on an empty queue; mailq as argv[0]', empty_listing),
     ('a torn entry is quarantined, the rest delivered', broken_entry),
     ('two runners at once: every message exactly once', two_runners),
+    ('-q carries many messages over one connection (RSET between)',
+     one_connection),
     ('spool cannot be written: delivered without it, else 75',
      spool_unwritable),
     ('queue off: 75, nothing queued', queue_off_is_synchronous),
