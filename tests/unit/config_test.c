@@ -27,18 +27,7 @@
  * own one by its path from here. */
 #include "../../src/config.h"
 #include "testclock.h"
-
-/* Parse text named "rc" into a fresh c and expect success. */
-static void
-parse_ok(struct config *c, const char *text)
-{
-	struct err e = { 0 };
-
-	memset(c, 0, sizeof(*c));
-	if (config_parse_text(c, text, strlen(text), "rc", NULL, &e) != 0)
-		fail_msg("config_parse_text failed: %s", e.msg ? e.msg : "");
-	assert_int_equal(e.cls, ERR_NONE);
-}
+#include "testconfig.h"
 
 /* Parsing text must fail as ERR_CONFIG, naming "rc:<line>" and, when
  * given, what. */

@@ -786,6 +786,102 @@ test_read_limits(void **state)
 	buf_free(&t);
 }
 
+/* message_read with a length, from fd: message_read's result. */
+static int
+read_length(int fd, off_t length, struct message *m)
+{
+	struct message_intake in = { 0 };
+	struct err e = { 0 };
+	int rc;
+
+	in.max_header = 1024 * 1024;
+	in.ignore_dots = 1;
+	in.length = length;
+	rc = message_read(fd, &in, m, &e);
+	if (rc != 0)
+		fail_msg("message_read failed: %s", e.msg ? e.msg : "");
+	return rc;
+}
+
+#define LENGTH_MSG "Subject: x\r\nFrom: a@example.org\r\n\r\nbody\r\n"
+#define LENGTH_TRAILER "\nend 123 ID\n"
+
+/* With a length, reading stops there: the trailer after the message is
+ * neither in the body nor taken from the pipe. */
+static void
+test_read_length_pipe(void **state)
+{
+	static const char text[] = LENGTH_MSG LENGTH_TRAILER;
+	char rest[64];
+	struct message m;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], text, strlen(text)),
+			 (ssize_t)strlen(text));
+	close(p[1]);
+	assert_int_equal(read_length(p[0], (off_t)strlen(LENGTH_MSG), &m), 0);
+	assert_int_equal(m.nfields, 2);
+	assert_field(&m, 0, "Subject: x\r\n");
+	assert_field(&m, 1, "From: a@example.org\r\n");
+	assert_body(&m, "body\r\n");
+	message_free(&m);
+	assert_int_equal(read(p[0], rest, sizeof(rest)),
+			 (ssize_t)strlen(LENGTH_TRAILER));
+	assert_memory_equal(rest, LENGTH_TRAILER, strlen(LENGTH_TRAILER));
+	close(p[0]);
+}
+
+/* From a file at an offset (as the engine reads an entry), through more
+ * than one read chunk; and a length that ends inside a line. */
+static void
+test_read_length_file(void **state)
+{
+	struct buf t = { 0 }, want = { 0 };
+	char path[] = "/tmp/message_test.XXXXXX";
+	struct message m;
+	size_t i;
+	off_t start, len;
+	int fd;
+
+	(void)state;
+	buf_append_str(&t, "head bytes\n");
+	start = (off_t)t.len;
+	buf_append_str(&t, "Subject: big\r\n\r\n");
+	for (i = 0; i < 15000; i++) {
+		buf_printf(&t, "line %zu\r\n", i);
+		buf_printf(&want, "line %zu\r\n", i);
+	}
+	len = (off_t)t.len - start;
+	assert_true(len > 2 * 65536);
+	buf_append_str(&t, LENGTH_TRAILER);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, t.data, t.len), (ssize_t)t.len);
+	assert_int_equal(lseek(fd, start, SEEK_SET), start);
+	assert_int_equal(read_length(fd, len, &m), 0);
+	assert_int_equal(m.nfields, 1);
+	assert_body(&m, buf_cstr(&want));
+	message_free(&m);
+	/* cut after "line 0\r\nli": the line is ended */
+	len = (off_t)strlen("Subject: big\r\n\r\nline 0\r\nli");
+	assert_int_equal(lseek(fd, start, SEEK_SET), start);
+	assert_int_equal(read_length(fd, len, &m), 0);
+	assert_body(&m, "line 0\r\nli\r\n");
+	message_free(&m);
+	/* 0: to the end, trailer included */
+	assert_int_equal(lseek(fd, start, SEEK_SET), start);
+	assert_int_equal(read_length(fd, 0, &m), 0);
+	buf_append_str(&want, "\r\nend 123 ID\r\n");
+	assert_body(&m, buf_cstr(&want));
+	message_free(&m);
+	close(fd);
+	buf_free(&t);
+	buf_free(&want);
+}
+
 static void
 test_find_value_add_remove(void **state)
 {
@@ -2024,6 +2120,8 @@ main(void)
 		cmocka_unit_test(test_read_long_header_partly_foldable),
 		cmocka_unit_test(test_read_big_body),
 		cmocka_unit_test(test_read_limits),
+		cmocka_unit_test(test_read_length_pipe),
+		cmocka_unit_test(test_read_length_file),
 		cmocka_unit_test(test_find_value_add_remove),
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_fix_removes_bcc),

@@ -54,15 +54,6 @@ env_fill(struct queue_env *env, const char *id, size_t nrcpts)
 }
 
 static int
-write_body(void *ctx, int fd, struct err *e)
-{
-	const char *text = ctx;
-
-	(void)e;
-	return write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
-}
-
-static int
 write_fails(void *ctx, int fd, struct err *e)
 {
 	(void)ctx;
@@ -102,8 +93,8 @@ commit_one(struct spool *s, const char *id, const char *body)
 	struct err e = { 0 };
 
 	env_fill(&env, id, 3);
-	assert_int_equal(queue_commit(&s->q, &env, write_body, (void *)body,
-				      &e), 0);
+	assert_int_equal(queue_commit(&s->q, &env, spool_write_text,
+				      (void *)body, &e), 0);
 	assert_string_equal(env.id, id);
 	queue_env_free(&env);
 }
@@ -360,7 +351,8 @@ test_commit_refuses_bad_envelope(void **state)
 	env_fill(&env, ID1, 1);
 	free(env.from);
 	env.from = xstrdup("a@example.org> RET=HDRS\r\nRCPT TO:<v@x>");
-	assert_int_equal(queue_commit(&s->q, &env, write_body, BODY, &e), -1);
+	assert_int_equal(queue_commit(&s->q, &env, spool_write_text, BODY, &e),
+			 -1);
 	assert_int_equal(e.cls, ERR_DATA);
 	assert_int_equal(count_files(s, "tmp"), 0);
 	assert_int_equal(count_files(s, "entries"), 0);
@@ -529,8 +521,8 @@ test_id_collision(void **state)
 
 	commit_one(s, ID1, BODY);
 	env_fill(&env, ID1, 1);
-	assert_int_equal(queue_commit(&s->q, &env, write_body, "other\r\n",
-				      &e), 0);
+	assert_int_equal(queue_commit(&s->q, &env, spool_write_text,
+				      "other\r\n", &e), 0);
 	assert_string_not_equal(env.id, ID1);
 	assert_int_equal(strncmp(env.id, ID1, strlen(ID1) - 2), 0);
 	assert_int_equal(queue_load(&s->q, env.id, 1, &ent, &e), 0);

@@ -32,14 +32,6 @@
 #define T0 ((time_t)1764547200)
 #define MSG "Subject: report\r\n\r\nbody\r\n"
 
-static int
-write_msg(void *ctx, int fd, struct err *e)
-{
-	(void)ctx;
-	(void)e;
-	return write(fd, MSG, strlen(MSG)) == (ssize_t)strlen(MSG) ? 0 : -1;
-}
-
 /* Queue a message from from to the given recipients; its id in id. */
 static void
 enqueue(struct spool *s, const char *from, const char *const *rcpts,
@@ -57,7 +49,8 @@ enqueue(struct spool *s, const char *from, const char *const *rcpts,
 	env.nrcpts = n;
 	for (i = 0; i < n; i++)
 		env.rcpts[i].addr = xstrdup(rcpts[i]);
-	assert_int_equal(queue_commit(&s->q, &env, write_msg, NULL, &e), 0);
+	assert_int_equal(queue_commit(&s->q, &env, spool_write_text, MSG, &e),
+			 0);
 	strcpy(id, env.id);
 	queue_env_free(&env);
 }

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "queue.h"
 #include "xmalloc.h"
@@ -15,6 +16,17 @@ struct spool {
 	struct queue q;
 	int calls;           /* for tests that count engine calls */
 };
+
+/* A queue_writer for a NUL-terminated text (ctx). */
+static int
+spool_write_text(void *ctx, int fd, struct err *e)
+{
+	const char *text = ctx;
+	size_t n = strlen(text);
+
+	(void)e;
+	return write(fd, text, n) == (ssize_t)n ? 0 : -1;
+}
 
 static int
 spool_setup(void **state)
