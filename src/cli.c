@@ -81,7 +81,7 @@ enum cli_action {
 	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
 	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN,
 	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_JSON,
-	CLI_A_QLIST, CLI_A_QRUN, CLI_A_QFLUSH, CLI_A_QCTL
+	CLI_A_QLIST, CLI_A_QRUN, CLI_A_QFLUSH, CLI_A_QCTL, CLI_A_QDAEMON
 };
 
 struct cli_option {
@@ -142,7 +142,7 @@ static const struct cli_option cli_table[] = {
 	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_QLIST },
 	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_QRUN },
 	{ 0, "queue-flush", CLI_ARG_NONE, CLI_A_QFLUSH },
-	{ 0, "queue-daemon", CLI_ARG_NONE, CLI_A_LATER },
+	{ 0, "queue-daemon", CLI_ARG_NONE, CLI_A_QDAEMON },
 	{ 0, "queue-remove", CLI_ARG_REQ, CLI_A_QCTL },
 	{ 0, "queue-hold", CLI_ARG_REQ, CLI_A_QCTL },
 	{ 0, "queue-release", CLI_ARG_REQ, CLI_A_QCTL },
@@ -384,6 +384,9 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 	case CLI_A_QFLUSH:
 		o->mode = CLI_MODE_QUEUE_RUN;
 		o->queue_due = opt->action == CLI_A_QRUN;
+		return 0;
+	case CLI_A_QDAEMON:
+		o->mode = CLI_MODE_QUEUE_DAEMON;
 		return 0;
 	case CLI_A_QCTL:
 		o->mode = CLI_MODE_QUEUE_CTL;

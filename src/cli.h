@@ -20,7 +20,8 @@ enum cli_mode {
 	CLI_MODE_KEYGEN,    /* --dkim-keygen */
 	CLI_MODE_STORE_PASSWORD, /* --store-password */
 	CLI_MODE_CHECK_DNS, /* --check-dns */
-	CLI_MODE_QUEUE_CTL  /* --queue-remove, --queue-hold, --queue-release */
+	CLI_MODE_QUEUE_CTL, /* --queue-remove, --queue-hold, --queue-release */
+	CLI_MODE_QUEUE_DAEMON /* --queue-daemon */
 };
 
 /* An option that mirrors a configuration command (--tls=off, -X FILE,

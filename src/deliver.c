@@ -189,14 +189,11 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 		r.auth = auth;
 		r.size = (long long)message_size(j->m);
 		r.dkim = j->signing ? j->signing->summary : NULL;
+		/* Queued: since it was accepted (whole seconds), at least
+		 * this attempt's time. */
 		r.delay = delay;
-		if (j->arrival > 0) { /* queued: since it was accepted */
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			r.delay = (double)(ts.tv_sec - j->arrival) +
-				  (double)ts.tv_nsec / 1e9;
-		}
+		if (j->arrival > 0 && (double)(time(NULL) - j->arrival) > delay)
+			r.delay = (double)(time(NULL) - j->arrival);
 		r.attempt = j->attempt;
 		r.status = status[cls];
 		r.smtp = reply;

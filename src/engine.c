@@ -54,7 +54,9 @@ engine_read_message(const struct queue_entry *ent, struct message *m,
 	int rc;
 
 	m->body_fd = -1;
-	if (lseek(ent->fd, ent->data_offset, SEEK_SET) < 0) {
+	/* length 0 would mean "to the end", the end marker with it. */
+	if (ent->data_size <= 0 ||
+	    lseek(ent->fd, ent->data_offset, SEEK_SET) < 0) {
 		err_set(e, ERR_IO, _("cannot read queue entry %s"),
 		        ent->env.id);
 		return -1;

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 /* Write s as a JSON string, quotes included; NULL as "". Control
- * characters are escaped as \u00XX; other bytes are written as they are
- * (dsmtp's strings are UTF-8 or ASCII). */
+ * characters and DEL are escaped as \u00XX, UTF-8 sequences kept, and
+ * each octet that is not part of one written as \ufffd. */
 void json_string(FILE *out, const char *s);
 
 #endif

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "pretend.h"
 #include "qcmd.h"
+#include "qdaemon.h"
 #include "secret.h"
 #include "smtp.h"
 #include "smtpd_stdio.h"
@@ -390,6 +391,9 @@ main_run(const struct cli_opts *cli, struct err *e)
 		break;
 	case CLI_MODE_QUEUE_CTL:
 		rc = qcmd_control(cli, &cfg, e) < 0 ? main_fail(e) : EX_OK;
+		break;
+	case CLI_MODE_QUEUE_DAEMON:
+		rc = qdaemon_run(cli, &cfg, e) < 0 ? main_fail(e) : EX_OK;
 		break;
 	case CLI_MODE_SMTP:
 		rc = smtpd_stdio_run(cli, &cfg, STDIN_FILENO, STDOUT_FILENO);

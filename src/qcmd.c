@@ -11,6 +11,7 @@
 
 #include <config.h>
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,21 +29,47 @@
 #include "spool.h"
 #include "xmalloc.h"
 
-/* The spool directories the configuration names, each once, that exist
- * (nothing is created just to look). */
-static void
-qcmd_spools(const struct config *cfg, struct strlist *dirs)
+void
+qcmd_spools(const struct config *cfg, int create, struct strlist *dirs)
 {
+	const struct account *a;
+	struct err e = { 0 };
+	struct queue q;
 	struct stat st;
 	size_t i;
 	char *d;
 
 	for (i = 0; i <= cfg->naccounts; i++) {
-		d = spool_dir(i == 0 ? &cfg->defaults : cfg->accounts[i - 1]);
+		a = i == 0 ? &cfg->defaults : cfg->accounts[i - 1];
+		if (create && spool_open(&q, a, &e) == 0)
+			queue_close(&q);
+		err_clear(&e);
+		d = spool_dir(a);
 		if (stat(d, &st) == 0 && S_ISDIR(st.st_mode))
 			strlist_add_unique(dirs, d);
 		free(d);
 	}
+}
+
+static volatile sig_atomic_t qcmd_stopping;
+
+static void
+qcmd_on_stop(int sig)
+{
+	(void)sig;
+	qcmd_stopping = 1;
+}
+
+void
+qcmd_stop_on(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = qcmd_on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(sig, &sa, NULL);
 }
 
 static int
@@ -64,6 +91,7 @@ qcmd_options(const struct cli_opts *cli, const struct config *cfg,
 	o->only_id = cli->queue_id;
 	o->only_domain = cli->queue_domain;
 	o->only_sender = cli->queue_sender;
+	o->stop = &qcmd_stopping;
 	o->reporting_mta = names->mta;
 	o->postmaster = names->postmaster;
 	o->notice_to = (const char *const *)names->notice.v;
@@ -102,8 +130,8 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 	engine_log_open(&cfg->defaults);
 	engine_names(&cfg->defaults, &names);
 	qcmd_options(cli, cfg, &names, &o);
-	qcmd_spools(cfg, &dirs);
-	for (i = 0; i < dirs.n && rc == 0; i++) {
+	qcmd_spools(cfg, 0, &dirs);
+	for (i = 0; i < dirs.n && rc == 0 && !qcmd_stopping; i++) {
 		if ((rc = queue_open(&q, dirs.v[i], e)) < 0)
 			break;
 		rc = runq_run(&q, &o, engine_deliver, &g, &st, e);
@@ -231,7 +259,7 @@ qcmd_list(const struct cli_opts *cli, const struct config *cfg, FILE *out,
 	size_t i;
 	int rc = 0;
 
-	qcmd_spools(cfg, &dirs);
+	qcmd_spools(cfg, 0, &dirs);
 	if (cli->json)
 		fputs("{\"entries\":[", out);
 	else
@@ -317,7 +345,7 @@ qcmd_control(const struct cli_opts *cli, const struct config *cfg,
 		err_set(e, ERR_USAGE, _("%s is not a queue id"), cli->queue_id);
 		return -1;
 	}
-	qcmd_spools(cfg, &dirs);
+	qcmd_spools(cfg, 0, &dirs);
 	rc = qcmd_find(&dirs, cli->queue_id, &q, &ent, e);
 	strlist_free(&dirs);
 	if (rc < 0)

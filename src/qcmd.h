@@ -7,6 +7,12 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "aliases.h"
+
+/* The spool directories the configuration names (each account's
+ * spool_dir), each once, that exist; with create, made first where
+ * missing. Added to dirs. */
+void qcmd_spools(const struct config *cfg, int create, struct strlist *dirs);
 
 /* -q / --queue-flush (every entry), --queue-run (the due ones), -qI<id>,
  * -qR<domain>, -qS<sender>: one run over every spool the configuration
@@ -14,6 +20,10 @@
  * 0, or -1 with e set when a spool cannot be opened. */
 int qcmd_run(const struct cli_opts *cli, const struct config *cfg,
              struct err *e);
+
+/* From now on, signal sig ends a qcmd_run after the entry it is at (the
+ * daemon's workers on SIGTERM). */
+void qcmd_stop_on(int sig);
 
 /* mailq / -bp / --queue-list [--json]: the caller's entries (every
  * entry for root) of every spool, oldest first, on out. Returns 0 or -1

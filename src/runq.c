@@ -374,7 +374,7 @@ runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 
 	if (queue_list(q, &ids, &n, e) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !(o->stop != NULL && *o->stop); i++) {
 		if (nskip > 0 && bsearch(&ids[i], skip, nskip, sizeof(*skip),
 		                         runq_cmp) != NULL)
 			continue;

@@ -2,6 +2,7 @@
 #ifndef DSMTP_RUNQ_H
 #define DSMTP_RUNQ_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -41,6 +42,9 @@ struct runq_options {
 	 * sender) fails: double_bounce_to, its aliases expanded. */
 	const char *const *notice_to;
 	size_t nnotice_to;
+	/* When set and it becomes non-zero (a signal handler's flag), the
+	 * run stops before its next entry. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct runq_stats {

@@ -964,7 +964,9 @@ test_queue_modes(void **state)
 	assert_int_equal(o.mode, CLI_MODE_QUEUE_LIST);
 	assert_true(o.json);
 	cli_free(&o);
-	parse_fails(qd, ERR_UNAVAILABLE);
+	parse_ok(qd, &o);
+	assert_int_equal(o.mode, CLI_MODE_QUEUE_DAEMON);
+	cli_free(&o);
 	parse_ok(qrm, &o);
 	assert_int_equal(o.mode, CLI_MODE_QUEUE_CTL);
 	assert_int_equal(o.queue_ctl, 'r');

@@ -85,11 +85,22 @@ test_control_characters(void **state)
 	assert_quoted("451 try\r\nlater\t!",
 		      "\"451 try\\u000d\\u000alater\\u0009!\"");
 	assert_quoted("\x1b[2J", "\"\\u001b[2J\"");
-	/* DEL is not a control character JSON must escape. */
-	assert_quoted("\x7f", "\"\x7f\"");
+	/* DEL needs no escape in JSON, but a terminal reading it might. */
+	assert_quoted("\x7f", "\"\\u007f\"");
 }
 
-/* UTF-8 (and any byte from 0x80) is written unchanged. */
+/* An octet that is not part of a UTF-8 sequence: U+FFFD. */
+static void
+test_invalid_utf8_replaced(void **state)
+{
+	(void)state;
+	assert_quoted("caf\xe9!", "\"caf\\ufffd!\"");
+	assert_quoted("\xc3", "\"\\ufffd\"");
+	assert_quoted("\xc3\xa9\xff", "\"\xc3\xa9\\ufffd\"");
+	assert_quoted("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");
+}
+
+/* Valid UTF-8 is written unchanged. */
 static void
 test_utf8_kept(void **state)
 {
@@ -135,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_quote_and_backslash),
 		cmocka_unit_test(test_control_characters),
 		cmocka_unit_test(test_utf8_kept),
+		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_appends),
 	};
 

@@ -312,7 +312,7 @@ test_notify_without_failure(void **state)
 		env.created = env.next_attempt = T0;
 		env.rcpts = &(struct queue_rcpt){ (char *)r[0], 0, NULL };
 		env.nrcpts = 1;
-		assert_int_equal(queue_commit(&s->q, &env, write_msg, NULL, &e),
+		assert_int_equal(queue_commit(&s->q, &env, spool_write_text, MSG, &e),
 		                 0);
 		assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e),
 		                 0);
