@@ -271,6 +271,46 @@ queue_new_id(char id[QUEUE_ID_MAX])
 		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
 }
 
+/* A file of tmp/ that a dead writer left; 1 when removed. */
+static int
+queue_sweep_one(struct queue *q, const char *name, time_t now)
+{
+	struct stat st;
+	int fd, gone = 0;
+
+	fd = openat(q->tmp_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	                                     O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_mtime + QUEUE_TMP_STALE < now &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0)
+		gone = unlinkat(q->tmp_fd, name, 0) == 0;
+	close(fd);
+	return gone;
+}
+
+size_t
+queue_sweep_tmp(struct queue *q, time_t now)
+{
+	int fd = dup(q->tmp_fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t n = 0;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] == 't')
+			n += (size_t)queue_sweep_one(q, de->d_name, now);
+	closedir(d);
+	return n;
+}
+
 /* -- reading ----------------------------------------------------------------
  */
 

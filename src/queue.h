@@ -110,6 +110,12 @@ int queue_update(struct queue *q, struct queue_entry *ent, struct err *e);
 /* Remove a loaded, locked entry (every recipient done or bounced). */
 int queue_remove(struct queue *q, struct queue_entry *ent, struct err *e);
 
+/* Remove what writers that died left in tmp/: files older than
+ * QUEUE_TMP_STALE seconds at now whose lock nobody holds (a live writer
+ * holds its file's lock until it is renamed). Returns how many went. */
+#define QUEUE_TMP_STALE 600
+size_t queue_sweep_tmp(struct queue *q, time_t now);
+
 /* The ids of the committed entries, sorted (oldest first, as ids begin
  * with the time). Caller frees each and the array. Returns 0 or -1. */
 int queue_list(struct queue *q, char ***ids, size_t *n, struct err *e);

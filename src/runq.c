@@ -413,6 +413,7 @@ runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 	int rc;
 
 	memset(st, 0, sizeof(*st));
+	queue_sweep_tmp(q, o->now);
 	rc = runq_pass(q, o, fn, ctx, st, NULL, 0, &seen, &nseen, e);
 	/* Notifications this run queued go out in the same run; nothing
 	 * the first pass saw is tried twice. */

@@ -65,7 +65,8 @@ struct runq_stats {
  * sender a notice to o->notice_to instead, and when that fails too the
  * entry is kept, held, and logged: nothing loops, nothing is lost); the entry goes when nothing is
  * left. Files that are not valid entries are quarantined by the queue and
- * counted as broken. Bounces the run queues are attempted in the same
+ * counted as broken; what dead writers left in tmp/ is swept
+ * (queue_sweep_tmp). Bounces the run queues are attempted in the same
  * run (unless only_id is set). Returns 0, or -1 with e set when the spool cannot be
  * read. */
 int runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -563,6 +564,37 @@ test_list_skips_other_names(void **state)
 	free(junk);
 }
 
+/* A temporary that a dead writer left goes; a live writer's (locked)
+ * and a fresh one stay. */
+static void
+test_sweep_tmp(void **state)
+{
+	struct spool *s = *state;
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	int dead, live, fresh, lockfd;
+
+	dead = openat(s->q.tmp_fd, "tdead", O_RDWR | O_CREAT, 0600);
+	live = openat(s->q.tmp_fd, "tlive", O_RDWR | O_CREAT, 0600);
+	fresh = openat(s->q.tmp_fd, "tfresh", O_RDWR | O_CREAT, 0600);
+	assert_true(dead >= 0 && live >= 0 && fresh >= 0);
+	assert_int_equal(futimens(dead, old), 0);
+	assert_int_equal(futimens(live, old), 0);
+	lockfd = openat(s->q.tmp_fd, "tlive", O_RDONLY);
+	assert_int_equal(flock(lockfd, LOCK_EX), 0);
+	close(dead);
+	close(live);
+	close(fresh);
+	assert_int_equal(queue_sweep_tmp(&s->q, 1000 + QUEUE_TMP_STALE + 1),
+	                 1);
+	assert_int_equal(faccessat(s->q.tmp_fd, "tdead", F_OK, 0), -1);
+	assert_int_equal(faccessat(s->q.tmp_fd, "tlive", F_OK, 0), 0);
+	assert_int_equal(faccessat(s->q.tmp_fd, "tfresh", F_OK, 0), 0);
+	/* Once its writer is gone, the locked one goes too. */
+	close(lockfd);
+	assert_int_equal(queue_sweep_tmp(&s->q, 1000 + QUEUE_TMP_STALE + 1),
+	                 1);
+}
+
 int
 main(void)
 {
@@ -576,6 +608,7 @@ main(void)
 		cmocka_unit_test(test_parse_magic_and_truncation),
 #define SPOOL(t) cmocka_unit_test_setup_teardown(t, spool_setup, spool_teardown)
 		SPOOL(test_commit_and_load),
+		SPOOL(test_sweep_tmp),
 		SPOOL(test_commit_refuses_bad_envelope),
 		SPOOL(test_commit_writer_fails),
 		SPOOL(test_torn_entries_quarantined),
