@@ -31,14 +31,15 @@ _dsmtp_long_req='--account --host --from --key-type --selector
 	--tls-fingerprint --tls-key-file --tls-cert-file --tls-priorities
 	--tls-host-override --tls-min-dh-prime-bits --maildomain --aliases
 	--logfile-time-format
-	--egress-ip'
+	--egress-ip --queue-hold --queue-release --queue-remove'
 # Long options whose value is optional and only after "=" (--tls=off).
 _dsmtp_long_optional='--auth --tls --tls-starttls --tls-certcheck
 	--auto-from --syslog --set-from-header --set-date-header
-	--set-msgid-header --remove-bcc-headers --undisclosed-recipients'
+	--set-msgid-header --remove-bcc-headers --undisclosed-recipients --queue'
 _dsmtp_long_opts="$_dsmtp_long_req $_dsmtp_long_optional
 	--read-envelope-from --read-recipients --debug --pretend --serverinfo
-	--dkim-keygen --store-password --check-dns --json --help --version"
+	--dkim-keygen --store-password --check-dns --json --queue-list
+	--queue-flush --queue-run --help --version"
 
 # Is word $1 one of the words of list $2?
 _dsmtp_in()
@@ -144,6 +145,19 @@ _dsmtp_accounts()
 	done
 }
 
+# Print the ids of the queued messages the caller may see, as
+# "dsmtp --queue-list --json" lists them (with the -C file $1). An id is
+# [0-9A-Z]+ and a JSON string value holds no bare '"', so '{"id":"' starts
+# an entry and nothing else.
+_dsmtp_queue_ids()
+{
+	local -a args=()
+
+	[[ -n $1 ]] && args=(-C "$1")
+	LC_ALL=C command dsmtp "${args[@]}" --queue-list --json 2>/dev/null |
+		grep -o '{"id":"[0-9A-Z]*"' | sed 's/^{"id":"//; s/"$//'
+}
+
 # Fill COMPREPLY with the values of option $1 (a letter, or the long
 # option's name)
 # that start with $2, each preceded by $3 (the option when glued to its
@@ -182,7 +196,7 @@ _dsmtp_values()
 		mapfile -t COMPREPLY < <(compgen -W $'7BIT\n8BITMIME' -- "${cur^^}")
 		;;
 	tls | tls-starttls | tls-certcheck | auto-from | remove-bcc-headers | \
-		undisclosed-recipients)
+		undisclosed-recipients | queue)
 		mapfile -t COMPREPLY < <(compgen -W $'on\noff' -- "$cur")
 		;;
 	auth)
@@ -219,6 +233,10 @@ _dsmtp_values()
 		;;
 	key-type)
 		mapfile -t COMPREPLY < <(compgen -W $'rsa\ned25519' -- "${cur,,}")
+		;;
+	queue-hold | queue-release | queue-remove)
+		mapfile -t COMPREPLY < <(compgen \
+			-W "$(_dsmtp_queue_ids "$cfile")" -- "${cur^^}")
 		;;
 	esac
 	# -f, -r, --from, -F, -V, --selector, --keygen-domain, --domain, the

@@ -95,6 +95,19 @@ function __dsmtp_notify
     end
 end
 
+# Queue ids of the messages the caller may see, from
+# "dsmtp --queue-list --json" (with the -C file given). An id is [0-9A-Z]+
+# and a JSON string value holds no bare '"', so '{"id":"' starts an entry
+# and nothing else.
+function __dsmtp_queue_ids
+    set -l cfile (__dsmtp_config_arg)
+    set -l args
+    test -n "$cfile"; and set args -C $cfile
+    env LC_ALL=C dsmtp $args --queue-list --json 2>/dev/null |
+        string match -ar -- '\{"id":"[0-9A-Z]+"' |
+        string replace -r -- '^\{"id":"([0-9A-Z]+)"$' '$1'
+end
+
 # Recipients are addresses, not files; --dkim-keygen's key file is one.
 complete -c dsmtp -f
 complete -c dsmtp -n '__dsmtp_keygen' -F
@@ -120,7 +133,7 @@ complete -c dsmtp -o bs -d 'Speak SMTP on standard input and output'
 complete -c dsmtp -o bi -d 'Check the aliases file (newaliases)'
 complete -c dsmtp -s I -d 'Check the aliases file (newaliases)'
 complete -c dsmtp -o bp -d 'List the queue (mailq)'
-complete -c dsmtp -s q -d 'Run the queue (-qI<id>: one entry)'
+complete -c dsmtp -s q -d 'Try every queued message now (-qI<id>, -qR<domain>, -qS<sender>: only those)'
 
 # dsmtp options
 complete -c dsmtp -s a -l account -x -a '(__dsmtp_accounts)' -d 'Use this account'
@@ -137,7 +150,13 @@ complete -c dsmtp -l keygen-domain -x -d 'Domain for the DKIM record'
 complete -c dsmtp -l store-password -d 'Store the password read from standard input in the keyring'
 complete -c dsmtp -l check-dns -d 'Check the DNS records receivers look up'
 complete -c dsmtp -l egress-ip -x -d 'The public address mail leaves from'
-complete -c dsmtp -l json -d 'The --check-dns report as JSON'
+complete -c dsmtp -l json -d 'The --check-dns report or the queue listing as JSON'
+complete -c dsmtp -l queue-list -d 'List the queue, as -bp'
+complete -c dsmtp -l queue-flush -d 'Try every queued message now, as -q'
+complete -c dsmtp -l queue-run -d 'Try the queued messages that are due'
+complete -c dsmtp -l queue-hold -x -a '(__dsmtp_queue_ids)' -d 'Keep a queued message from delivery'
+complete -c dsmtp -l queue-release -x -a '(__dsmtp_queue_ids)' -d 'Let a held message go again'
+complete -c dsmtp -l queue-remove -x -a '(__dsmtp_queue_ids)' -d 'Delete a queued message'
 complete -c dsmtp -l help -d 'Show the help and exit'
 complete -c dsmtp -l version -d 'Show version information and exit'
 
@@ -174,3 +193,4 @@ complete -c dsmtp -l set-date-header -f -a 'auto off' -d 'Add a Date header'
 complete -c dsmtp -l set-msgid-header -f -a 'auto off' -d 'Add a Message-ID header'
 complete -c dsmtp -l remove-bcc-headers -f -a 'on off' -d 'Remove Bcc headers'
 complete -c dsmtp -l undisclosed-recipients -f -a 'on off' -d 'Hide the recipients'
+complete -c dsmtp -l queue -f -a 'on off' -d 'Keep what cannot be delivered now'
