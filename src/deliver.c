@@ -346,8 +346,12 @@ deliver_run_on(struct deliver_conn *c, const struct account *a,
 		rc = smtp_send(&c->s, j->m, &env, &last, e);
 	} else {
 		for (i = 0; i < j->rcpts->n; i++) {
-			res[i].cls = e->cls == ERR_UNAVAILABLE ||
-						     e->cls == ERR_NOPERM
+			/* No session (refused, no usable AUTH, credentials
+			 * refused): final for a synchronous caller; queued
+			 * mail waits for the relay or the administrator
+			 * until its lifetime ends (e keeps the class). */
+			res[i].cls = !j->queued && (e->cls == ERR_UNAVAILABLE ||
+						    e->cls == ERR_NOPERM)
 					     ? SMTP_PERM : SMTP_TEMP;
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}

@@ -22,6 +22,8 @@ struct deliver_job {
 	const char *helo;       /* EHLO name */
 	int attempt;            /* 1 for the first */
 	time_t arrival;         /* when queued, for delay=; 0: this run */
+	int queued;             /* from the queue: a relay that refuses the
+				 * session is temporary (the mail waits) */
 	struct signing *signing; /* DKIM; NULL or no keys: unsigned */
 	int utf8_required;      /* an envelope address is not ASCII */
 };

@@ -104,7 +104,7 @@ engine_pending(const struct queue_env *env, struct strlist *l)
 }
 
 static void
-engine_outcomes(const struct smtp_rcpt *res, size_t n, const struct err *e,
+engine_outcomes(const struct smtp_rcpt *res, size_t n,
                 struct runq_outcome *out)
 {
 	size_t i;
@@ -113,9 +113,6 @@ engine_outcomes(const struct smtp_rcpt *res, size_t n, const struct err *e,
 		out[i].result = res[i].cls == SMTP_DONE   ? RUNQ_DONE
 		                : res[i].cls == SMTP_PERM ? RUNQ_PERM
 		                                          : RUNQ_TEMP;
-		/* Rejected credentials: the administrator's to mend. */
-		if (out[i].result == RUNQ_PERM && e->cls == ERR_NOPERM)
-			out[i].result = RUNQ_TEMP;
 		out[i].reply = xstrdup(res[i].reply ? res[i].reply : "");
 	}
 }
@@ -143,12 +140,13 @@ engine_attempt(const struct engine *g, const struct queue_entry *ent,
 	j.helo = helo;
 	j.attempt = (int)ent->env.attempts + 1;
 	j.arrival = ent->env.created;
+	j.queued = 1;
 	j.signing = sg;
 	if (g->conn != NULL)
 		(void)deliver_run_on(g->conn, a, &j, &res, e);
 	else
 		(void)deliver_run(a, &j, &res, e);
-	engine_outcomes(res, rcpts.n, e, out);
+	engine_outcomes(res, rcpts.n, out);
 	deliver_free(res, rcpts.n);
 	strlist_free(&rcpts);
 	free(helo);

@@ -130,8 +130,11 @@ enqueue_tell(const char *id, const struct runq_stats *st)
 		 st->deferred);
 	log_note(id, note);
 	if (log_verbose())
-		log_diag(_("queued as %s: %zu recipient(s) could not be "
-			   "reached now and will be retried"),
+		log_diag(ngettext("queued as %s: %zu recipient could not be "
+				  "delivered to now and will be tried again",
+				  "queued as %s: %zu recipients could not be "
+				  "delivered to now and will be tried again",
+				  st->deferred),
 			 id, st->deferred);
 }
 

@@ -139,11 +139,11 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 		queue_close(&q);
 	}
 	if (rc == 0 && log_verbose())
-		log_diag(_("queue run: %zu tried, %zu delivered, %zu deferred, "
-		           "%zu bounced, %zu expired, %zu busy, %zu held, "
-		           "%zu broken"),
-		         sum.tried, sum.delivered, sum.deferred, sum.bounced,
-		         sum.expired, sum.busy, sum.held, sum.broken);
+		log_diag(_("queue run: %zu entries tried (%zu busy, %zu held, "
+		           "%zu broken); recipients: %zu delivered, %zu "
+		           "deferred, %zu bounced, %zu expired"),
+		         sum.tried, sum.busy, sum.held, sum.broken,
+		         sum.delivered, sum.deferred, sum.bounced, sum.expired);
 	deliver_conn_close(&conn);
 	engine_names_free(&names);
 	strlist_free(&dirs);
@@ -345,6 +345,7 @@ qcmd_control(const struct cli_opts *cli, const struct config *cfg,
 		err_set(e, ERR_USAGE, _("%s is not a queue id"), cli->queue_id);
 		return -1;
 	}
+	engine_log_open(&cfg->defaults);
 	qcmd_spools(cfg, 0, &dirs);
 	rc = qcmd_find(&dirs, cli->queue_id, &q, &ent, e);
 	strlist_free(&dirs);

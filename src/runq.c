@@ -353,6 +353,20 @@ runq_one(struct queue *q, const struct runq_options *o,
 	return queue_update(q, ent, e);
 }
 
+/* A file that is not a valid entry: the queue moved it to quarantine/. */
+static void
+runq_log_broken(const char *name, const struct err *le,
+                struct runq_stats *st)
+{
+	struct buf b = {0};
+
+	st->broken++;
+	buf_printf(&b, "status=quarantined reason=\"%s\"",
+	           le->msg ? le->msg : "");
+	log_note(name, b.data);
+	buf_free(&b);
+}
+
 static int
 runq_cmp(const void *a, const void *b)
 {
@@ -381,8 +395,10 @@ runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 		rc = queue_load(q, ids[i], 1, &ent, &le);
 		if (rc == 1)
 			st->busy++;
+		else if (rc < 0 && le.cls == ERR_DATA)
+			runq_log_broken(ids[i], &le, st);
 		else if (rc < 0)
-			st->broken += le.cls == ERR_DATA;
+			; /* gone meanwhile: another runner finished it */
 		else if (ent.env.held)
 			st->held++;
 		else if (runq_wanted(o, &ent.env) &&

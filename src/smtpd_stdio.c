@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "i18n.h"
 #include "log.h"
+#include "queue.h"
 #include "smtpd_stdio.h"
 #include "submit.h"
 #include "xmalloc.h"
@@ -365,12 +366,16 @@ smtpd_deliver(struct smtpd *d, int fd)
 {
 	struct strlist refused = { 0 };
 	size_t delivered = 0;
+	char id[QUEUE_ID_MAX] = "", line[QUEUE_ID_MAX + 32];
 	struct submit_envelope env = { d->from, &d->rcpts, &delivered,
-				       &refused };
+				       &refused, id };
 	struct err e = { 0 };
 
 	if (submit_message(d->cli, d->cfg, fd, &env, &e) == 0) {
-		smtpd_reply(d, "250 2.0.0 Ok: delivered\r\n");
+		/* Committed: delivered now or later, the queue's to say. */
+		snprintf(line, sizeof(line), "250 2.0.0 Ok: %s%s\r\n",
+			 *id ? "queued as " : "delivered", id);
+		smtpd_reply(d, line);
 	} else if (delivered > 0 && e.cls != ERR_NONE && refused.n > 0) {
 		smtpd_partial(d, delivered, &refused);
 	} else {

@@ -41,16 +41,17 @@ spool_dir(const struct account *a)
 	return xasprintf("%s/.local/state/dsmtp/queue", home ? home : "");
 }
 
-/* mkdir -p for the directories above dir, 0700 as the XDG spec wants
- * for state it creates. */
+/* mkdir -p for the directories above dir: mode 0700 above a user's
+ * spool (the XDG rule for state), 0755 above the system's (a
+ * /usr/local/var/spool that install did not make). */
 static void
-spool_make_parents(const char *dir)
+spool_make_parents(const char *dir, mode_t mode)
 {
 	char *p = xstrdup(dir), *s;
 
 	for (s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		(void)mkdir(p, 0700);
+		(void)mkdir(p, mode);
 		*s = '/';
 	}
 	free(p);
@@ -62,8 +63,8 @@ spool_open(struct queue *q, const struct account *a, struct err *e)
 	char *dir = spool_dir(a);
 	int rc;
 
-	if (strcmp(dir, SPOOL_SYSTEM_DIR) != 0)
-		spool_make_parents(dir);
+	spool_make_parents(dir, strcmp(dir, SPOOL_SYSTEM_DIR) == 0 ? 0755
+								   : 0700);
 	rc = queue_open(q, dir, e);
 	free(dir);
 	return rc;

@@ -20,8 +20,9 @@ char *spool_dir(const struct account *a);
  * default). */
 int spool_wanted(const struct account *a);
 
-/* Open account a's queue (spool_dir), creating the directories above a
- * user's spool where missing. As queue_open. */
+/* Open account a's queue (spool_dir), creating the directories above it
+ * where missing (0755 above the system spool, else 0700). As
+ * queue_open. */
 int spool_open(struct queue *q, const struct account *a, struct err *e);
 
 #endif

@@ -381,6 +381,8 @@ submit_enqueue(struct submission *s, const struct cli_opts *cli,
 	if (enqueue_submit(&q, e) == 0) {
 		if (env != NULL && env->delivered != NULL)
 			*env->delivered += s->rcpts.n;
+		if (env != NULL && env->queue_id != NULL)
+			strcpy(env->queue_id, s->m.id);
 		return 0;
 	}
 	if (e->cls == ERR_DATA)

@@ -15,6 +15,9 @@ struct submit_envelope {
 	 * "address: reply" line for each one it did not take. */
 	size_t *delivered;
 	struct strlist *refused;
+	/* Out, or NULL: the queue id when the message was committed to the
+	 * queue ("" when it went without the queue). */
+	char *queue_id;
 };
 
 /* Read a message from fd and deliver it (spec section 4): choose the

@@ -185,7 +185,8 @@ def wrong(c, name, mech, secret='wrong-' + PASSWORD, extra=(),
         run = Run(srv, auth_conf(name, secret) + list(extra))
     refused(c, srv, run, EX_NOPERM)
     c.one_stderr_line(T.Result(0, b'', not_transcript(run.res.err), 0, 0))
-    # A 535 is permanent: the log must not call it deferred.
+    # A 535 is final for a synchronous caller (queue off): the log must
+    # not call it deferred. (Queued mail waits instead: queue.py.)
     c.true(b'status=bounced' in run.log and b'status=deferred' not in run.log,
            'logged as %s' % T.short(run.log))
     c.eq([(a.mech, a.ok) for a in srv.auths], [(mech, False)],

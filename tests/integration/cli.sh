@@ -370,8 +370,8 @@ run_dsmtp --queue-run
 check "--queue-run without a configuration file or spool: exit 0" \
 	expect_rc 0
 
-run_dsmtp --queue-daemon
-check "--queue-daemon exits 69 (not available yet)" expect_rc 69
+run_dsmtp --queue-daemon -C "$tmp/no-such-file"
+check "--queue-daemon with a missing -C file exits 78" expect_rc 78
 
 # --store-password, with a stand-in for the dsmtp-keyring helper that
 # records its arguments and its standard input, beside a copy of dsmtp

@@ -471,6 +471,23 @@ def one_connection(c):
                'RSET before each reuse: %d' % len(srv.commands_named('RSET')))
 
 
+def session_refused_waits(c):
+    """queue on: a relay that will not open a session (here: auth on,
+    and it offers no AUTH; the same for refused credentials) is the
+    administrator's to mend: the mail waits, logged as deferred."""
+    with T.sandbox() as box:
+        sp = Spool(box, ['auth on', 'user ann', 'password secret'])
+        with sp.server() as srv:
+            res = sp.run(ARGV, MSG)
+            srv.settle()
+        quiet_success(c, res)
+        c.eq(srv.accepted, [], 'nothing delivered')
+        c.eq(len(sp.ids()), 1, 'still queued')
+        log = T.read_log(box).decode()
+        c.true('status=deferred' in log and 'status=bounced' not in log,
+               'logged as deferred: %s' % log)
+
+
 def spool_unwritable(c):
     with T.sandbox() as box:
         blocker = os.path.join(box, 'file')
@@ -528,6 +545,8 @@ TESTS = [
     ('two runners at once: every message exactly once', two_runners),
     ('-q carries many messages over one connection (RSET between)',
      one_connection),
+    ('queue on: a relay that refuses the session: deferred, kept',
+     session_refused_waits),
     ('spool cannot be written: delivered without it, else 75',
      spool_unwritable),
     ('queue off: 75, nothing queued', queue_off_is_synchronous),

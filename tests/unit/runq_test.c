@@ -454,6 +454,42 @@ test_hostile_reply_kept(void **state)
 	queue_entry_free(&ent);
 }
 
+/* The stand-in engine as a runner that races another: while it delivers
+ * one entry, the other runner finishes (removes) the entry named in
+ * s->victim. */
+static int
+racing_deliver(void *ctx, const struct queue_entry *ent,
+	       struct runq_outcome *out, struct err *e)
+{
+	struct spool *s = ctx;
+
+	if (s->victim[0] != '\0')
+		unlinkat(s->q.entries_fd, s->victim, 0);
+	s->victim[0] = '\0';
+	return fake_deliver(ctx, ent, out, e);
+}
+
+static void
+test_entry_gone_meanwhile(void **state)
+{
+	static const char *const r[] = { "ok@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id1[QUEUE_ID_MAX], id2[QUEUE_ID_MAX];
+
+	enqueue(s, "alice@example.org", r, 1, T0, id1);
+	enqueue(s, "alice@example.org", r, 1, T0, id2);
+	strcpy(s->victim, strcmp(id1, id2) < 0 ? id2 : id1);
+	assert_int_equal(runq_run(&s->q, &o, racing_deliver, s, &st, &e), 0);
+	assert_int_equal(s->calls, 1);
+	assert_int_equal(st.tried, 1);
+	assert_int_equal(st.expired, 0);
+	assert_int_equal(st.broken, 0);
+	assert_int_equal(count(s), 0);
+}
+
 int
 main(void)
 {
@@ -469,6 +505,7 @@ main(void)
 		SPOOL(test_engine_down),
 		SPOOL(test_filters_and_locks),
 		SPOOL(test_held_skipped),
+		SPOOL(test_entry_gone_meanwhile),
 		SPOOL(test_hostile_reply_kept),
 	};
 

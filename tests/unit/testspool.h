@@ -15,6 +15,7 @@ struct spool {
 	char dir[64];
 	struct queue q;
 	int calls;           /* for tests that count engine calls */
+	char victim[QUEUE_ID_MAX]; /* runq_test: an entry a racing runner takes */
 };
 
 /* A queue_writer for a NUL-terminated text (ctx). */
