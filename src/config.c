@@ -117,6 +117,8 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
 	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
 	[CFG_DOUBLE_BOUNCE_TO] = { "double_bounce_to", T_STR, NULL, 0 },
+	[CFG_QUEUE_DELAY_WARNING] = { "queue_delay_warning", T_DURATION, NULL,
+				      0 },
 };
 
 /* Parser state for one file or eval output. */

@@ -409,7 +409,7 @@ config_num(const struct account *a, enum config_cmd cmd, long dflt)
 	if (strcmp(v, "off") == 0)
 		return 0;
 	if (cmd == CFG_TIMEOUT || cmd == CFG_QUEUE_LIFETIME ||
-	    cmd == CFG_DKIM_EXPIRE)
+	    cmd == CFG_DKIM_EXPIRE || cmd == CFG_QUEUE_DELAY_WARNING)
 		return config_parse_duration(v);
 	return config_parse_size(v);
 }

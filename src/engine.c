@@ -246,16 +246,31 @@ engine_log_open(const struct account *a)
 	log_open(&lc);
 }
 
+/* A duration command of the entry's account, else of the defaults. */
+static long
+engine_entry_num(const struct config *cfg, const struct queue_env *env,
+                 enum config_cmd cmd, long dflt)
+{
+	struct err ignored = { 0 };
+	const struct account *a = engine_account(cfg, env, &ignored);
+
+	err_clear(&ignored);
+	return config_num(a ? a : &cfg->defaults, cmd, dflt);
+}
+
 time_t
 engine_lifetime(void *ctx, const struct queue_env *env)
 {
-	const struct config *cfg = ctx;
-	struct err ignored = { 0 };
-	const struct account *a = engine_account(cfg, env, &ignored);
-	long t;
+	long t = engine_entry_num(ctx, env, CFG_QUEUE_LIFETIME,
+	                          RUNQ_DEFAULT_LIFETIME);
 
-	err_clear(&ignored);
-	t = config_num(a ? a : &cfg->defaults, CFG_QUEUE_LIFETIME,
-	               RUNQ_DEFAULT_LIFETIME);
 	return t > 0 ? (time_t)t : RUNQ_DEFAULT_LIFETIME;
+}
+
+time_t
+engine_delay_warning(void *ctx, const struct queue_env *env)
+{
+	long t = engine_entry_num(ctx, env, CFG_QUEUE_DELAY_WARNING, 0);
+
+	return t > 0 ? (time_t)t : 0;
 }

@@ -52,6 +52,10 @@ int engine_signing(struct signing *s, const struct account *a,
 /* runq_options.lifetime_of (ctx: the struct config): the queue_lifetime
  * of the entry's account, else of the defaults, else 5 days. */
 time_t engine_lifetime(void *ctx, const struct queue_env *env);
+/* runq_options.delay_warning_of (ctx: the struct config): the
+ * queue_delay_warning of the entry's account (else the defaults'); 0,
+ * off, by default. */
+time_t engine_delay_warning(void *ctx, const struct queue_env *env);
 
 /* Send log lines where account a says (syslog, logfile). */
 void engine_log_open(const struct account *a);

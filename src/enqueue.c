@@ -86,6 +86,7 @@ enqueue_options(const struct enqueue_msg *q, const char *id,
 	o->now = time(NULL);
 	o->lifetime = RUNQ_DEFAULT_LIFETIME;
 	o->lifetime_of = engine_lifetime;
+	o->delay_warning_of = engine_delay_warning;
 	o->lifetime_ctx = (void *)q->cfg;
 	o->only_id = id;
 }

@@ -46,6 +46,7 @@ static const char *const pretend_fixed[CFG_NCMDS] = {
         [CFG_DKIM_EXPIRE] = "off",
         [CFG_QUEUE] = "on",
         [CFG_DOUBLE_BOUNCE_TO] = "root",
+        [CFG_QUEUE_DELAY_WARNING] = "off",
         [CFG_QUEUE_LIFETIME] = "5d",
         [CFG_MX_TLS] = "opportunistic",
         [CFG_MTA_STS] = "on",

@@ -87,6 +87,7 @@ qcmd_options(const struct cli_opts *cli, const struct config *cfg,
 	o->now = time(NULL);
 	o->lifetime = RUNQ_DEFAULT_LIFETIME;
 	o->lifetime_of = engine_lifetime;
+	o->delay_warning_of = engine_delay_warning;
 	o->lifetime_ctx = (void *)cfg;
 	o->only_id = cli->queue_id;
 	o->only_domain = cli->queue_domain;

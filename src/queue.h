@@ -49,6 +49,7 @@ struct queue_env {
 	int held;            /* --queue-hold: no run takes it until released */
 	int dsn;             /* 0 mail; 1 a notification to its sender; 2 a
 	                      * notice to the postmaster that one failed */
+	int warned;          /* a delay warning was sent */
 };
 
 /* A spool directory: DIR/tmp (entries being written), DIR/entries

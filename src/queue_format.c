@@ -113,6 +113,7 @@ queue_format_env(const struct queue_env *env, char **out, size_t *len,
 	    queue_put(&b, "ret", env->ret) < 0 ||
 	    queue_put(&b, "envid", env->envid) < 0 ||
 	    queue_put(&b, "held", env->held ? "1" : NULL) < 0 ||
+	    queue_put(&b, "warned", env->warned ? "1" : NULL) < 0 ||
 	    queue_put(&b, "dsn", env->dsn == 1 ? "1" : env->dsn == 2 ? "2"
 	                                                             : NULL) < 0 ||
 	    queue_put_rcpts(&b, env, &kept) < 0 || kept == 0)
@@ -166,6 +167,7 @@ enum {
 	SEEN_ENVID = 1 << 9,
 	SEEN_HELD = 1 << 10,
 	SEEN_DSN = 1 << 11,
+	SEEN_WARNED = 1 << 12,
 	SEEN_REQUIRED = SEEN_ID | SEEN_UID | SEEN_CREATED | SEEN_ATTEMPTS |
 	                SEEN_NEXT | SEEN_FROM
 };
@@ -275,6 +277,12 @@ queue_parse_record(struct queue_env *env, const char *key, const char *value,
 		if (queue_parse_number(value, 1, seen, SEEN_HELD, &v) || !v)
 			return -1;
 		env->held = 1;
+		return 0;
+	}
+	if (strcmp(key, "warned") == 0) {
+		if (queue_parse_number(value, 1, seen, SEEN_WARNED, &v) || !v)
+			return -1;
+		env->warned = 1;
 		return 0;
 	}
 	if (strcmp(key, "dsn") == 0) {

@@ -91,12 +91,17 @@ runq_write_buf(void *ctx, int fd, struct err *e)
  * there is no postmaster address): the entry is then kept, held. */
 static int
 runq_notice_to(const struct runq_options *o, const struct queue_entry *ent,
-               char *const **to, size_t *n, int *dsn)
+               enum bounce_action action, char *const **to, size_t *n,
+               int *dsn)
 {
 	const char *nt = ent->env.notify;
+	const char *want = action == BOUNCE_DELAYED ? "DELAY" : "FAILURE";
 
 	if (nt != NULL &&
-	    (strcasestr(nt, "NEVER") != NULL || strcasestr(nt, "FAILURE") == NULL))
+	    (strcasestr(nt, "NEVER") != NULL || strcasestr(nt, want) == NULL))
+		return 0;
+	/* A delay is worth a word to a sender only, never a notice. */
+	if (action == BOUNCE_DELAYED && !bounce_wanted(ent->env.from))
 		return 0;
 	if (bounce_wanted(ent->env.from)) {
 		*to = &ent->env.from;
@@ -142,14 +147,18 @@ runq_commit_notice(struct queue *q, const struct runq_options *o,
 	return rc;
 }
 
-/* Queue a notification for the recipients of ent in state BOUNCED (their
- * reply says why). Returns 0 when queued or not wanted, 1 when nobody can
- * take it (runq_notice_to), -1 with e set. */
+/* Queue a notification for the recipients of ent in state BOUNCED, or
+ * for a delay warning PENDING (their reply says why). Returns 0 when
+ * queued or not wanted, 1 when nobody can take it (runq_notice_to), -1
+ * with e set. */
 static int
 runq_bounce(struct queue *q, const struct runq_options *o,
             const struct queue_entry *ent, enum bounce_action action,
             char *bounce_id, struct err *e)
 {
+	enum queue_rcpt_state which = action == BOUNCE_DELAYED
+	                                      ? QUEUE_RCPT_PENDING
+	                                      : QUEUE_RCPT_BOUNCED;
 	struct bounce_rcpt *br = xcalloc(ent->env.nrcpts, sizeof(*br));
 	struct bounce_info bi = {0};
 	struct buf text = {0};
@@ -158,11 +167,12 @@ runq_bounce(struct queue *q, const struct runq_options *o,
 	int rc = 0, dsn = 0, who;
 
 	for (i = 0; i < ent->env.nrcpts; i++)
-		if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED) {
+		if (ent->env.rcpts[i].state == which) {
 			br[bi.nrcpts].addr = ent->env.rcpts[i].addr;
 			br[bi.nrcpts++].reply = ent->env.rcpts[i].reply;
 		}
-	if (bi.nrcpts == 0 || (who = runq_notice_to(o, ent, &to, &n, &dsn)) == 0)
+	if (bi.nrcpts == 0 ||
+	    (who = runq_notice_to(o, ent, action, &to, &n, &dsn)) == 0)
 		goto out;
 	if (who == 2) {
 		rc = 1;
@@ -310,6 +320,28 @@ runq_log_expired(const struct queue_entry *ent, time_t now)
 	buf_free(&b);
 }
 
+/* One delay warning for mail that has waited long enough (marked sent
+ * even when NOTIFY wants none, so it is weighed once). */
+static void
+runq_warn(struct queue *q, const struct runq_options *o,
+          struct queue_entry *ent, struct runq_stats *st)
+{
+	time_t after = o->delay_warning_of != NULL
+	                       ? o->delay_warning_of(o->lifetime_ctx, &ent->env)
+	                       : 0;
+	struct err e = {0};
+
+	if (after <= 0 || ent->env.warned || !runq_pending(&ent->env) ||
+	    o->now - ent->env.created < after)
+		return;
+	if (runq_bounce(q, o, ent, BOUNCE_DELAYED, st->bounce_id, &e) < 0) {
+		err_clear(&e); /* the next run tries again */
+		return;
+	}
+	st->bounces_queued += st->bounce_id[0] != '\0';
+	ent->env.warned = 1;
+}
+
 int
 runq_one(struct queue *q, const struct runq_options *o,
          struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
@@ -348,6 +380,7 @@ runq_one(struct queue *q, const struct runq_options *o,
 	} else if (rc < 0) {
 		err_clear(e); /* kept as bounced: the next run tries again */
 	}
+	runq_warn(q, o, ent, st);
 	if (!runq_left(&ent->env))
 		return queue_remove(q, ent, e);
 	return queue_update(q, ent, e);

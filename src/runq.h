@@ -32,7 +32,11 @@ struct runq_options {
 	time_t lifetime;           /* queue_lifetime */
 	/* Or, when set, each entry's own (its account's queue_lifetime). */
 	time_t (*lifetime_of)(void *ctx, const struct queue_env *env);
-	void *lifetime_ctx;
+	/* After how long waiting mail draws one delay warning to its sender
+	 * (queue_delay_warning of the entry's account; 0: never). NULL:
+	 * never. */
+	time_t (*delay_warning_of)(void *ctx, const struct queue_env *env);
+	void *lifetime_ctx;          /* for both */
 	const char *only_id;       /* -qI: that entry only */
 	const char *only_domain;   /* -qR: entries with a recipient there */
 	const char *only_sender;   /* -qS: entries whose sender contains it */
@@ -56,19 +60,24 @@ struct runq_stats {
 };
 
 /* Run the queue once: for every entry that is due (or every one with
- * flush), not held, and passes the filters, take its lock (entries another runner
- * holds are skipped), bounce what outlived lifetime, deliver the rest
- * through fn, and then: recipients done are dropped, temporary failures
- * wait for the next attempt (backoff of runq_policy), permanent failures
- * get a delivery status notification queued to the sender before they
- * are dropped (none when NOTIFY excludes FAILURE; for mail from the null
- * sender a notice to o->notice_to instead, and when that fails too the
- * entry is kept, held, and logged: nothing loops, nothing is lost); the entry goes when nothing is
- * left. Files that are not valid entries are quarantined by the queue and
+ * flush), not held, and passes the filters, take its lock (entries
+ * another runner holds are skipped), bounce what outlived its lifetime,
+ * deliver the rest through fn, and then:
+ * - recipients done are dropped;
+ * - temporary failures wait for the next attempt (runq_policy's backoff);
+ *   mail still waiting after delay_warning_of draws one warning to the
+ *   sender (Action: delayed), unless NOTIFY excludes DELAY;
+ * - permanent failures get a delivery status notification queued to the
+ *   sender before they are dropped (none when NOTIFY excludes FAILURE);
+ *   for mail from the null sender a notice to o->notice_to instead, and
+ *   when that fails too the entry is kept, held and logged: nothing
+ *   loops, nothing is lost;
+ * - the entry goes when nothing is left.
+ * Files that are not valid entries are quarantined by the queue and
  * counted as broken; what dead writers left in tmp/ is swept
- * (queue_sweep_tmp). Bounces the run queues are attempted in the same
- * run (unless only_id is set). Returns 0, or -1 with e set when the spool cannot be
- * read. */
+ * (queue_sweep_tmp). Notifications the run queues are attempted in the
+ * same run (unless only_id is set). Returns 0, or -1 with e set when the
+ * spool cannot be read. */
 int runq_run(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
              void *ctx, struct runq_stats *st, struct err *e);
 

@@ -344,6 +344,25 @@ def expiry(c):
         c.eq(sp.ids(), [], 'queue')
 
 
+def delay_warning(c):
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        sp = Spool(box, ['queue_delay_warning 1h'])
+        sp.run(ARGV, MSG)
+        with sp.server(rcpt_replies={'a@example.org':
+                                     '451 4.2.0 mailbox busy'}) as srv:
+            run_at(sp, '+90m', ['--queue-run'])
+            run_at(sp, '+5h', ['--queue-run'])
+            srv.settle()
+        got = [(t.mail_from, t.rcpt_addrs) for t in srv.accepted]
+        c.eq(got, [('', ['sender@example.com'])], 'one warning, not two')
+        c.true(srv.accepted and b'Action: delayed' in srv.accepted[0].content
+               and b'mailbox busy' in srv.accepted[0].content,
+               'a delay notice with the last reply')
+        c.eq(len(sp.ids()), 1, 'the message itself is still queued')
+
+
 def flush_ignores_backoff(c):
     with T.sandbox() as box:
         sp = Spool(box)
@@ -535,6 +554,8 @@ TESTS = [
     ('the backoff grows from attempt to attempt (faketime)', backoff_grows),
     ('queue_lifetime passed: expiry bounce, status=expired (faketime)',
      expiry),
+    ('queue_delay_warning: one delay notice to the sender (faketime)',
+     delay_warning),
     ('--queue-flush ignores the backoff', flush_ignores_backoff),
     ('-qR<domain> and -qS<sender> take only their entries', filters),
     ('--queue-hold keeps an entry from -q; release and remove',

@@ -490,6 +490,75 @@ test_entry_gone_meanwhile(void **state)
 	assert_int_equal(count(s), 0);
 }
 
+static time_t
+one_hour(void *ctx, const struct queue_env *env)
+{
+	(void)ctx;
+	(void)env;
+	return 3600;
+}
+
+/* Mail waiting longer than delay_warning_of draws one warning to its
+ * sender (Action: delayed), not before and not twice; none when NOTIFY
+ * excludes DELAY. */
+static void
+test_delay_warning(void **state)
+{
+	static const char *const r[] = { "later@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0);
+	struct queue_entry ent;
+	struct runq_stats st;
+	struct err e = { 0 };
+	char id[QUEUE_ID_MAX], *d;
+
+	o.delay_warning_of = one_hour;
+	enqueue(s, "alice@example.org", r, 1, T0, id);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(count(s), 1);       /* deferred, no warning yet */
+	o.now = T0 + 2 * 3600;
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(count(s), 2);       /* and the warning (deferred) */
+	other_entry(s, id, &ent);
+	assert_string_equal(ent.env.rcpts[0].addr, "alice@example.org");
+	d = data_of(&ent);
+	assert_non_null(strstr(d, "Action: delayed"));
+	assert_non_null(strstr(d, "later@example.net"));
+	free(d);
+	queue_entry_free(&ent);
+	assert_int_equal(queue_load(&s->q, id, 0, &ent, &e), 0);
+	assert_int_equal(ent.env.warned, 1);
+	queue_entry_free(&ent);
+	o.now = T0 + 6 * 3600;
+	o.flush = 1;
+	o.only_id = id;
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(count(s), 2);       /* no second warning */
+}
+
+static void
+test_delay_warning_notify(void **state)
+{
+	static const char *const r[] = { "later@example.net" };
+	struct spool *s = *state;
+	struct runq_options o = options(T0 + 2 * 3600);
+	struct queue_env env = { 0 };
+	struct runq_stats st;
+	struct err e = { 0 };
+
+	o.delay_warning_of = one_hour;
+	queue_new_id(env.id);
+	env.from = (char *)"alice@example.org";
+	env.notify = (char *)"FAILURE";
+	env.created = env.next_attempt = T0;
+	env.rcpts = &(struct queue_rcpt){ (char *)r[0], 0, NULL };
+	env.nrcpts = 1;
+	assert_int_equal(queue_commit(&s->q, &env, spool_write_text, MSG, &e),
+	                 0);
+	assert_int_equal(runq_run(&s->q, &o, fake_deliver, s, &st, &e), 0);
+	assert_int_equal(count(s), 1);
+}
+
 int
 main(void)
 {
@@ -505,6 +574,8 @@ main(void)
 		SPOOL(test_engine_down),
 		SPOOL(test_filters_and_locks),
 		SPOOL(test_held_skipped),
+		SPOOL(test_delay_warning),
+		SPOOL(test_delay_warning_notify),
 		SPOOL(test_entry_gone_meanwhile),
 		SPOOL(test_hostile_reply_kept),
 	};
