@@ -46,6 +46,7 @@ defaults
 syslog off
 logfile $work/dsmtp.log
 qualify_domain example.net
+queue_dir $work/queue
 
 account default
 host 127.0.0.1
