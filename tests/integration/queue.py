@@ -507,6 +507,26 @@ def session_refused_waits(c):
                'logged as deferred: %s' % log)
 
 
+def relay_misbehaves(c, mode=None, extra=(), hide=()):
+    """The relay fails in some way at the first attempt: exit 0, the mail
+    is kept, and -q delivers it once the relay behaves."""
+    with T.sandbox() as box:
+        sp = Spool(box, list(extra))
+        kw = {'mode': mode} if mode else {}
+        with sp.server(hide=hide, **kw) as bad:
+            res = sp.run(ARGV, MSG)
+            bad.settle()
+        quiet_success(c, res)
+        c.eq(bad.accepted, [], 'nothing taken by the failing relay')
+        c.eq(len(sp.ids()), 1, 'kept in the queue')
+        with sp.server() as good:
+            sp.run(['-q'] + (['--tls=off'] if extra else []))
+            good.settle()
+        c.eq([t.rcpt_addrs for t in good.accepted], [['a@example.org']],
+             'delivered once the relay behaves')
+        c.eq(sp.ids(), [], 'queue')
+
+
 def spool_unwritable(c):
     with T.sandbox() as box:
         blocker = os.path.join(box, 'file')
@@ -568,6 +588,13 @@ TESTS = [
      one_connection),
     ('queue on: a relay that refuses the session: deferred, kept',
      session_refused_waits),
+    ('the relay closes the connection in DATA: kept, delivered later',
+     lambda c: relay_misbehaves(c, 'close-in-data')),
+    ('421 greeting: kept, delivered later',
+     lambda c: relay_misbehaves(c, 'greet421')),
+    ('STARTTLS required but not offered: kept, not sent in clear',
+     lambda c: relay_misbehaves(c, extra=['tls on', 'tls_starttls on'],
+                                hide=('STARTTLS',))),
     ('spool cannot be written: delivered without it, else 75',
      spool_unwritable),
     ('queue off: 75, nothing queued', queue_off_is_synchronous),
