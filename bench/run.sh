@@ -115,6 +115,10 @@ SBIN_PATH="$PATH:/usr/sbin:/usr/local/sbin"
 PEERS=${DSMTP_PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dsmtp-tests/peers}
 PFROOT=$PEERS/postfix
 PFLIB=$PFROOT/usr/lib/postfix
+# Not for a command run in the background: `pf_run CMD &` forks a subshell
+# that runs CMD as its child, so $! would be the subshell's pid, and
+# killing it would leave CMD running.  Those commands carry the variable
+# themselves (LD_LIBRARY_PATH=$PFLIB CMD &), so that $! is CMD's pid.
 pf_run() { LD_LIBRARY_PATH=$PFLIB "$@"; }
 command -v python3 >/dev/null || die "python3 not found"
 MSMTP=${MSMTP:-$(command -v msmtp || true)}
@@ -279,7 +283,7 @@ start_sink() {
 		# -c: running counters (used to check that every message arrived).
 		# Default features: ESMTP, PIPELINING, 8BITMIME, DSN, ENHANCEDSTATUSCODES;
 		# smtp-sink has no SIZE announcement and no size limit.
-		pf_run "$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
+		LD_LIBRARY_PATH=$PFLIB "$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
 			>"$WORK/sink.log" 2>&1 &
 		SINK_PID=$!
 		for i in $(seq 50); do
@@ -677,7 +681,7 @@ postlog   unix-dgram n - n - 1 postlogd
 EOF
 		# The master in the foreground (-d): the postfix(1) wrapper refuses
 		# a configuration directory that /etc/postfix/main.cf does not list.
-		pf_run "$PFLIB/sbin/master" -c "$PF/etc" -d >>"$PF/start.log" 2>&1 &
+		LD_LIBRARY_PATH=$PFLIB "$PFLIB/sbin/master" -c "$PF/etc" -d >>"$PF/start.log" 2>&1 &
 		PF_PID=$!
 		for i in $(seq 100); do
 			kill -0 "$PF_PID" 2>/dev/null || break
