@@ -22,6 +22,21 @@ Subcommands:
   dkimverify --txt SEL=FILE... --expect MSG=N...
                               verify DKIM signatures with dkimpy
   pflog MAILLOG               count AUTH / TLS / delivered lines of Postfix
+  qsubmit --procs P (--per N | --total N | --items FILE) --label L --out JSONL
+          --errdir DIR [--input MSG] [--timeout SEC] -- CMD...
+                              P concurrent submitters, each running CMD
+                              sequentially; "{}" in CMD is an item of FILE
+  qflush --label L --out JSONL --sink-log LOG --expect N --empty DIR...
+         [--ignore NAME...] [--user U --cwd DIR] [--cpu-complete no]
+         --stderr FILE -- CMD...
+                              time a queue flush until CMD has exited, the
+                              sink has N more messages and DIRs are empty
+  sinkstat LOGFILE            print smtp-sink's message and session counters
+  qids LISTJSON N HELD        ids from --queue-list --json (exit 1 unless N
+                              entries, HELD of them held)
+  report-queue --enqueue J --fill J --flush J --memfill J --hold J --mem J
+               --peers LIST --skipped TEXT
+                              print the tables of the queue group
 
 Wall time and user+sys CPU of each submission come from a direct
 posix_spawn() + wait4() (nanosecond wall clock, microsecond rusage).
@@ -705,6 +720,444 @@ def pflog(args):
         print(tls[-1])
 
 
+# ---------------------------------------------------------------- queue group
+
+def _qopts(args, defaults, multi=()):
+    """--name VALUE pairs up to "--" (the command after it).  defaults
+    maps every accepted name to its default (None: required); names in
+    multi may repeat and collect into a list."""
+    opts = {k: ([] if k in multi else v) for k, v in defaults.items()}
+    i = 0
+    while i < len(args) and args[i] != "--":
+        name = args[i]
+        if name not in defaults or i + 1 >= len(args):
+            raise SystemExit("bad argument %r" % name)
+        if name in multi:
+            opts[name].append(args[i + 1])
+        else:
+            opts[name] = args[i + 1]
+        i += 2
+    missing = [k for k, v in opts.items() if v is None]
+    if missing:
+        raise SystemExit("missing %s" % ", ".join(missing))
+    return opts, args[i + 1:]
+
+
+def _append_json(path, obj):
+    with open(path, "a") as f:
+        f.write(json.dumps(obj) + "\n")
+
+
+def _load_jsonl(path):
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def _sink_tail(path):
+    """(messages, sessions) from the last counters smtp-sink -c printed.
+    Reads only the end of the log, so it can be polled cheaply."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        f.seek(max(0, f.tell() - 512))
+        text = f.read().decode("ascii", "replace")
+    m = re.findall(r"sess=(\d+) quit=\d+ mesg=(\d+)", text)
+    return (int(m[-1][1]), int(m[-1][0])) if m else (0, 0)
+
+
+def _submit_worker(argv, items, msg, go_r, res_w, err_path, timeout):
+    """One submitter: waits for the start, then runs argv once per item
+    (sequentially, each with stdin from msg), checking every status.
+    Reports a JSON object on res_w and exits."""
+
+    def report(obj, code):
+        os.write(res_w, json.dumps(obj).encode())
+        os._exit(code)
+
+    class Late(Exception):
+        pass
+
+    def alarm(signum, frame):
+        raise Late()
+
+    signal.signal(signal.SIGALRM, alarm)
+    fd_err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd_null = os.open(os.devnull, os.O_WRONLY)
+    noisy, noise = 0, None
+    os.read(go_r, 1)  # EOF when the parent starts the clock
+    t0 = time.perf_counter()
+    for item in items:
+        a = argv if item is None else [x.replace("{}", item) for x in argv]
+        before = os.fstat(fd_err).st_size
+        fd_in = os.open(msg, os.O_RDONLY)
+        try:
+            pid = os.posix_spawn(a[0], a, os.environ, file_actions=[
+                (os.POSIX_SPAWN_DUP2, fd_in, 0),
+                (os.POSIX_SPAWN_DUP2, fd_null, 1),
+                (os.POSIX_SPAWN_DUP2, fd_err, 2)])
+        except OSError as e:
+            report({"error": "cannot start %s: %s" % (a[0], e)}, 1)
+        os.close(fd_in)
+        signal.alarm(timeout)
+        try:
+            _, status = os.waitpid(pid, 0)
+        except Late:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            report({"error": "timed out after %ds: %s" % (timeout, " ".join(a))}, 1)
+        signal.alarm(0)
+        after = os.fstat(fd_err).st_size
+        if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            tail = _read_range(err_path, before, after)
+            report({"error": "%s\n  command: %s\n  stderr: %s"
+                    % (_describe_status(status), " ".join(a),
+                       tail.strip() or "(empty)")}, 1)
+        if after > before:
+            noisy += 1
+            if noise is None:
+                noise = _read_range(err_path, before, after).strip()
+    report({"n": len(items), "secs": time.perf_counter() - t0,
+            "noisy": noisy, "noise": noise}, 0)
+
+
+def _read_range(path, start, end):
+    with open(path, "rb") as f:
+        f.seek(start)
+        return f.read(min(end - start, 2000)).decode("utf-8", "replace")
+
+
+def qsubmit(args):
+    """PROCS concurrent submitters, each running CMD sequentially: --per N
+    times each, --total N times in all, or once per line of --items FILE
+    ("{}" in CMD is the line; the lines are dealt out round-robin).  Wall time runs from the start signal
+    (all submitters already forked and waiting) to the last one's exit;
+    one JSON line is appended to --out."""
+    opts, argv = _qopts(args, {"--procs": None, "--per": "0", "--total": "0",
+                               "--items": "",
+                               "--input": os.devnull, "--label": None,
+                               "--out": None, "--errdir": None,
+                               "--timeout": "600"})
+    procs, per, total = int(opts["--procs"]), int(opts["--per"]), int(opts["--total"])
+    if not argv or procs < 1:
+        raise SystemExit("qsubmit: usage error")
+    if opts["--items"]:
+        with open(opts["--items"]) as f:
+            lines = [l.strip() for l in f if l.strip()]
+        shares = [lines[k::procs] for k in range(procs)]
+    elif total:
+        shares = [[None] * (total // procs + (k < total % procs)) for k in range(procs)]
+    else:
+        shares = [[None] * per for _ in range(procs)]
+    go_r, go_w = os.pipe()
+    workers = []
+    for k in range(procs):
+        res_r, res_w = os.pipe()
+        err_path = os.path.join(opts["--errdir"], "%s.%d.err" % (opts["--label"], k))
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(go_w)
+                os.close(res_r)
+                _submit_worker(argv, shares[k], opts["--input"], go_r, res_w,
+                               err_path, int(opts["--timeout"]))
+            finally:
+                os._exit(1)
+        os.close(res_w)
+        workers.append((pid, res_r))
+    os.close(go_r)
+    t0 = time.perf_counter()
+    os.close(go_w)  # every submitter's read returns now
+    results, failed = [], []
+    for pid, res_r in workers:
+        chunks = []
+        while True:
+            b = os.read(res_r, 65536)
+            if not b:
+                break
+            chunks.append(b)
+        os.close(res_r)
+        _, status = os.waitpid(pid, 0)
+        try:
+            r = json.loads(b"".join(chunks) or b"{}")
+        except ValueError:
+            r = {}
+        if status != 0 or "error" in r or "n" not in r:
+            failed.append(r.get("error", "submitter died (%s)" % _describe_status(status)))
+        results.append(r)
+    wall = time.perf_counter() - t0
+    if failed:
+        raise SubmissionFailed("%s submission failed (%s)"
+                               % (opts["--label"], failed[0]))
+    n = sum(r["n"] for r in results)
+    noise = [r["noise"] for r in results if r["noise"]]
+    _append_json(opts["--out"], {
+        "label": opts["--label"], "procs": procs, "submissions": n,
+        "wall_s": wall, "rate": n / wall if wall else float("nan"),
+        "worker_s": [r["secs"] for r in results],
+        "noisy": sum(r["noisy"] for r in results),
+        "noise": noise[0] if noise else None})
+    print("%d submissions in %.2f s (%.0f msg/s)" % (n, wall, n / wall))
+
+
+def _dir_files(paths, ignore):
+    n = 0
+    for d in paths:
+        with os.scandir(d) as it:
+            n += sum(1 for e in it if e.name not in ignore and not e.is_dir())
+    return n
+
+
+def _subreaper():
+    """Orphaned descendants (dma -q's per-message processes outlive it)
+    are re-parented to this process, so that it can wait for them, count
+    their CPU time and make sure that none is left."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+        raise SystemExit("prctl(PR_SET_CHILD_SUBREAPER): %s"
+                         % os.strerror(ctypes.get_errno()))
+
+
+def _reap(state):
+    """Collect every exited descendant; note the main command's status."""
+    while True:
+        try:
+            pid, status, ru = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            state["none_left"] = True
+            return
+        if pid == 0:
+            return
+        state["cpu"] += ru.ru_utime + ru.ru_stime
+        if pid == state["main"]:
+            state["status"] = status
+        elif not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+            state["bad"].append(_describe_status(status))
+
+
+def qflush(args):
+    """Run a queue flush (CMD) and time it until it is over: CMD has
+    exited with status 0, smtp-sink has counted --expect more messages and
+    the --empty directories hold no files (dma -q leaves one process per
+    message running when it exits).  Polls every 10 ms.  CMD runs in a
+    session of its own, with this process as subreaper: CPU time is that
+    of every process of the flush, and none is left running.  Appends one
+    JSON line to --out."""
+    opts, argv = _qopts(args, {"--label": None, "--out": None, "--sink-log": None,
+                               "--expect": None, "--empty": None, "--ignore": None,
+                               "--user": "", "--cwd": "", "--stderr": None,
+                               "--cpu-complete": "yes", "--timeout": "1800"},
+                        multi=("--empty", "--ignore"))
+    import subprocess
+    expect, timeout = int(opts["--expect"]), float(opts["--timeout"])
+    label = opts["--label"]
+    _subreaper()
+    m0, s0 = _sink_tail(opts["--sink-log"])
+    kw = {}
+    if opts["--user"]:
+        kw = {"user": opts["--user"], "group": opts["--user"], "extra_groups": []}
+    err = open(opts["--stderr"], "wb")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                            cwd=opts["--cwd"] or None, start_new_session=True, **kw)
+    proc.returncode = 0  # reaped by _reap; keep Popen from waiting itself
+    err.close()
+    st = {"main": proc.pid, "status": None, "cpu": 0.0, "none_left": False, "bad": []}
+    exited = end = None
+    try:
+        while end is None:
+            now = time.perf_counter()
+            _reap(st)
+            if exited is None and st["status"] is not None:
+                exited = now
+                if not (os.WIFEXITED(st["status"]) and os.WEXITSTATUS(st["status"]) == 0):
+                    raise SubmissionFailed(
+                        "%s failed (%s)\n  command: %s\n  output: %s"
+                        % (label, _describe_status(st["status"]), " ".join(argv),
+                           _read(opts["--stderr"]).strip()[-1500:]))
+            if exited is not None and _sink_tail(opts["--sink-log"])[0] - m0 >= expect \
+                    and _dir_files(opts["--empty"], opts["--ignore"]) == 0:
+                end = now
+                break
+            if now - t0 > timeout:
+                m, _ = _sink_tail(opts["--sink-log"])
+                raise SubmissionFailed(
+                    "%s: not done after %.0f s (command %s, smtp-sink counted %d of %d, "
+                    "%d files left in the spool)"
+                    % (label, timeout, "exited" if exited else "still running",
+                       m - m0, expect, _dir_files(opts["--empty"], opts["--ignore"])))
+            time.sleep(0.01)
+        # The flush is over; its last processes are exiting.
+        limit = time.perf_counter() + 10
+        while not st["none_left"] and time.perf_counter() < limit:
+            _reap(st)
+            time.sleep(0.01)
+        if not st["none_left"]:
+            raise SubmissionFailed("%s: processes still running 10 s after the flush was over"
+                                   % label)
+        if st["bad"]:
+            raise SubmissionFailed("%s: %d of the flush's other processes failed (%s)"
+                                   % (label, len(st["bad"]), st["bad"][0]))
+    finally:
+        if not st["none_left"]:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    time.sleep(0.5)  # a message delivered twice would show up now
+    m, s = _sink_tail(opts["--sink-log"])
+    wall = end - t0
+    _append_json(opts["--out"], {
+        "label": label, "messages": expect, "wall_s": wall,
+        "cmd_exit_s": exited - t0, "rate": expect / wall,
+        "delivered": m - m0, "sessions": s - s0, "cpu_s": st["cpu"],
+        "cpu_complete": opts["--cpu-complete"] == "yes",
+        "output_bytes": os.path.getsize(opts["--stderr"])})
+    print("%d messages in %.2f s (%.0f msg/s), %.2f s CPU%s; smtp-sink: %d messages, %d sessions"
+          % (expect, wall, expect / wall, st["cpu"],
+             "" if opts["--cpu-complete"] == "yes" else " (incomplete)", m - m0, s - s0))
+
+
+def qids(args):
+    """qids LISTJSON N HELD: print the ids `--queue-list --json` gave;
+    exit 1 unless there are N entries of which HELD are held."""
+    path, n, held = args[0], int(args[1]), int(args[2])
+    with open(path) as f:
+        entries = json.load(f)["entries"]
+    got_held = sum(1 for e in entries if e.get("held"))
+    if len(entries) != n or got_held != held:
+        print("qids: %d entries (%d held), expected %d (%d held)"
+              % (len(entries), got_held, n, held), file=sys.stderr)
+        sys.exit(1)
+    for e in entries:
+        print(e["id"])
+
+
+QUEUE_PEERS = ("dsmtp", "dma", "nullmailer")
+
+
+def _by_label(rows):
+    out = {}
+    for r in rows:
+        out.setdefault(r["label"], []).append(r)
+    return out
+
+
+def report_queue(args):
+    """Queue group: enqueue rates, flush, memory of the queue commands."""
+    opts = _opts(args, ("--enqueue", "--fill", "--flush", "--memfill", "--hold",
+                        "--mem", "--peers", "--skipped"))
+    present = opts["--peers"].split()
+    enq = _by_label(_load_jsonl(opts["--enqueue"]))
+    fill = _by_label(_load_jsonl(opts["--fill"]))
+    flush = {r["label"]: r for r in _load_jsonl(opts["--flush"])}
+    memfill = _load_jsonl(opts["--memfill"])[0]
+    hold = _load_jsonl(opts["--hold"])[0]
+    mem = json.load(open(opts["--mem"]))["peers"]
+    e0 = next(iter(enq.values()))[0]
+    per = e0["submissions"] // e0["procs"]
+    rounds = len(enq["dsmtp"])
+    nflush = flush["dsmtp"]["messages"]
+
+    def cells(get, fmt):
+        return [fmt % get(p) if p in present else "skipped" for p in QUEUE_PEERS]
+
+    def ratios(get, use=True):
+        if not use:
+            return ["-", "-"]
+        return ["%.2fx" % (get("dsmtp") / get(p)) if p in present and get(p) else "-"
+                for p in QUEUE_PEERS[1:]]
+
+    def enq_rate(p):
+        return _med([r["rate"] for r in enq[p]])
+
+    rows, verdicts = [], []
+    rows.append(["%d x %d x 2 KB enqueue, %d concurrent, median of %d rounds (msg/s)"
+                 % (e0["procs"], per, e0["procs"], rounds)]
+                + cells(enq_rate, "%.0f") + ratios(enq_rate) + ["-", "-"])
+    rows.append(["%s x 2 KB enqueue into an empty spool, %d concurrent (msg/s)"
+                 % (format(nflush, ","), e0["procs"])]
+                + cells(lambda p: fill[p][0]["rate"], "%.0f")
+                + ratios(lambda p: fill[p][0]["rate"]) + ["-", "-"])
+    ok = flush["dsmtp"]["rate"] >= 1000
+    verdicts.append(ok)
+    rows.append(["flush of %s queued 2 KB to smtp-sink (msg/s)" % format(nflush, ",")]
+                + cells(lambda p: flush[p]["rate"], "%.0f")
+                + ratios(lambda p: flush[p]["rate"]) + ["dsmtp >= 1000", _verdict(ok)])
+    rows.append(["flush: wall (s)"] + cells(lambda p: flush[p]["wall_s"], "%.2f")
+                + ratios(lambda p: flush[p]["wall_s"]) + ["-", "-"])
+    def cpu(p):
+        return flush[p]["cpu_s"] if flush[p]["cpu_complete"] else float("nan")
+
+    rows.append(["flush: CPU, all its processes (s)"]
+                + [c.replace("nan", "n/a") for c in cells(cpu, "%.2f")]
+                + [c if "nan" not in c else "-" for c in ratios(cpu)] + ["-", "-"])
+    rows.append(["flush: SMTP sessions (smtp-sink)"]
+                + cells(lambda p: flush[p]["sessions"], "%d") + ratios(None, False) + ["-", "-"])
+    rows.append(["flush: messages smtp-sink counted"]
+                + cells(lambda p: flush[p]["delivered"], "%d") + ratios(None, False) + ["-", "-"])
+    head = ["figure", "dsmtp", "dma", "nullmailer", "dsmtp/dma", "dsmtp/nullmailer",
+            "target", "status"]
+    _table(head, rows)
+    print("dsmtp/PEER: above 1 in the msg/s rows, below 1 in the wall and CPU rows: dsmtp is faster")
+
+    print()
+    lst, run = mem["list"], mem["run"]
+    n = memfill["submissions"]
+    mrows = []
+    for label, p, what in (("--queue-list", lst, "--queue-list"),
+                           ("--queue-run", run, "--queue-run, nothing due")):
+        rss = max(p["rss_kib"]) / 1024
+        ok = rss < 32
+        verdicts.append(ok)
+        mrows.append(["%s, %s entries: peak RSS (MiB)" % (what, format(n, ",")),
+                      "%.2f" % rss, "< 32 MiB", _verdict(ok)])
+        mrows.append(["%s: wall, median (s)" % label, "%.3f" % _med(p["wall_s"]), "-", "-"])
+        mrows.append(["%s: user+sys CPU, median (s)" % label, "%.3f" % _med(p["cpu_s"]),
+                      "-", "-"])
+    _table(["figure", "dsmtp", "target", "status"], mrows)
+    _targets_met(verdicts)
+
+    print()
+    print("enqueue rate per round (min / median / max, msg/s):")
+    for p in present:
+        r = sorted(x["rate"] for x in enq[p])
+        print("  %-10s %.0f / %.0f / %.0f over %d rounds of %d messages"
+              % (p, r[0], _med(r), r[-1], len(r), enq[p][0]["submissions"]))
+    for p in present:
+        f = flush[p]
+        print("  flush %-10s done after %.2f s, the command itself exited after %.2f s; "
+              "%d bytes of output" % (p, f["wall_s"], f["cmd_exit_s"], f["output_bytes"]))
+        if not f["cpu_complete"]:
+            print("  flush %-10s CPU n/a: it ignores SIGCHLD, so the kernel discards the CPU "
+                  "time of its per-message processes (%.2f s counted)" % (p, f["cpu_s"]))
+        if f["delivered"] != f["messages"]:
+            print("  NOTE: %s: smtp-sink counted %d messages for %d queued (%s)"
+                  % (p, f["delivered"], f["messages"],
+                     "duplicates" if f["delivered"] > f["messages"] else "missing"))
+    print("  memory set-up: %d x dsmtp -odq at %.0f msg/s, %d x --queue-hold=ID at %.0f/s"
+          % (memfill["submissions"], memfill["rate"], hold["submissions"], hold["rate"]))
+    for label, p in (("--queue-list", lst), ("--queue-run", run)):
+        r = [x / 1024 for x in p["rss_kib"]]
+        w = sorted(p["wall_s"])
+        print("  %-12s rss %.2f-%.2f MiB; wall %.2f / %.2f / %.2f s; n=%d"
+              % (label, min(r), max(r), w[0], _med(w), w[-1], len(w)))
+    for p in present:
+        noisy = sum(x["noisy"] for x in enq[p] + fill[p])
+        if noisy:
+            ex = next(x["noise"] for x in enq[p] + fill[p] if x["noise"])
+            print("  note: %s wrote to stderr on %d successful submissions, e.g.: %s"
+                  % (p, noisy, ex.splitlines()[0]))
+    for label, p in (("--queue-list", lst), ("--queue-run", run)):
+        _noise_line("memory", label, p)
+    if opts["--skipped"]:
+        print("  skipped: dma and nullmailer: %s" % opts["--skipped"])
+
+
+def sinkstat(path):
+    m, s = _sink_tail(path)
+    print("%d %d" % (m, s))
+
+
 # ---------------------------------------------------------------- misc
 
 def freeport():
@@ -747,6 +1200,16 @@ def main():
             dkimverify(args)
         elif cmd == "pflog":
             pflog(args)
+        elif cmd == "qsubmit":
+            qsubmit(args)
+        elif cmd == "qflush":
+            qflush(args)
+        elif cmd == "qids":
+            qids(args)
+        elif cmd == "sinkstat":
+            sinkstat(args[0])
+        elif cmd == "report-queue":
+            report_queue(args)
         else:
             raise SystemExit("unknown subcommand %r" % cmd)
     except SubmissionFailed as e:

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Benchmark dsmtp against msmtp (and dsmtp against itself) on 127.0.0.1.
+# Benchmark dsmtp against msmtp, dma and nullmailer (and dsmtp against
+# itself) on 127.0.0.1.
 # Not run by CI.  See bench/README.md for what it measures and how to read it.
 #
-# Usage: bench/run.sh [GROUP]...     GROUP: plain, dkim, tls or all (default)
+# Usage: bench/run.sh [GROUP]...     GROUP: plain, dkim, tls, queue or all (default)
 #   plain  dsmtp vs msmtp relaying to Postfix's smtp-sink (2 KB, 50 MiB, loop)
 #   dkim   dsmtp signing (RSA + Ed25519) vs the same dsmtp not signing, to
 #          smtp-sink; dkimsign | msmtp as a comparison
 #   tls    2 KB over STARTTLS + AUTH PLAIN to a private Postfix smtpd,
 #          dsmtp vs msmtp (needs root)
+#   queue  durable enqueue (8 concurrent submitters) and flushing 10,000
+#          queued messages to smtp-sink, dsmtp vs dma and nullmailer (these
+#          two need root: they run in a private mount namespace); memory of
+#          --queue-list and --queue-run with 100,000 entries queued
 #
 # Environment (all optional):
 #   RUNS_2K=15 RUNS_50M=5   measured runs per peer for the 2 KB / 50 MiB message
@@ -16,6 +21,12 @@
 #   LOOP_BLOCKS=10          the loop runs in this many interleaved blocks
 #   BIG_BYTES=52428800      size of the large message
 #   SUBMIT_TIMEOUT=600      seconds before one submission counts as failed
+#   QUEUE_PROCS=8           concurrent submitters (queue group)
+#   QUEUE_PER=250           submissions per submitter per enqueue round
+#   QUEUE_ROUNDS=3          enqueue rounds per peer, interleaved
+#   FLUSH_N=10000           messages queued, then flushed, per peer
+#   QMEM_N=100000           entries queued for the memory figures
+#   QMEM_RUNS=3             runs of --queue-list and --queue-run each
 #   SKIP_BUILD=1            do not run make (use the existing build-bench/src/dsmtp)
 #   DSMTP=/path/to/dsmtp    measure this binary instead (implies SKIP_BUILD=1)
 #   MSMTP=/path/to/msmtp    msmtp binary (default: msmtp from PATH)
@@ -40,6 +51,12 @@ LOOP_N=${LOOP_N:-1000}
 LOOP_BLOCKS=${LOOP_BLOCKS:-10}
 BIG_BYTES=${BIG_BYTES:-52428800}
 SUBMIT_TIMEOUT=${SUBMIT_TIMEOUT:-600}
+QUEUE_PROCS=${QUEUE_PROCS:-8}
+QUEUE_PER=${QUEUE_PER:-250}
+QUEUE_ROUNDS=${QUEUE_ROUNDS:-3}
+FLUSH_N=${FLUSH_N:-10000}
+QMEM_N=${QMEM_N:-100000}
+QMEM_RUNS=${QMEM_RUNS:-3}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 GNU_TIME=${GNU_TIME:-/usr/bin/time}
@@ -53,32 +70,40 @@ die() {
 
 # ------------------------------------------------------------------ groups
 
-DO_PLAIN=0 DO_DKIM=0 DO_TLS=0
+DO_PLAIN=0 DO_DKIM=0 DO_TLS=0 DO_QUEUE=0
 (($# > 0)) || set -- all
 for g in "$@"; do
 	case $g in
-	all) DO_PLAIN=1 DO_DKIM=1 DO_TLS=1 ;;
+	all) DO_PLAIN=1 DO_DKIM=1 DO_TLS=1 DO_QUEUE=1 ;;
 	plain) DO_PLAIN=1 ;;
 	dkim) DO_DKIM=1 ;;
 	tls) DO_TLS=1 ;;
+	queue) DO_QUEUE=1 ;;
 	-h | --help)
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 		exit 0
 		;;
-	*) die "unknown group '$g' (use plain, dkim, tls or all)" ;;
+	*) die "unknown group '$g' (use plain, dkim, tls, queue or all)" ;;
 	esac
 done
 SELECTED=()
 ((DO_PLAIN)) && SELECTED+=(plain)
 ((DO_DKIM)) && SELECTED+=(dkim)
 ((DO_TLS)) && SELECTED+=(tls)
-NEED_SINK=$((DO_PLAIN || DO_DKIM))
+((DO_QUEUE)) && SELECTED+=(queue)
+NEED_SINK=$((DO_PLAIN || DO_DKIM || DO_QUEUE))
+# The plain and dkim groups also send a 50 MiB message.
+NEED_BIG=$((DO_PLAIN || DO_DKIM))
 
-for v in RUNS_2K RUNS_50M WARMUP LOOP_N LOOP_BLOCKS BIG_BYTES SUBMIT_TIMEOUT; do
+for v in RUNS_2K RUNS_50M WARMUP LOOP_N LOOP_BLOCKS BIG_BYTES SUBMIT_TIMEOUT \
+	QUEUE_PROCS QUEUE_PER QUEUE_ROUNDS FLUSH_N QMEM_N QMEM_RUNS; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer, not '${!v}'"
 done
 ((RUNS_2K >= 1 && RUNS_50M >= 1 && LOOP_N >= 1 && LOOP_BLOCKS >= 1)) ||
 	die "RUNS_2K, RUNS_50M, LOOP_N and LOOP_BLOCKS must be at least 1"
+((QUEUE_PROCS >= 1 && QUEUE_PER >= 1 && QUEUE_ROUNDS >= 1 && FLUSH_N >= 1 &&
+	QMEM_N >= 1 && QMEM_RUNS >= 1)) ||
+	die "QUEUE_PROCS, QUEUE_PER, QUEUE_ROUNDS, FLUSH_N, QMEM_N and QMEM_RUNS must be at least 1"
 ((LOOP_BLOCKS <= LOOP_N)) || LOOP_BLOCKS=$LOOP_N
 
 # ------------------------------------------------------------------ tools
@@ -90,6 +115,10 @@ SBIN_PATH="$PATH:/usr/sbin:/usr/local/sbin"
 PEERS=${DSMTP_PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dsmtp-tests/peers}
 PFROOT=$PEERS/postfix
 PFLIB=$PFROOT/usr/lib/postfix
+# Not for a command run in the background: `pf_run CMD &` forks a subshell
+# that runs CMD as its child, so $! would be the subshell's pid, and
+# killing it would leave CMD running.  Those commands carry the variable
+# themselves (LD_LIBRARY_PATH=$PFLIB CMD &), so that $! is CMD's pid.
 pf_run() { LD_LIBRARY_PATH=$PFLIB "$@"; }
 command -v python3 >/dev/null || die "python3 not found"
 MSMTP=${MSMTP:-$(command -v msmtp || true)}
@@ -120,6 +149,37 @@ if ((DO_TLS)); then
 	done
 	[[ -x $PFLIB/sbin/master ]] || die "Postfix not unpacked in $PFROOT (run tests/peers.sh)"
 	id dsmtp-pf >/dev/null 2>&1 || die "no 'dsmtp-pf' user (run tests/peers.sh as root)"
+fi
+
+# dma and nullmailer (queue group): unpacked by bench/fetch-peers.sh, run
+# in a private mount namespace (bench/queue-ns.sh), which needs root.
+# Without them the group still measures dsmtp.
+QUEUE_PEERS=()
+if ((DO_QUEUE)); then
+	DMAROOT=$PEERS/dma
+	NMROOT=$PEERS/nullmailer
+	if ((EUID != 0)); then
+		QUEUE_SKIP="not root: dma and nullmailer have their spool and configuration paths compiled in; they run in a private mount namespace (unshare -m), which needs root"
+	elif ! command -v unshare >/dev/null || ! command -v mount >/dev/null; then
+		QUEUE_SKIP="unshare or mount not found (Debian package 'util-linux', 'mount')"
+	else
+		QUEUE_SKIP=
+		if [[ ! -x $DMAROOT/usr/sbin/dma || ! -x $NMROOT/usr/sbin/nullmailer-send ]]; then
+			say "dma or nullmailer not unpacked in $PEERS: running bench/fetch-peers.sh"
+			"$HERE/fetch-peers.sh" >&2 || say "bench/fetch-peers.sh failed"
+		fi
+		if [[ -x $DMAROOT/usr/sbin/dma ]]; then
+			QUEUE_PEERS+=(dma)
+		else
+			say "queue group: dma not unpacked in $DMAROOT: dma is skipped"
+		fi
+		if [[ -x $NMROOT/usr/sbin/nullmailer-send ]]; then
+			QUEUE_PEERS+=(nullmailer)
+		else
+			say "queue group: nullmailer not unpacked in $NMROOT: nullmailer is skipped"
+		fi
+	fi
+	[[ -z $QUEUE_SKIP ]] || say "queue group: dma and nullmailer are skipped ($QUEUE_SKIP); dsmtp is still measured"
 fi
 
 # ------------------------------------------------------------------ work dir
@@ -223,7 +283,7 @@ start_sink() {
 		# -c: running counters (used to check that every message arrived).
 		# Default features: ESMTP, PIPELINING, 8BITMIME, DSN, ENHANCEDSTATUSCODES;
 		# smtp-sink has no SIZE announcement and no size limit.
-		pf_run "$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
+		LD_LIBRARY_PATH=$PFLIB "$SMTP_SINK" -c "${SINK_USER[@]}" "127.0.0.1:$PORT" 1000 \
 			>"$WORK/sink.log" 2>&1 &
 		SINK_PID=$!
 		for i in $(seq 50); do
@@ -295,7 +355,7 @@ MSG_2K="$WORK/msg-2k.eml"
 MSG_BIG="$WORK/msg-50m.eml"
 python3 "$HELPER" genmsg 2048 "$MSG_2K" || die "cannot write the 2 KB message"
 cat "$MSG_2K" >/dev/null
-if ((NEED_SINK)); then
+if ((NEED_BIG)); then
 	python3 "$HELPER" genmsg "$BIG_BYTES" "$MSG_BIG" || die "cannot write the large message"
 	cat "$MSG_BIG" >/dev/null # warm the page cache
 fi
@@ -621,7 +681,7 @@ postlog   unix-dgram n - n - 1 postlogd
 EOF
 		# The master in the foreground (-d): the postfix(1) wrapper refuses
 		# a configuration directory that /etc/postfix/main.cf does not list.
-		pf_run "$PFLIB/sbin/master" -c "$PF/etc" -d >>"$PF/start.log" 2>&1 &
+		LD_LIBRARY_PATH=$PFLIB "$PFLIB/sbin/master" -c "$PF/etc" -d >>"$PF/start.log" 2>&1 &
 		PF_PID=$!
 		for i in $(seq 100); do
 			kill -0 "$PF_PID" 2>/dev/null || break
@@ -703,11 +763,259 @@ EOF
 	stop_postfix
 }
 
+# ================================================================== queue
+
+QN=    # dma's and nullmailer's configuration and spools, and the stub mount points
+QNS=() # prefix that runs a command in the private mount namespace (empty: none)
+
+# dsmtp's spool and configuration; for dma and nullmailer, what their
+# packages would install (same owners and modes), under $QN.
+queue_setup() {
+	local f
+	QSPOOL=$WORK/qspool/dsmtp
+	mkdir -p "$WORK/qerr" "$QSPOOL"
+	# queue_dir in the defaults: then every account, and the defaults
+	# themselves, name this spool, and root's queue commands look at no other
+	# (not the system spool).
+	cat >"$WORK/dsmtp-queue.conf" <<EOF
+defaults
+queue_dir $QSPOOL
+syslog off
+
+account default
+host 127.0.0.1
+port $PORT
+qualify_domain example.net
+EOF
+	chmod 600 "$WORK/dsmtp-queue.conf"
+	DSMTP_Q=("$DSMTP_RUN" -C "$WORK/dsmtp-queue.conf")
+	((${#QUEUE_PEERS[@]})) || return 0
+	if ! id mail >/dev/null 2>&1 || ! getent group mail >/dev/null; then
+		QUEUE_SKIP="no user or group 'mail', which both run as"
+		say "queue group: $QUEUE_SKIP: dma and nullmailer are skipped"
+		QUEUE_PEERS=()
+		return 0
+	fi
+	QN=$WORK/qn
+	(
+		umask 022
+		mkdir -p "$QN"/stub/etc/{dma,nullmailer} "$QN"/stub/spool/{dma,nullmailer} \
+			"$QN"/etc/{dma,nullmailer} "$QN"/spool/dma "$QN"/spool/nullmailer/{queue,tmp,failed}
+		# The namespace's /etc/mailname (nullmailer reads it for its host name).
+		echo bench.example.net >"$QN/stub/etc/mailname"
+	)
+	# A merged overlay directory takes its owner and mode from its top
+	# layer: the stubs must look like the real /etc and /var/spool.
+	if ! { chown --reference=/etc "$QN/stub/etc" && chmod --reference=/etc "$QN/stub/etc" &&
+		chown --reference=/var/spool "$QN/stub/spool" &&
+		chmod --reference=/var/spool "$QN/stub/spool"; }; then
+		die "cannot set up $QN/stub"
+	fi
+	# dma: everything to smtp-sink (NULLCLIENT: no aliases, no local
+	# delivery); DEFER: a submission only queues, `dma -q` delivers.
+	cat >"$QN/etc/dma/dma.conf" <<EOF
+SMARTHOST 127.0.0.1
+PORT $PORT
+NULLCLIENT
+MAILNAME bench.example.net
+DEFER
+EOF
+	chown root:mail "$QN/etc/dma/dma.conf" "$QN/spool/dma"
+	chmod 640 "$QN/etc/dma/dma.conf"
+	chmod 2770 "$QN/spool/dma"
+	# nullmailer: one remote, smtp-sink; pausetime 0: nullmailer-send goes
+	# through the queue once and exits (and it is not running otherwise).
+	printf '127.0.0.1 smtp port=%s\n' "$PORT" >"$QN/etc/nullmailer/remotes"
+	echo example.net >"$QN/etc/nullmailer/defaultdomain"
+	echo example.net >"$QN/etc/nullmailer/defaulthost"
+	echo 0 >"$QN/etc/nullmailer/pausetime"
+	for f in defaultdomain defaulthost pausetime; do chmod 644 "$QN/etc/nullmailer/$f"; done
+	chown mail:mail "$QN/etc/nullmailer/remotes"
+	chmod 755 "$QN/etc/nullmailer"
+	mkfifo -m 622 "$QN/spool/nullmailer/trigger"
+	chown -R mail:root "$QN/spool/nullmailer"
+	chmod 750 "$QN/spool/nullmailer/queue" "$QN/spool/nullmailer/tmp"
+	QNS=(unshare -m --propagation private "$HERE/queue-ns.sh"
+		"$(readlink /proc/$$/ns/mnt)" "$QN" "$PEERS")
+	if ! "${QNS[@]}" true 2>"$WORK/qns.err"; then
+		QUEUE_SKIP="cannot make the private mount namespace: $(head -n 1 "$WORK/qns.err")"
+		say "queue group: $QUEUE_SKIP; dma and nullmailer are skipped"
+		QUEUE_PEERS=() QNS=()
+	fi
+}
+
+queue_cmd() { # PEER -> QCMD: PEER's command that queues one message, not delivering
+	case $1 in
+	dsmtp) QCMD=("${DSMTP_Q[@]}" -odq -i "$RCPT") ;;
+	dma) QCMD=(/usr/sbin/dma -i "$RCPT") ;;
+	nullmailer) QCMD=(/usr/sbin/sendmail -i "$RCPT") ;;
+	esac
+}
+
+queue_clear() { # PEER: empty its spool (the directories stay)
+	local d
+	case $1 in
+	dsmtp) d=$QSPOOL ;;
+	dma) d=$QN/spool/dma ;;
+	nullmailer) d=$QN/spool/nullmailer ;;
+	esac
+	find "$d" -mindepth 1 \( -type f -o -type l \) -delete || die "cannot empty $d"
+}
+
+nfiles() { # DIR [NAME-PATTERN]: the number of regular files in DIR
+	find "$1" -mindepth 1 -maxdepth 1 -type f -name "${2:-*}" | wc -l
+}
+
+queue_count() { # PEER: print the messages in its spool; die if the spool is not clean
+	local n m t
+	case $1 in
+	dsmtp)
+		n=$(nfiles "$QSPOOL/entries")
+		t=$(($(nfiles "$QSPOOL/tmp") + $(nfiles "$QSPOOL/quarantine")))
+		((t == 0)) || die "dsmtp: $t files in its spool's tmp or quarantine directory"
+		;;
+	dma)
+		n=$(nfiles "$QN/spool/dma" 'Q*') m=$(nfiles "$QN/spool/dma" 'M*')
+		t=$(nfiles "$QN/spool/dma" 'tmp*')
+		((n == m && t == 0)) || die "dma: $n Q files, $m M files, $t tmp files in its spool"
+		;;
+	nullmailer)
+		n=$(nfiles "$QN/spool/nullmailer/queue")
+		t=$(($(nfiles "$QN/spool/nullmailer/tmp") + $(nfiles "$QN/spool/nullmailer/failed")))
+		((t == 0)) || die "nullmailer: $t files in its tmp or failed directory"
+		;;
+	esac
+	echo "$n"
+}
+
+# PEER OUT EXPECTED QSUBMIT-OPTIONS...: QUEUE_PROCS concurrent submitters
+# run PEER's queueing command; then its spool must hold EXPECTED messages.
+queue_submit() {
+	local p=$1 out=$2 expected=$3 n s0 s1
+	shift 3
+	queue_cmd "$p"
+	s0=$(python3 "$HELPER" sinkstat "$WORK/sink.log")
+	"${QNS[@]}" python3 "$HELPER" qsubmit --procs "$QUEUE_PROCS" --input "$MSG_2K" \
+		--label "$p" --out "$out" --errdir "$WORK/qerr" --timeout "$SUBMIT_TIMEOUT" \
+		"$@" -- "${QCMD[@]}" >/dev/null || die "$p: enqueue aborted (see above)"
+	n=$(queue_count "$p")
+	((n == expected)) ||
+		die "$p: $n messages in its spool after $expected submissions that exited 0"
+	# Queueing only: nothing may have reached smtp-sink, not even a connection.
+	s1=$(python3 "$HELPER" sinkstat "$WORK/sink.log")
+	[[ $s0 == "$s1" ]] ||
+		die "$p: smtp-sink's counters moved while it was only queueing ($s0 -> $s1)"
+}
+
+queue_flush() { # PEER: deliver everything PEER has queued, timed
+	local p=$1 args
+	case $p in
+	dsmtp) args=(--empty "$QSPOOL/entries" --empty "$QSPOOL/tmp" -- "${DSMTP_Q[@]}" -q) ;;
+	# -D: no daemon(), so that dma's per-message processes stay in the
+	# session qflush watches (and kills, should the flush fail).  dma
+	# ignores SIGCHLD: the CPU time of those that end before it is lost.
+	dma) args=(--empty /var/spool/dma --ignore flush --cpu-complete no -- /usr/sbin/dma -D -q) ;;
+	nullmailer)
+		# as Debian's nullmailer.service runs it: user mail, in the spool
+		args=(--empty /var/spool/nullmailer/queue --empty /var/spool/nullmailer/tmp
+			--user mail --cwd /var/spool/nullmailer -- /usr/sbin/nullmailer-send)
+		;;
+	esac
+	"${QNS[@]}" python3 "$HELPER" qflush --label "$p" --out "$WORK/qflush.jsonl" \
+		--sink-log "$WORK/sink.log" --expect "$FLUSH_N" --stderr "$WORK/qerr/flush-$p.err" \
+		--timeout "$SUBMIT_TIMEOUT" "${args[@]}" >"$WORK/qerr/flush-$p.out" ||
+		die "$p: flush failed (see above)"
+	say "  $p: $(cat "$WORK/qerr/flush-$p.out")"
+}
+
+queue_listed() { # HELD: dsmtp --queue-list --json must list QMEM_N entries, HELD of them held
+	"${DSMTP_Q[@]}" --queue-list --json >"$WORK/qmem-list.json" 2>"$WORK/qerr/list.err" ||
+		{ cat "$WORK/qerr/list.err" >&2; die "dsmtp --queue-list --json failed"; }
+	python3 "$HELPER" qids "$WORK/qmem-list.json" "$QMEM_N" "$1" >"$WORK/qmem.ids" ||
+		die "dsmtp --queue-list --json does not list $QMEM_N entries with $1 held"
+}
+
+queue_memory() {
+	local n s0 s1
+	say "memory: $QMEM_N x 2 KB queued by dsmtp -odq ($QUEUE_PROCS submitters)," \
+		"then each held with --queue-hold=ID, so that none is due"
+	queue_submit dsmtp "$WORK/qmemfill.jsonl" "$QMEM_N" --total "$QMEM_N"
+	queue_listed 0
+	"${QNS[@]}" python3 "$HELPER" qsubmit --procs "$QUEUE_PROCS" --items "$WORK/qmem.ids" \
+		--label hold --out "$WORK/qhold.jsonl" --errdir "$WORK/qerr" --timeout "$SUBMIT_TIMEOUT" \
+		-- "${DSMTP_Q[@]}" --queue-hold={} >/dev/null || die "dsmtp --queue-hold aborted (see above)"
+	queue_listed "$QMEM_N"
+	s0=$(python3 "$HELPER" sinkstat "$WORK/sink.log")
+	say "runs: --queue-list and --queue-run x $QMEM_RUNS (+$WARMUP warm-up); order list run list run ..."
+	permsg /dev/null "$QMEM_RUNS" "$WORK/qmem.json" fixed \
+		-- list "${DSMTP_Q[@]}" --queue-list --- run "${DSMTP_Q[@]}" --queue-run
+	s1=$(python3 "$HELPER" sinkstat "$WORK/sink.log")
+	[[ $s0 == "$s1" ]] ||
+		die "smtp-sink's counters moved during --queue-run ($s0 -> $s1): something was delivered"
+	n=$(queue_count dsmtp)
+	((n == QMEM_N)) || die "dsmtp: $n entries left after --queue-run, $QMEM_N expected"
+}
+
+run_queue() {
+	local peers r p n order fstype
+	group_banner "queue: durable enqueue and queue flush, dsmtp vs dma and nullmailer, to smtp-sink"
+	queue_setup
+	peers=(dsmtp "${QUEUE_PEERS[@]}")
+	fstype=$(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || stat -f -c %T "$WORK")
+	say "peers: ${peers[*]}; spools on $fstype under $WORK"
+	case $fstype in
+	tmpfs | ramfs)
+		say "WARNING: $fstype: fsync costs nothing there, so the enqueue figures" \
+			"say nothing about durability; set TMPDIR to a directory on a disk"
+		;;
+	esac
+	if ((${#QUEUE_PEERS[@]})); then
+		say "dma $(cat "$PEERS/dma.version" 2>/dev/null) and nullmailer" \
+			"$(cat "$PEERS/nullmailer.version" 2>/dev/null) from $PEERS, in a private mount" \
+			"namespace (bench/queue-ns.sh); dsmtp runs in the same kind of namespace"
+	fi
+	say "enqueue: $QUEUE_PROCS concurrent submitters x $QUEUE_PER x 2 KB per round," \
+		"$QUEUE_ROUNDS rounds; order ${peers[*]}, then reversed, ...; each round starts with an empty spool"
+	for ((r = 0; r < QUEUE_ROUNDS; r++)); do
+		order=("${peers[@]}")
+		if ((r % 2)); then
+			for ((n = 0; n < ${#peers[@]}; n++)); do order[n]=${peers[${#peers[@]} - 1 - n]}; done
+		fi
+		for p in "${order[@]}"; do
+			queue_clear "$p"
+			queue_submit "$p" "$WORK/qenqueue.jsonl" $((QUEUE_PROCS * QUEUE_PER)) --per "$QUEUE_PER"
+		done
+	done
+
+	say "flush: $FLUSH_N x 2 KB queued ($QUEUE_PROCS submitters), then delivered to smtp-sink by one flush"
+	for p in "${peers[@]}"; do
+		queue_clear "$p"
+		queue_submit "$p" "$WORK/qfill.jsonl" "$FLUSH_N" --total "$FLUSH_N"
+		queue_flush "$p"
+		SINK_EXPECTED=$((SINK_EXPECTED + FLUSH_N))
+		check_sink
+		n=$(queue_count "$p")
+		((n == 0)) || die "$p: $n messages still queued after its flush"
+		queue_clear "$p"
+	done
+
+	queue_memory
+
+	echo
+	python3 "$HELPER" report-queue --enqueue "$WORK/qenqueue.jsonl" --fill "$WORK/qfill.jsonl" \
+		--flush "$WORK/qflush.jsonl" --memfill "$WORK/qmemfill.jsonl" --hold "$WORK/qhold.jsonl" \
+		--mem "$WORK/qmem.json" --peers "${peers[*]}" --skipped "${QUEUE_SKIP:-}" ||
+		die "report failed"
+	echo "  smtp-sink has received $SINK_RECEIVED messages so far ($SINK_EXPECTED submissions or queued messages, all accounted for)"
+	queue_clear dsmtp
+}
+
 # ================================================================== main
 
 ((DO_PLAIN)) && run_plain
 ((DO_DKIM)) && run_dkim
 ((DO_TLS)) && run_tls
+((DO_QUEUE)) && run_queue
 
 END=$EPOCHREALTIME
 echo
