@@ -330,12 +330,15 @@ EOF
 
 umask 077
 if ((NEED_SINK)); then
+	# The queue is on (the default: each message is committed durably
+	# before dsmtp answers), in the work directory, never the system's.
 	cat >"$WORK/dsmtp.conf" <<EOF
 account default
 host 127.0.0.1
 port $PORT
 syslog off
 qualify_domain example.net
+queue_dir $WORK/queue
 EOF
 	cat >"$WORK/msmtp.conf" <<EOF
 account default
@@ -716,6 +719,7 @@ host 127.0.0.1
 port $TLS_PORT
 syslog off
 qualify_domain example.net
+queue_dir $WORK/queue-tls
 tls on
 tls_trust_file $PF/tls/ca.pem
 auth plain
