@@ -39,7 +39,7 @@ _dsmtp_long_optional='--auth --tls --tls-starttls --tls-certcheck
 _dsmtp_long_opts="$_dsmtp_long_req $_dsmtp_long_optional
 	--read-envelope-from --read-recipients --debug --pretend --serverinfo
 	--dkim-keygen --store-password --check-dns --json --queue-list
-	--queue-flush --queue-run --help --version"
+	--queue-flush --queue-run --queue-daemon --help --version"
 
 # Is word $1 one of the words of list $2?
 _dsmtp_in()
