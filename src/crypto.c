@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include <gnutls/x509.h>
 
 #include "crypto.h"
+#include "spool.h"
 #include "file.h"
 #include "i18n.h"
 #include "xmalloc.h"
@@ -255,6 +257,21 @@ crypto_key_parse(const char *data, size_t len, const char *name,
 	return rc;
 }
 
+/* A key file only its owner may read; or root's that the dsmtp group (the
+ * queue daemon's) may read too: root:dsmtp 0640, and nothing wider. */
+static int
+crypto_key_private(const struct stat *st)
+{
+	const struct group *g;
+
+	if ((st->st_mode & 077) == 0)
+		return 1;
+	if (st->st_uid != 0 || (st->st_mode & 037) != 0)
+		return 0;
+	g = getgrnam(SPOOL_GROUP);
+	return g != NULL && g->gr_gid == st->st_gid;
+}
+
 /* The largest key file read: a 16384-bit RSA key in PEM is 12 KiB. */
 #define CRYPTO_KEY_FILE_MAX (64 * 1024)
 
@@ -273,7 +290,7 @@ crypto_key_load(const char *path, struct crypto_key **key, struct err *e)
 			strerror(r == FILE_MISSING ? ENOENT : errno));
 	else if (r != FILE_OK)
 		file_fail(e, ERR_CONFIG, path, r, CRYPTO_KEY_FILE_MAX);
-	else if ((st.st_mode & 077) != 0)
+	else if (!crypto_key_private(&st))
 		err_set(e, ERR_NOPERM, _("key %s must not be readable by group "
 					 "or others (chmod 600)"), path);
 	else

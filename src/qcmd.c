@@ -288,12 +288,20 @@ qcmd_act(struct queue *q, struct queue_entry *ent, char what,
 	const char *note = what == 'r'   ? "status=removed"
 	                   : what == 'h' ? "status=held"
 	                                 : "status=released";
+	size_t i;
 	int rc;
 
 	if (what == 'r') {
 		rc = queue_remove(q, ent, e);
 	} else {
 		ent->env.held = what == 'h';
+		/* Released: due now, and what was kept for the postmaster
+		 * (a notice nobody took) is tried again. */
+		for (i = 0; what == 'l' && i < ent->env.nrcpts; i++)
+			if (ent->env.rcpts[i].state == QUEUE_RCPT_BOUNCED)
+				ent->env.rcpts[i].state = QUEUE_RCPT_PENDING;
+		if (what == 'l')
+			ent->env.next_attempt = time(NULL);
 		rc = queue_update(q, ent, e);
 	}
 	if (rc == 0)

@@ -32,7 +32,9 @@ int qcmd_list(const struct cli_opts *cli, const struct config *cfg,
               FILE *out, struct err *e);
 
 /* --queue-remove, --queue-hold, --queue-release=ID: act on the caller's
- * entry id (root: anyone's). Removing takes the entry's lock, so a
+ * entry id (root: anyone's). A released entry is due at once, and its
+ * recipients kept for the postmaster (a notice nobody took) are tried
+ * again. Removing takes the entry's lock, so a
  * delivery in progress is never cut short: busy entries are refused
  * (ERR_TEMP). Returns 0, or -1 with e set (ERR_USAGE for a malformed or
  * unknown id, ERR_NOPERM for another user's). */

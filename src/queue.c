@@ -323,10 +323,11 @@ queue_quarantine(struct queue *q, const char *name)
 	if (renameat2(q->entries_fd, name, q->quarantine_fd, name,
 	              RENAME_NOREPLACE) == 0)
 		return;
+	/* When it cannot be moved either, it stays: every load refuses it
+	 * again, and nothing that might be mail is ever deleted. */
 	snprintf(alt, sizeof(alt), "%.31s.%jd", name, (intmax_t)time(NULL));
-	if (renameat(q->entries_fd, name, q->quarantine_fd, alt) < 0)
-		unlinkat(q->entries_fd, name, 0);
-	fsync(q->entries_fd);
+	if (renameat(q->entries_fd, name, q->quarantine_fd, alt) == 0)
+		fsync(q->entries_fd);
 }
 
 /* Read len bytes at offset; 0, or -1. */

@@ -9,6 +9,9 @@
 /* The spool of the system (root's mail, and later the set-group-ID
  * helper's): the configured localstatedir's spool/dsmtp. */
 #define SPOOL_SYSTEM_DIR SPOOLDIR
+/* The group of the system's queue daemon: it may read root's secrets
+ * (0640 root:dsmtp). */
+#define SPOOL_GROUP "dsmtp"
 
 /* The queue directory for account a: its queue_dir; else the system
  * spool when the caller is root; else the user's own,

@@ -45,6 +45,9 @@ unpack postfix
 unpack unbound
 
 if [ "$(id -u)" = 0 ]; then
+	# The group of dsmtp's own queue daemon, which may read root's keys
+	# (0640 root:dsmtp): what installing dsmtp for the system makes.
+	getent group dsmtp >/dev/null || groupadd --system dsmtp
 	getent group dsmtp-pfdrop >/dev/null || groupadd --system dsmtp-pfdrop
 	getent passwd dsmtp-pf >/dev/null ||
 		useradd --system --user-group --no-create-home \

@@ -242,6 +242,14 @@ def double_bounce_kept(c):
              'one entry left, held for the postmaster: %s' % ents)
         c.eq(after, before, 'a further run does not try it (no loop)')
         c.true('status=held' in T.read_log(box).decode(), 'logged')
+        # The postmaster mends the address: released, it is tried again.
+        c.exit(sp.run(['--queue-release=' + ents[0]['id']]), 0)
+        with sp.server() as srv2:
+            sp.run(['--queue-run'])
+            srv2.settle()
+        c.eq([(t.mail_from, t.rcpt_addrs) for t in srv2.accepted],
+             [('', ['pm@example.org'])], 'released: the notice goes out')
+        c.eq(sp.ids(), [], 'queue after the release')
 
 
 def queue_only(c):
@@ -566,7 +574,8 @@ TESTS = [
      null_sender_notice),
     ('-N never: no notification for a 5xx', notify_never),
     ('a notification that fails goes to double_bounce_to', double_bounce),
-    ('when that fails too: kept, held and logged, never looping',
+    ('when that fails too: kept, held and logged, never looping; '
+     'released, it is tried again',
      double_bounce_kept),
     ('-odq queues without connecting; -qI<id> delivers it', queue_only),
     ('-bs: 250 after the commit with the relay down', bs_commits),

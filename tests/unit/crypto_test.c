@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "spool.h"
 #include "err.h"
 #include "testkeys.h"
 
@@ -619,6 +621,39 @@ test_load_permissions(void **state)
 	unlink(path);
 }
 
+/* Root's key that the dsmtp group (the queue daemon) may read, 0640
+ * root:dsmtp, is taken; any other group, or anything wider, is not. */
+static void
+test_load_group_dsmtp(void **state)
+{
+	const char *path = tmp_path("key.pem");
+	const struct group *g = getgrnam(SPOOL_GROUP);
+	struct crypto_key *k = NULL;
+	struct err e = { 0 };
+	static const mode_t bad[] = { 0644, 0660, 0650, 0641, 0604 };
+	size_t i;
+
+	(void)state;
+	if (g == NULL || geteuid() != 0)
+		skip(); /* tests/peers.sh makes the group, as root */
+	write_file(path, ed_pkcs8, 0640);
+	assert_int_equal(chown(path, 0, g->gr_gid), 0);
+	assert_int_equal(crypto_key_load(path, &k, &e), 0);
+	crypto_key_free(k);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chmod(path, bad[i]), 0);
+		assert_int_equal(crypto_key_load(path, &k, &e), -1);
+		assert_int_equal(e.cls, ERR_NOPERM);
+		err_clear(&e);
+	}
+	/* The right mode, another group: refused. */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(chown(path, 0, g->gr_gid == 0 ? 1 : 0), 0);
+	assert_int_equal(crypto_key_load(path, &k, &e), -1);
+	err_clear(&e);
+	unlink(path);
+}
+
 static void
 test_load_missing(void **state)
 {
@@ -781,6 +816,7 @@ main(void)
 		cmocka_unit_test(test_parse_other_types),
 		cmocka_unit_test(test_parse_rsa_too_small),
 		cmocka_unit_test(test_load_permissions),
+		cmocka_unit_test(test_load_group_dsmtp),
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_keygen_ed25519),
 		cmocka_unit_test(test_keygen_rsa),
