@@ -442,7 +442,8 @@ runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 		err_clear(&le);
 	}
 	if (seen != NULL) {
-		qsort(ids, n, sizeof(*ids), runq_cmp);
+		if (n > 1)
+			qsort(ids, n, sizeof(*ids), runq_cmp);
 		*seen = ids;
 		*nseen = n;
 		return 0;

@@ -26,9 +26,12 @@ class Daemon:
     """dsmtp --queue-daemon on a config, in its own process group."""
 
     def __init__(self, box, cfg, prefix=()):
+        env = T.sandbox_env(box)
+        if prefix:
+            env = T.faketime_env(env)
         self.proc = subprocess.Popen(
             list(prefix) + [T.DSMTP, '-C', cfg, '--queue-daemon'],
-            env=T.sandbox_env(box), stdin=subprocess.DEVNULL,
+            env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True)
 

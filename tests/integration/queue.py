@@ -291,7 +291,7 @@ def faketime():
 
 def run_at(sp, offset, argv):
     """Run dsmtp argv with the clock moved by offset (faketime)."""
-    env = T.sandbox_env(sp.box)
+    env = T.faketime_env(T.sandbox_env(sp.box))
     return subprocess.run([faketime(), '-f', offset, T.DSMTP, '-C', sp.cfg] +
                           list(argv), env=env, capture_output=True,
                           timeout=60)

@@ -213,6 +213,15 @@ class Result:
     timed_out: bool = False
 
 
+def faketime_env(env):
+    """env for dsmtp run under faketime, which preloads its library: an
+    ASan build must be told not to insist on coming first."""
+    opts = env.get('ASAN_OPTIONS', '')
+    env['ASAN_OPTIONS'] = (opts + ':' if opts else '') + \
+        'verify_asan_link_order=0'
+    return env
+
+
 def sandbox_env(box):
     env = {k: v for k, v in os.environ.items()
            if k not in ('NAME', 'MAILRC', 'EMAIL', 'LANGUAGE')}
