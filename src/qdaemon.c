@@ -21,6 +21,7 @@
 #include "log.h"
 #include "qcmd.h"
 #include "qdaemon.h"
+#include "queue.h"
 #include "xmalloc.h"
 
 static volatile sig_atomic_t qdaemon_stop;
@@ -69,21 +70,54 @@ qdaemon_watch(const struct strlist *dirs, struct err *e)
 	return -1;
 }
 
-/* Read what inotify has; 1 when something arrived. */
-static int
-qdaemon_drain(int fd)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int any = 0;
+/* Entries that arrived and wait for a worker of their own; when more
+ * came than fit, a run over the whole spool takes them instead. */
+struct qdaemon_news {
+	char id[QDAEMON_NEWS][QUEUE_ID_MAX];
+	int n;
+	int overflow;
+};
 
-	while (read(fd, buf, sizeof(buf)) > 0)
-		any = 1;
-	return any;
+static void
+qdaemon_note(struct qdaemon_news *nw, const char *name)
+{
+	int i;
+
+	if (!queue_id_valid(name))
+		return;
+	for (i = 0; i < nw->n; i++)
+		if (strcmp(nw->id[i], name) == 0)
+			return;
+	if (nw->n == QDAEMON_NEWS) {
+		nw->overflow = 1;
+		return;
+	}
+	snprintf(nw->id[nw->n++], QUEUE_ID_MAX, "%s", name);
 }
 
-/* A worker: one run of the due entries, then exit. */
+/* Read what inotify has: the names of the entries that arrived. */
+static void
+qdaemon_drain(int fd, struct qdaemon_news *nw)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n, off;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (off = 0; off + (ssize_t)sizeof(*ev) <= n;
+		     off += (ssize_t)sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			if (ev->mask & IN_Q_OVERFLOW)
+				nw->overflow = 1;
+			else if (ev->len > 0)
+				qdaemon_note(nw, ev->name);
+		}
+}
+
+/* A worker: one run of the due entries (only id when set), then exit. */
 static pid_t
-qdaemon_spawn(const struct cli_opts *cli, const struct config *cfg)
+qdaemon_spawn(const struct cli_opts *cli, const struct config *cfg,
+              const char *id)
 {
 	struct cli_opts wo = *cli;
 	struct err e = { 0 };
@@ -93,13 +127,18 @@ qdaemon_spawn(const struct cli_opts *cli, const struct config *cfg)
 		return pid;
 	signal(SIGINT, SIG_IGN);
 	wo.queue_due = 1;
+	wo.queue_id = id;
 	qcmd_stop_on(SIGTERM);
 	_exit(qcmd_run(&wo, cfg, &e) < 0 ? 1 : 0);
 }
 
+/* The workers: runs over the whole spool, and workers for one new entry
+ * each, QDAEMON_WORKERS of either kind, so that new mail has workers of
+ * its own while runs wait on a slow relay. */
 struct qdaemon_pool {
-	pid_t pid[QDAEMON_WORKERS];
-	int n;
+	pid_t pid[2 * QDAEMON_WORKERS];
+	int one[2 * QDAEMON_WORKERS]; /* for one entry */
+	int n, nruns, nones;
 };
 
 static void
@@ -111,19 +150,30 @@ qdaemon_reap(struct qdaemon_pool *p, int block)
 	while (p->n > 0 && (pid = waitpid(-1, &status, block ? 0 : WNOHANG)) > 0)
 		for (i = 0; i < p->n; i++)
 			if (p->pid[i] == pid) {
-				p->pid[i] = p->pid[--p->n];
+				*(p->one[i] ? &p->nones : &p->nruns) -= 1;
+				p->n--;
+				p->pid[i] = p->pid[p->n];
+				p->one[i] = p->one[p->n];
 				break;
 			}
 }
 
+static int
+qdaemon_room(const struct qdaemon_pool *p, const char *id)
+{
+	return (id != NULL ? p->nones : p->nruns) < QDAEMON_WORKERS;
+}
+
+/* Start workers while there is room: runs over the whole spool (id
+ * NULL) until their places are full, or one for entry id. */
 static void
 qdaemon_fill(struct qdaemon_pool *p, const struct cli_opts *cli,
-             const struct config *cfg)
+             const struct config *cfg, const char *id)
 {
 	pid_t pid;
 
-	while (p->n < QDAEMON_WORKERS) {
-		pid = qdaemon_spawn(cli, cfg);
+	while (qdaemon_room(p, id)) {
+		pid = qdaemon_spawn(cli, cfg, id);
 		if (pid < 0) {
 			log_diag(_("cannot start a queue run: %s"),
 			         strerror(errno));
@@ -131,7 +181,11 @@ qdaemon_fill(struct qdaemon_pool *p, const struct cli_opts *cli,
 		}
 		/* Several runs over one spool share it out: each entry's
 		 * lock lets one take it, the others pass it by. */
-		p->pid[p->n++] = pid;
+		p->pid[p->n] = pid;
+		p->one[p->n++] = id != NULL;
+		*(id != NULL ? &p->nones : &p->nruns) += 1;
+		if (id != NULL)
+			return;
 	}
 }
 
@@ -145,15 +199,40 @@ qdaemon_finish(struct qdaemon_pool *p)
 	qdaemon_reap(p, 1);
 }
 
+/* What to start now: everything due (at start, every QDAEMON_PERIOD, when
+ * too much arrived at once), else a worker for each new entry while
+ * there is room. */
+static void
+qdaemon_start(struct qdaemon_pool *p, struct qdaemon_news *nw, int *full,
+              const struct cli_opts *cli, const struct config *cfg)
+{
+	int i, k;
+
+	/* Runs over the whole spool in every free place (a worker held up
+	 * by a slow relay keeps only its own); they take the news too. */
+	if ((*full || nw->overflow) && qdaemon_room(p, NULL)) {
+		qdaemon_fill(p, cli, cfg, NULL);
+		*full = 0;
+		nw->n = nw->overflow = 0;
+		return;
+	}
+	for (i = 0; i < nw->n && qdaemon_room(p, nw->id[i]); i++)
+		qdaemon_fill(p, cli, cfg, nw->id[i]);
+	for (k = 0; i < nw->n; i++, k++)
+		memcpy(nw->id[k], nw->id[i], QUEUE_ID_MAX);
+	nw->n = k;
+}
+
 int
 qdaemon_run(const struct cli_opts *cli, const struct config *cfg,
             struct err *e)
 {
-	struct qdaemon_pool pool = { { 0 }, 0 };
+	struct qdaemon_pool pool = { .n = 0 };
+	struct qdaemon_news news = { .n = 0 };
 	struct strlist dirs = { 0 };
 	struct pollfd pfd;
 	time_t last = 0, now;
-	int fd, want = 1, timeout;
+	int fd, full = 1, timeout;
 
 	qcmd_spools(cfg, 1, &dirs);
 	fd = qdaemon_watch(&dirs, e);
@@ -165,18 +244,18 @@ qdaemon_run(const struct cli_opts *cli, const struct config *cfg,
 	qdaemon_signals();
 	while (!qdaemon_stop) {
 		now = time(NULL);
-		if (now - last >= QDAEMON_PERIOD || now < last)
-			want = 1;
-		if (want && pool.n < QDAEMON_WORKERS) {
-			qdaemon_fill(&pool, cli, cfg);
-			want = 0;
+		if (now - last >= QDAEMON_PERIOD || now < last) {
+			full = 1;
 			last = now;
 		}
-		timeout = pool.n > 0 ? 250 : (int)(QDAEMON_PERIOD - (now - last)) * 1000;
+		qdaemon_start(&pool, &news, &full, cli, cfg);
+		timeout = pool.n > 0 || news.n > 0 || full
+		                  ? 250
+		                  : (int)(QDAEMON_PERIOD - (now - last)) * 1000;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, timeout < 0 ? 0 : timeout) > 0)
-			want |= qdaemon_drain(fd);
+			qdaemon_drain(fd, &news);
 		qdaemon_reap(&pool, 0);
 	}
 	qdaemon_finish(&pool);

@@ -406,6 +406,20 @@ runq_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The ids of one pass: with only_id that one alone (no listing: -qI and
+ * the daemon's workers for one new entry cost one file, not the spool). */
+static int
+runq_ids(struct queue *q, const struct runq_options *o, char ***ids,
+         size_t *n, struct err *e)
+{
+	if (o->only_id == NULL)
+		return queue_list(q, ids, n, e);
+	*ids = xcalloc(1, sizeof(**ids));
+	(*ids)[0] = xstrdup(o->only_id);
+	*n = 1;
+	return 0;
+}
+
 /* One pass over the spool, leaving out the (sorted) ids in skip; the ids
  * listed are returned in *seen (sorted, caller frees) when seen != NULL. */
 static int
@@ -419,7 +433,7 @@ runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 	size_t n, i;
 	int rc;
 
-	if (queue_list(q, &ids, &n, e) < 0)
+	if (runq_ids(q, o, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n && !(o->stop != NULL && *o->stop); i++) {
 		if (nskip > 0 && bsearch(&ids[i], skip, nskip, sizeof(*skip),

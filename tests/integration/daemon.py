@@ -153,6 +153,24 @@ def hung_relay(c):
         c.eq(len(left), 1, 'only the hung entry was still queued')
 
 
+def news_while_hung(c):
+    """An entry that arrives while workers wait on a hung relay gets a
+    worker of its own at once."""
+    with T.sandbox() as box, SmtpServer(mode='silent') as hung, \
+            SmtpServer() as good:
+        cfg = T.write_config(box, good.port, [
+            'timeout 20', '', 'account hung', 'host 127.0.0.1',
+            'port %d' % hung.port, 'timeout 20'])
+        for i in range(4):
+            submit(box, cfg, ['-odq', '-a', 'hung', 'stuck%d@example.org' % i])
+        with Daemon(box, cfg) as d:
+            until(lambda: hung.connections >= 1, seconds=5)
+            submit(box, cfg, ['-odq', 'news@example.org'])
+            got = until(lambda: len(good.accepted) >= 1, seconds=8)
+            d.stop()
+        c.true(got, 'the new entry went out while the hung relay waited')
+
+
 TESTS = [
     ('notices new entries at once; SIGTERM: exit 0, logged',
      notices_new_entries),
@@ -160,6 +178,8 @@ TESTS = [
      takes_due_entries),
     ('leaves an entry alone until its backoff has passed', not_due_waits),
     ('a hung relay holds only its own entry', hung_relay),
+    ('a new entry is delivered while workers wait on a hung relay',
+     news_while_hung),
 ]
 
 if __name__ == '__main__':
