@@ -27,7 +27,8 @@ incoming_check_args(char *const *args, size_t n, struct err *e)
 	int rc;
 
 	argv[0] = (char *)"sendmail";
-	memcpy(argv + 1, args, n * sizeof(*argv));
+	if (n > 0)
+		memcpy(argv + 1, args, n * sizeof(*argv));
 	rc = cli_parse((int)n + 1, argv, &o, e);
 	if (rc == 0) {
 		if (o.mode != CLI_MODE_SEND)
