@@ -33,7 +33,10 @@ addr_check(const char *addr, const char *what, struct err *e)
 		return -1;
 	}
 	for (p = (const unsigned char *)addr; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
+		/* C0, DEL, and C1 written in UTF-8 (U+0080-U+009F: CSI and
+		 * the like, which terminals obey too). */
+		if (*p < 0x20 || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
 			err_set(e, ERR_DATA,
 				_("%s address contains a control character"),
 				what);

@@ -20,8 +20,10 @@
 #include "runq_policy.h"
 #include "xmalloc.h"
 
-/* Submission's cap on the header section, kept when reading back. */
-#define ENGINE_MAX_HEADER (1024 * 1024)
+/* The cap on the header section when reading back: submission capped it
+ * at 1 MiB before the fix-ups (From, Date, Message-ID, qualified names),
+ * which may have made it longer; mail accepted must stay readable. */
+#define ENGINE_MAX_HEADER (16 * 1024 * 1024)
 
 const struct account *
 engine_account(const struct config *cfg, const struct queue_env *env,

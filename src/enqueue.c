@@ -89,6 +89,7 @@ enqueue_options(const struct enqueue_msg *q, const char *id,
 	o->delay_warning_of = engine_delay_warning;
 	o->lifetime_ctx = (void *)q->cfg;
 	o->only_id = id;
+	o->live_clock = 1;
 }
 
 /* Attempt entry id now; with g->m the message in memory is sent. */

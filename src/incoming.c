@@ -115,7 +115,8 @@ incoming_line(const char *p, size_t len, size_t *pos)
 		return NULL;
 	s = xstrndup(p + *pos, n);
 	*pos += n + 1;
-	if (!incoming_word_ok(s)) {
+	/* The bound is the word's (after "arg "), as incoming_format's. */
+	if (!incoming_word_ok(strncmp(s, "arg ", 4) == 0 ? s + 4 : s)) {
 		free(s);
 		return NULL;
 	}

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "engine.h"
 #include "i18n.h"
 #include "json.h"
@@ -93,6 +94,7 @@ qcmd_options(const struct cli_opts *cli, const struct config *cfg,
 	o->only_domain = cli->queue_domain;
 	o->only_sender = cli->queue_sender;
 	o->stop = &qcmd_stopping;
+	o->live_clock = 1;
 	o->reporting_mta = names->mta;
 	o->postmaster = names->postmaster;
 	o->notice_to = (const char *const *)names->notice.v;
@@ -155,6 +157,19 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 
 static const char *const qcmd_states[] = { "pending", "done", "bounced" };
 
+/* s as the terminal may show it (log_printable): the spool refuses
+ * control characters, but mailq is what root reads of users' mail. */
+static void
+qcmd_put(FILE *out, const char *s)
+{
+	struct buf b = { 0 };
+
+	log_printable(&b, s, strlen(s));
+	if (b.len > 0)
+		fwrite(b.data, 1, b.len, out);
+	buf_free(&b);
+}
+
 static void
 qcmd_print_text(const struct queue_entry *ent, FILE *out)
 {
@@ -165,15 +180,21 @@ qcmd_print_text(const struct queue_entry *ent, FILE *out)
 
 	localtime_r(&env->created, &tm);
 	strftime(when, sizeof(when), "%a %b %e %H:%M:%S", &tm);
-	fprintf(out, "%-18s%c %8lld %s  %s\n", env->id, env->held ? '!' : ' ',
-	        (long long)ent->data_size, when,
-	        *env->from ? env->from : "<>");
+	fprintf(out, "%-18s%c %8lld %s  ", env->id, env->held ? '!' : ' ',
+	        (long long)ent->data_size, when);
+	qcmd_put(out, *env->from ? env->from : "<>");
+	fputc('\n', out);
 	for (i = 0; i < env->nrcpts; i++) {
 		if (env->rcpts[i].state == QUEUE_RCPT_DONE)
 			continue;
-		if (env->rcpts[i].reply != NULL)
-			fprintf(out, "%49s(%s)\n", "", env->rcpts[i].reply);
-		fprintf(out, "%49s%s\n", "", env->rcpts[i].addr);
+		if (env->rcpts[i].reply != NULL) {
+			fprintf(out, "%49s(", "");
+			qcmd_put(out, env->rcpts[i].reply);
+			fputs(")\n", out);
+		}
+		fprintf(out, "%49s", "");
+		qcmd_put(out, env->rcpts[i].addr);
+		fputc('\n', out);
 	}
 	fputc('\n', out);
 }

@@ -56,6 +56,10 @@ qdaemon_watch(const struct strlist *dirs, struct err *e)
 
 	for (i = 0; fd >= 0 && i < dirs->n; i++) {
 		p = xasprintf("%s/entries", dirs->v[i]);
+		/* An entry arrives renamed from tmp/ while its writer still
+		 * holds its lock: the close that ends the commit (and lets the
+		 * lock go) is the news that counts. A rewrite makes news too;
+		 * its next attempt lies ahead, so that worker ends at once. */
 		if (inotify_add_watch(fd, p, IN_MOVED_TO | IN_CLOSE_WRITE) >= 0)
 			n++;
 		else

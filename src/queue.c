@@ -433,7 +433,16 @@ queue_check_file(struct queue *q, int fd, const char *name, struct stat *st,
 {
 	struct stat now;
 
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_nlink != 1) {
+	/* First whether the name is still this file: a rewrite renames a
+	 * new file over it, and the old one (now linked nowhere) must not
+	 * make the new one look broken. */
+	if (fstat(fd, st) < 0)
+		return 1;
+	if (st->st_nlink == 0 ||
+	    fstatat(q->entries_fd, name, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    now.st_ino != st->st_ino || now.st_dev != st->st_dev)
+		return 1; /* replaced or removed meanwhile */
+	if (!S_ISREG(st->st_mode) || st->st_nlink != 1) {
 		*why = _("not a regular file linked once");
 		return -1;
 	}
@@ -441,9 +450,6 @@ queue_check_file(struct queue *q, int fd, const char *name, struct stat *st,
 		*why = _("owned by another user");
 		return -1;
 	}
-	if (fstatat(q->entries_fd, name, &now, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    now.st_ino != st->st_ino || now.st_dev != st->st_dev)
-		return 1; /* replaced or removed meanwhile */
 	return 0;
 }
 
@@ -499,6 +505,13 @@ queue_load(struct queue *q, const char *id, int lock, struct queue_entry *ent,
 		close(fd);
 		if (rc > 0)
 			return 1;
+		/* Only with the lock: then the name is still this file (a
+		 * rewrite takes the lock first, a commit never replaces). */
+		if (!lock) {
+			err_set(e, ERR_DATA, _("%s/entries/%s: %s"), q->dir, id,
+			        why);
+			return -1;
+		}
 		queue_quarantine(q, id);
 		err_set(e, ERR_DATA, _("%s/entries/%s moved to quarantine: %s"),
 		        q->dir, id, why);

@@ -95,8 +95,10 @@ int queue_commit(struct queue *q, struct queue_env *env, queue_writer write,
  * complete entry of this format (torn, truncated, foreign, not a regular
  * file, linked elsewhere, owned by another user) is moved to quarantine/
  * and -1 returned with e set (ERR_DATA, naming the file and the reason).
- * Returns 0 with ent filled, or -1 (ERR_DATA, ERR_IO, or ERR_OS when id
- * does not exist). Release with queue_entry_free (which unlocks). */
+ * Without lock nothing is moved (ERR_DATA only): another process may be
+ * rewriting it. A file replaced or removed between open and check counts
+ * as busy (1). Returns 0 with ent filled, or -1 (ERR_DATA, ERR_IO, or
+ * ERR_OS when id does not exist). Release with queue_entry_free (which unlocks). */
 int queue_load(struct queue *q, const char *id, int lock,
                struct queue_entry *ent, struct err *e);
 void queue_entry_free(struct queue_entry *ent);

@@ -49,7 +49,10 @@ queue_value_ok(const char *s)
 	size_t n;
 
 	for (n = 0; s[n] != '\0'; n++)
-		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f ||
+		    ((unsigned char)s[n] == 0xc2 &&
+		     (unsigned char)s[n + 1] >= 0x80 &&
+		     (unsigned char)s[n + 1] <= 0x9f))
 			return 0;
 	return n <= QUEUE_MAX_VALUE;
 }
@@ -66,11 +69,15 @@ queue_put(struct buf *b, const char *key, const char *value)
 	return 0;
 }
 
+/* The recipients; replies cut to reply_max octets (0: left out), so that
+ * the last errors, which are only information, never keep an entry from
+ * being written. */
 static int
-queue_put_rcpts(struct buf *b, const struct queue_env *env, size_t *kept)
+queue_put_rcpts(struct buf *b, const struct queue_env *env, size_t reply_max,
+                size_t *kept)
 {
 	const struct queue_rcpt *r;
-	size_t i;
+	size_t i, n;
 
 	*kept = 0;
 	for (i = 0; i < env->nrcpts; i++) {
@@ -84,42 +91,70 @@ queue_put_rcpts(struct buf *b, const struct queue_env *env, size_t *kept)
 			return -1;
 		buf_printf(b, "rcpt %s %s\n", queue_state_names[r->state],
 		           r->addr);
-		if (queue_put(b, "reply", r->reply) < 0)
+		if (r->reply != NULL && !queue_value_ok(r->reply))
 			return -1;
+		if (r->reply != NULL && reply_max > 0) {
+			n = strlen(r->reply) < reply_max ? strlen(r->reply)
+			                                 : reply_max;
+			while (n > 0 && n < strlen(r->reply) &&
+			       ((unsigned char)r->reply[n] & 0xC0) == 0x80)
+				n--; /* not in a UTF-8 sequence */
+			buf_printf(b, "reply %.*s\n", (int)n, r->reply);
+		}
 		(*kept)++;
 	}
 	return 0;
+}
+
+/* The envelope with replies cut to reply_max (see queue_put_rcpts); 1
+ * when it is over QUEUE_MAX_HEADER, -1 when a field may not be stored. */
+static int
+queue_format_with(const struct queue_env *env, size_t reply_max,
+                  struct buf *b)
+{
+	size_t kept;
+
+	buf_free(b);
+	buf_printf(b,
+	           "%s\nid %s\nuid %ju\ncreated %jd\nattempts %u\n"
+	           "next %jd\n",
+	           QUEUE_MAGIC_LINE, env->id, (uintmax_t)env->uid,
+	           (intmax_t)env->created, env->attempts,
+	           (intmax_t)env->next_attempt);
+	if (queue_put(b, "account", env->account) < 0 ||
+	    queue_put(b, "from", env->from) < 0 ||
+	    queue_put(b, "notify", env->notify) < 0 ||
+	    queue_put(b, "ret", env->ret) < 0 ||
+	    queue_put(b, "envid", env->envid) < 0 ||
+	    queue_put(b, "held", env->held ? "1" : NULL) < 0 ||
+	    queue_put(b, "warned", env->warned ? "1" : NULL) < 0 ||
+	    queue_put(b, "dsn", env->dsn == 1 ? "1" : env->dsn == 2 ? "2"
+	                                                            : NULL) < 0 ||
+	    queue_put_rcpts(b, env, reply_max, &kept) < 0 || kept == 0)
+		return -1;
+	buf_append_str(b, "data\n");
+	return b->len > QUEUE_MAX_HEADER ? 1 : 0;
 }
 
 int
 queue_format_env(const struct queue_env *env, char **out, size_t *len,
                  struct err *e)
 {
+	/* Whole replies, then shorter ones, then none: an entry with many
+	 * recipients must stay writable (else delivered recipients would
+	 * stay pending and get the message again). */
+	static const size_t reply_max[] = { QUEUE_MAX_VALUE, 200, 0 };
 	struct buf b = {0};
-	size_t kept;
+	size_t i;
+	int rc = -1;
 
 	if (!queue_id_valid(env->id) || env->from == NULL ||
 	    env->nrcpts > QUEUE_MAX_RCPTS)
 		goto bad;
-	buf_printf(&b,
-	           "%s\nid %s\nuid %ju\ncreated %jd\nattempts %u\n"
-	           "next %jd\n",
-	           QUEUE_MAGIC_LINE, env->id, (uintmax_t)env->uid,
-	           (intmax_t)env->created, env->attempts,
-	           (intmax_t)env->next_attempt);
-	if (queue_put(&b, "account", env->account) < 0 ||
-	    queue_put(&b, "from", env->from) < 0 ||
-	    queue_put(&b, "notify", env->notify) < 0 ||
-	    queue_put(&b, "ret", env->ret) < 0 ||
-	    queue_put(&b, "envid", env->envid) < 0 ||
-	    queue_put(&b, "held", env->held ? "1" : NULL) < 0 ||
-	    queue_put(&b, "warned", env->warned ? "1" : NULL) < 0 ||
-	    queue_put(&b, "dsn", env->dsn == 1 ? "1" : env->dsn == 2 ? "2"
-	                                                             : NULL) < 0 ||
-	    queue_put_rcpts(&b, env, &kept) < 0 || kept == 0)
-		goto bad;
-	buf_append_str(&b, "data\n");
-	if (b.len > QUEUE_MAX_HEADER)
+	for (i = 0; i < 3; i++)
+		if ((rc = queue_format_with(env, reply_max[i], &b)) <= 0)
+			break;
+	if (rc != 0)
 		goto bad;
 	*len = b.len;
 	*out = buf_steal(&b);

@@ -46,6 +46,10 @@ struct runq_options {
 	 * sender) fails: double_bounce_to, its aliases expanded. */
 	const char *const *notice_to;
 	size_t nnotice_to;
+	/* Set: the next attempt is reckoned from the clock when an attempt
+	 * ends, not from now (a run that takes longer than a backoff step
+	 * must not write entries that are due already). */
+	int live_clock;
 	/* When set and it becomes non-zero (a signal handler's flag), the
 	 * run stops before its next entry. */
 	const volatile sig_atomic_t *stop;

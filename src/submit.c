@@ -359,6 +359,32 @@ submit_deliver(struct submission *s, const struct cli_opts *cli,
 	return rc;
 }
 
+/* 1 when a command-line option changes how the account delivers (--port,
+ * --tls, --user...): queued mail is delivered later with the account as
+ * the configuration has it, so such a submission goes at once, without
+ * the queue, as with --host. Options for this submission's message or
+ * log only (--logfile, --set-date-header, --queue...) do not count. */
+static int
+submit_cli_delivery(const struct cli_opts *cli)
+{
+	static const char *const local[] = {
+		"logfile", "logfile_time_format", "syslog", "aliases",
+		"set_from_header", "set_date_header", "set_msgid_header",
+		"remove_bcc_headers", "undisclosed_recipients", "auto_from",
+		"maildomain", "queue",
+	};
+	size_t i, k;
+
+	for (i = 0; i < cli->nsettings; i++) {
+		for (k = 0; k < sizeof(local) / sizeof(local[0]); k++)
+			if (strcmp(cli->settings[i].cmd, local[k]) == 0)
+				break;
+		if (k == sizeof(local) / sizeof(local[0]))
+			return 1;
+	}
+	return 0;
+}
+
 /* queue on: durable first, then the first attempt. A spool that cannot
  * take the message (full, unwritable) does not lose it: dsmtp says so
  * and delivers synchronously, as with queue off. */
@@ -467,7 +493,8 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||
 	    engine_signing(&s.signing, s.a, &s.m, e) < 0)
 		goto out;
-	if (spool_wanted(s.a) && cli->host == NULL)
+	if (spool_wanted(s.a) && cli->host == NULL &&
+	    !submit_cli_delivery(cli))
 		rc = submit_enqueue(&s, cli, cfg, env, e);
 	else
 		rc = submit_deliver(&s, cli, env, e);

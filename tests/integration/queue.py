@@ -352,6 +352,26 @@ def expiry(c):
         c.eq(sp.ids(), [], 'queue')
 
 
+def expiry_log_quoted(c):
+    """An address with a space and quotes cannot add a key=value of its
+    own to the expiry line."""
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        sp = Spool(box, ['queue_lifetime 1d'])
+        c.exit(sp.run(['-oi', '-f', '"x status=sent to=v@x"@example.com',
+                       'a@example.org'], MSG), 0)
+        run_at(sp, '+2d', ['--queue-run'])
+        line = [l for l in T.read_log(box).decode().splitlines()
+                if 'status=expired' in l]
+        c.need(len(line) == 1, 'one expiry line: %s' % line)
+        c.true('from="\\"x status=sent to=v@x\\"@example.com"' in line[0],
+               'the sender is quoted: %s' % line[0])
+        rest = line[0].replace('"\\"x status=sent to=v@x\\"@example.com"',
+                               '')
+        c.eq(rest.count('status='), 1, 'one status outside the quotes')
+
+
 def delay_warning(c):
     if not faketime():
         c.skip('faketime is not installed')
@@ -551,6 +571,20 @@ def spool_unwritable(c):
         c.exit(res, T.EX_TEMPFAIL)
 
 
+def cli_settings_go_at_once(c):
+    """--port, --tls... change the account for this submission only; a
+    retry would use the file's account, so such mail is not queued."""
+    with T.sandbox() as box:
+        sp = Spool(box)
+        res = sp.run(['--tls=off', '--port=%d' % sp.port] + ARGV, MSG)
+        c.exit(res, T.EX_TEMPFAIL)
+        c.true(not os.path.isdir(os.path.join(sp.dir, 'entries')) or
+               sp.entry_files() == [], 'nothing queued')
+        res = sp.run(['--logfile=%s/other.log' % box] + ARGV, MSG)
+        c.exit(res, 0)
+        c.eq(len(sp.ids()), 1, '--logfile alone: queued as usual')
+
+
 def queue_off_is_synchronous(c):
     with T.sandbox() as box:
         sp = Spool(box, ['queue off'])
@@ -583,6 +617,8 @@ TESTS = [
     ('the backoff grows from attempt to attempt (faketime)', backoff_grows),
     ('queue_lifetime passed: expiry bounce, status=expired (faketime)',
      expiry),
+    ('the expiry log line quotes the addresses (faketime)',
+     expiry_log_quoted),
     ('queue_delay_warning: one delay notice to the sender (faketime)',
      delay_warning),
     ('--queue-flush ignores the backoff', flush_ignores_backoff),
@@ -606,6 +642,8 @@ TESTS = [
                                 hide=('STARTTLS',))),
     ('spool cannot be written: delivered without it, else 75',
      spool_unwritable),
+    ('--port/--tls on the command line: delivered at once, never queued',
+     cli_settings_go_at_once),
     ('queue off: 75, nothing queued', queue_off_is_synchronous),
 ]
 

@@ -71,6 +71,9 @@ test_addr_check_cr(void **state)
 {
 	(void)state;
 	assert_refused("user@example.org\r", "recipient");
+	/* C1 in UTF-8: CSI (U+009B) would drive a terminal reading mailq. */
+	assert_refused("evil\xc2\x9b" "2J@example.org", "sender");
+	assert_refused("x\xc2\x80@example.org", "recipient");
 	assert_refused("user\r@example.org", "recipient");
 	assert_refused("\ruser@example.org", "sender");
 }
