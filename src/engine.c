@@ -178,6 +178,9 @@ engine_deliver(void *ctx, const struct queue_entry *ent,
 		return -1;
 	}
 	rc = engine_attempt(g, ent, a, &m, &sg, out, e);
+	/* The run's own notes (expiry, quarantine, held) go where the
+	 * defaults say, whichever entry came before. */
+	engine_log_open(&g->cfg->defaults);
 	message_free(&m);
 	signing_free(&sg);
 	return rc;

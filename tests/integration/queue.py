@@ -372,6 +372,27 @@ def expiry_log_quoted(c):
         c.eq(rest.count('status='), 1, 'one status outside the quotes')
 
 
+def notes_log_where_defaults_say(c):
+    """A run's own notes (here: expiry) go to the defaults' log, not to
+    that of the account whose entry was tried just before."""
+    if not faketime():
+        c.skip('faketime is not installed')
+    with T.sandbox() as box:
+        other = os.path.join(box, 'other.log')
+        sp = Spool(box, ['queue_lifetime 1d', '', 'account other',
+                         'host 127.0.0.1', 'port %d' % 1,
+                         'logfile ' + other, 'queue_lifetime 30d'])
+        c.exit(sp.run(['-oi', '-a', 'other', 'o@example.org'], MSG), 0)
+        c.exit(sp.run(ARGV, MSG), 0)
+        run_at(sp, '+2d', ['--queue-run'])
+        with open(other) as f:
+            text = f.read()
+        c.true('status=expired' not in text,
+               'no expiry note in the other account\'s log: %s' % text)
+        c.true('status=expired' in T.read_log(box).decode(),
+               'the expiry note is in the defaults\' log')
+
+
 def delay_warning(c):
     if not faketime():
         c.skip('faketime is not installed')
@@ -619,6 +640,8 @@ TESTS = [
      expiry),
     ('the expiry log line quotes the addresses (faketime)',
      expiry_log_quoted),
+    ('a run\'s notes go to the defaults\' log (faketime)',
+     notes_log_where_defaults_say),
     ('queue_delay_warning: one delay notice to the sender (faketime)',
      delay_warning),
     ('--queue-flush ignores the backoff', flush_ignores_backoff),
