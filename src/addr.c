@@ -102,8 +102,9 @@ addr_libraries(void)
 	return text;
 }
 
-char *
-addr_default_domain(void)
+/* The work of addr_default_domain (a file read, maybe a resolver call). */
+static char *
+addr_find_default_domain(void)
 {
 	char host[256];
 	struct addrinfo hints = { 0 }, *res = NULL;
@@ -123,6 +124,24 @@ addr_default_domain(void)
 	if (res != NULL)
 		freeaddrinfo(res);
 	return p ? p : xstrdup(host);
+}
+
+char *
+addr_default_domain(void)
+{
+	/* Asked for by submission, the delivery engine and the bounce
+	 * names: found once per process. */
+	static char *found;
+
+	if (found == NULL)
+		found = addr_find_default_domain();
+	return xstrdup(found);
+}
+
+char *
+addr_domain_or_default(const char *configured)
+{
+	return configured != NULL ? xstrdup(configured) : addr_default_domain();
 }
 
 int

@@ -44,6 +44,9 @@ int addr_utf8_valid(const char *s, size_t n);
 /* The host's mail domain: /etc/mailname when readable, else the FQDN, else
  * "localhost". Caller frees. */
 char *addr_default_domain(void);
+/* configured (a qualify_domain), else addr_default_domain(). Caller
+ * frees. */
+char *addr_domain_or_default(const char *configured);
 
 /* 1 when s holds no octet >= 0x80. */
 int addr_is_ascii(const char *s);

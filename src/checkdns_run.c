@@ -30,9 +30,7 @@ checkdns_from_domain(const struct account *a)
 
 	if (at != NULL && at[1] != '\0' && strpbrk(at + 1, "*?[") == NULL)
 		return xstrdup(at + 1);
-	if (a->val[CFG_QUALIFY_DOMAIN] != NULL)
-		return xstrdup(a->val[CFG_QUALIFY_DOMAIN]);
-	return addr_default_domain();
+	return addr_domain_or_default(a->val[CFG_QUALIFY_DOMAIN]);
 }
 
 /* 1 for an address receivers never see: RFC 1918, loopback, link-local,
@@ -92,8 +90,7 @@ checkdns_account(struct check_report *r, const struct dns_lookup *l,
                  const struct account *a, const struct checkdns_options *o)
 {
 	char *from = checkdns_from_domain(a), *dkim = NULL;
-	char *ehlo = a->val[CFG_DOMAIN] ? xstrdup(a->val[CFG_DOMAIN])
-	                                : addr_default_domain();
+	char *ehlo = addr_domain_or_default(a->val[CFG_DOMAIN]);
 
 	checkdns_dkim_all(r, l, a, from, &dkim);
 	if (o->egress_ip == NULL || checkdns_private(o->egress_ip)) {

@@ -128,9 +128,7 @@ engine_attempt(const struct engine *g, const struct queue_entry *ent,
 	struct deliver_job j = { 0 };
 	struct strlist rcpts = { 0 };
 	struct smtp_rcpt *res = NULL;
-	char *helo = a->val[CFG_QUALIFY_DOMAIN]
-	                     ? xstrdup(a->val[CFG_QUALIFY_DOMAIN])
-	                     : addr_default_domain();
+	char *helo = addr_domain_or_default(a->val[CFG_QUALIFY_DOMAIN]);
 
 	j.utf8_required = engine_pending(&ent->env, &rcpts);
 	j.m = m;
@@ -215,9 +213,7 @@ engine_notice_to(const struct account *a, const char *domain,
 void
 engine_names(const struct account *a, struct engine_names *n)
 {
-	char *q = a->val[CFG_QUALIFY_DOMAIN]
-	                  ? xstrdup(a->val[CFG_QUALIFY_DOMAIN])
-	                  : addr_default_domain();
+	char *q = addr_domain_or_default(a->val[CFG_QUALIFY_DOMAIN]);
 	const char *d = config_str(a, CFG_DOMAIN, NULL);
 
 	n->postmaster = xasprintf("MAILER-DAEMON@%s", q);

@@ -213,7 +213,7 @@ log_append_value(struct buf *b, const char *v)
 		buf_append_char(b, '"');
 }
 
-static void
+void
 log_kv(struct buf *b, const char *key, const char *value)
 {
 	if (b->len > 0)

@@ -60,6 +60,9 @@ void log_close(void);
  * Control characters in values (as log_printable defines them) are
  * written as \xNN, one per octet. */
 char *log_format(const struct log_record *r);
+/* Append " key=value" to b (no space when b is empty), the value quoted
+ * and escaped as log_format does, so it can add no key of its own. */
+void log_kv(struct buf *b, const char *key, const char *value);
 /* Send r to syslog and/or the logfile. */
 void log_delivery(const struct log_record *r);
 

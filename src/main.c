@@ -157,8 +157,7 @@ main_keygen(const struct cli_opts *cli, struct err *e)
 {
 	int ed = cli->key_type != NULL && strcmp(cli->key_type, "ed25519") == 0;
 	const char *sel = cli->selector ? cli->selector : ed ? "ed" : "rsa";
-	char *dom = cli->keygen_domain ? xstrdup(cli->keygen_domain)
-				       : addr_default_domain();
+	char *dom = addr_domain_or_default(cli->keygen_domain);
 	struct crypto_key *k = NULL;
 	struct buf out = { 0 };
 	char *abs = NULL;

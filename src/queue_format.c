@@ -69,6 +69,17 @@ queue_put(struct buf *b, const char *key, const char *value)
 	return 0;
 }
 
+/* "key N" for a mark that is set (1 to 9); nothing for 0. */
+static int
+queue_put_mark(struct buf *b, const char *key, int v)
+{
+	if (v < 0 || v > 9)
+		return -1;
+	if (v > 0)
+		buf_printf(b, "%s %d\n", key, v);
+	return 0;
+}
+
 /* The recipients; replies cut to reply_max octets (0: left out), so that
  * the last errors, which are only information, never keep an entry from
  * being written. */
@@ -126,10 +137,9 @@ queue_format_with(const struct queue_env *env, size_t reply_max,
 	    queue_put(b, "notify", env->notify) < 0 ||
 	    queue_put(b, "ret", env->ret) < 0 ||
 	    queue_put(b, "envid", env->envid) < 0 ||
-	    queue_put(b, "held", env->held ? "1" : NULL) < 0 ||
-	    queue_put(b, "warned", env->warned ? "1" : NULL) < 0 ||
-	    queue_put(b, "dsn", env->dsn == 1 ? "1" : env->dsn == 2 ? "2"
-	                                                            : NULL) < 0 ||
+	    queue_put_mark(b, "held", env->held) < 0 ||
+	    queue_put_mark(b, "warned", env->warned) < 0 ||
+	    queue_put_mark(b, "dsn", env->dsn) < 0 ||
 	    queue_put_rcpts(b, env, reply_max, &kept) < 0 || kept == 0)
 		return -1;
 	buf_append_str(b, "data\n");
@@ -265,6 +275,20 @@ queue_parse_number(const char *value, uintmax_t max, int *seen, int bit,
 	return queue_number(value, max, out);
 }
 
+/* A mark (held, warned, dsn): 1 to max, written only when set, so 0 is
+ * never a value; 0, or -1. */
+static int
+queue_parse_mark(const char *value, uintmax_t max, int *seen, int bit,
+                 int *out)
+{
+	uintmax_t v;
+
+	if (queue_parse_number(value, max, seen, bit, &v) < 0 || v == 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 /* One record; 0, or -1 when it is not one this format has. */
 static int
 queue_parse_record(struct queue_env *env, const char *key, const char *value,
@@ -308,24 +332,13 @@ queue_parse_record(struct queue_env *env, const char *key, const char *value,
 		env->attempts = (unsigned)v;
 		return 0;
 	}
-	if (strcmp(key, "held") == 0) {
-		if (queue_parse_number(value, 1, seen, SEEN_HELD, &v) || !v)
-			return -1;
-		env->held = 1;
-		return 0;
-	}
-	if (strcmp(key, "warned") == 0) {
-		if (queue_parse_number(value, 1, seen, SEEN_WARNED, &v) || !v)
-			return -1;
-		env->warned = 1;
-		return 0;
-	}
-	if (strcmp(key, "dsn") == 0) {
-		if (queue_parse_number(value, 2, seen, SEEN_DSN, &v) || !v)
-			return -1;
-		env->dsn = (int)v;
-		return 0;
-	}
+	if (strcmp(key, "held") == 0)
+		return queue_parse_mark(value, 1, seen, SEEN_HELD, &env->held);
+	if (strcmp(key, "warned") == 0)
+		return queue_parse_mark(value, 1, seen, SEEN_WARNED,
+		                        &env->warned);
+	if (strcmp(key, "dsn") == 0)
+		return queue_parse_mark(value, 2, seen, SEEN_DSN, &env->dsn);
 	if (strcmp(key, "from") == 0)
 		return queue_once(&env->from, seen, SEEN_FROM, value);
 	if (strcmp(key, "account") == 0)

@@ -302,20 +302,6 @@ runq_left(const struct queue_env *env)
 	return 0;
 }
 
-/* s in double quotes, '"' and '\\' escaped: an address may hold both
- * (and spaces), and must not be able to add a key=value of its own. */
-static void
-runq_quoted(struct buf *b, const char *s)
-{
-	buf_append_char(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_append_char(b, '\\');
-		buf_append_char(b, *s);
-	}
-	buf_append_char(b, '"');
-}
-
 /* The log line of spec section 6 for recipients given up on. */
 static void
 runq_log_expired(const struct queue_entry *ent, time_t now)
@@ -323,14 +309,12 @@ runq_log_expired(const struct queue_entry *ent, time_t now)
 	struct buf b = {0}, to = {0};
 	size_t i, n = 0;
 
-	buf_append_str(&b, "from=");
-	runq_quoted(&b, *ent->env.from ? ent->env.from : "<>");
+	log_kv(&b, "from", *ent->env.from ? ent->env.from : "<>");
 	for (i = 0; i < ent->env.nrcpts; i++)
 		if (ent->env.rcpts[i].state == QUEUE_RCPT_PENDING)
 			buf_printf(&to, "%s%s", n++ ? "," : "",
 			           ent->env.rcpts[i].addr);
-	buf_append_str(&b, " to=");
-	runq_quoted(&b, to.data ? to.data : "");
+	log_kv(&b, "to", to.data ? to.data : "");
 	buf_free(&to);
 	buf_printf(&b, " delay=%jd attempt=%u status=expired",
 	           (intmax_t)(now - ent->env.created), ent->env.attempts);

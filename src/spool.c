@@ -63,9 +63,15 @@ spool_open(struct queue *q, const struct account *a, struct err *e)
 	char *dir = spool_dir(a);
 	int rc;
 
-	spool_make_parents(dir, strcmp(dir, SPOOL_SYSTEM_DIR) == 0 ? 0755
-								   : 0700);
+	/* The directories above are made only when the spool cannot be
+	 * opened: every submission opens it. */
 	rc = queue_open(q, dir, e);
+	if (rc < 0 && e->cls == ERR_CANTCREAT) {
+		err_clear(e);
+		spool_make_parents(dir, strcmp(dir, SPOOL_SYSTEM_DIR) == 0
+						? 0755 : 0700);
+		rc = queue_open(q, dir, e);
+	}
 	free(dir);
 	return rc;
 }

@@ -294,9 +294,7 @@ submit_intake(struct submission *s, const struct cli_opts *cli,
 	}
 	if (s->a == NULL || config_check_supported(s->a, e) < 0)
 		return -1;
-	s->domain = s->a->val[CFG_QUALIFY_DOMAIN]
-			    ? xstrdup(s->a->val[CFG_QUALIFY_DOMAIN])
-			    : addr_default_domain();
+	s->domain = addr_domain_or_default(s->a->val[CFG_QUALIFY_DOMAIN]);
 	return 0;
 }
 
