@@ -124,16 +124,31 @@ def calibrate(box, cfg, srv):
     return max(took)
 
 
+class Span:
+    """The window kills are drawn from. It starts at the calibrated length
+    of a whole submission and follows the machine's speed during the run
+    (other suites load it in parallel): a kill widens it a little, a run
+    that finished narrows it, so about half the trials end in a kill at
+    any load, and the kills stay spread over the whole submission."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def killed(self, was_killed):
+        self.value *= 1.04 if was_killed else 1 / 1.04
+        return was_killed
+
+
 def submissions(c):
     rnd = random.Random(1)
     accepted, killed = set(), set()
     with T.sandbox() as box, SmtpServer(eod_delay=0.01) as srv:
         cfg = T.write_config(box, srv.port, ['timeout 10'])
-        span = calibrate(box, cfg, srv) * 1.2
+        span = Span(calibrate(box, cfg, srv) * 1.2)
         for n in range(TRIALS):
             srv.opts.eod_delay = rnd.choice((0, 0.005, 0.02))
             proc = start(box, cfg, ['-oi', 'a@example.org'], n)
-            if kill_later(proc, rnd.uniform(0, span)):
+            if span.killed(kill_later(proc, rnd.uniform(0, span.value))):
                 killed.add(n)
             elif proc.returncode == 0:
                 accepted.add(n)
