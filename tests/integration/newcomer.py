@@ -3,7 +3,8 @@
 message when there is no configuration at all (which files were looked
 for), an account name that is not there (which file, which accounts),
 and msmtp's system file at /etc/msmtprc whatever dsmtp's own sysconfdir
-is (issue 8, section 2)."""
+is (issue 8, section 2); and the test set-up installs nothing that would
+take the place of the machine's own MTA (issue 8, section 1)."""
 
 import os
 import re
@@ -17,6 +18,9 @@ import dsmtptest as T                                    # noqa: E402
 from smtpserver import SmtpServer                        # noqa: E402
 
 MSG = b'Subject: hello\n\nhi\n'
+APT_CLOSURE = ['apt-cache', 'depends', '--recurse', '--no-recommends',
+               '--no-suggests', '--no-conflicts', '--no-breaks',
+               '--no-replaces', '--no-enhances']
 
 
 def no_configuration(c):
@@ -173,6 +177,48 @@ def pretend(c):
            '-a work --port=2525: %s' % T.short(sel.out))
 
 
+def mta_providers():
+    """The packages apt knows that provide mail-transport-agent."""
+    out = subprocess.run(['apt-cache', 'showpkg', 'mail-transport-agent'],
+                         capture_output=True, text=True).stdout
+    rev = out.split('Reverse Provides:', 1)[-1] if 'Reverse Provides:' \
+        in out else ''
+    return {line.split()[0] for line in rev.splitlines() if line.strip()}
+
+
+def closure(packages):
+    """Every package apt would consider for installing packages: their
+    dependencies, recursively, each alternative included."""
+    out = subprocess.run(APT_CLOSURE + packages, capture_output=True,
+                         text=True).stdout
+    return {line.strip().strip('<>') for line in out.splitlines()
+            if line and not line.startswith(' ')}
+
+
+def setup_keeps_mta(c):
+    """Every package tests/install-deps.sh asks for, and all they depend
+    on, provides no mail-transport-agent: installing them cannot remove
+    or replace exim4, dma, msmtp-mta or Postfix. bsd-mailx (which depends
+    on an MTA) is the control: the same check finds the MTA it pulls."""
+    if os.environ.get('DSMTP_NO_APT') == '1':
+        c.skip('DSMTP_NO_APT=1: apt is not used')
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..',
+                       'install-deps.sh')
+    with open(src) as f:
+        m = re.search(r'^packages="([^"]*)"', f.read(), re.M)
+    packages = m.group(1).split()
+    providers = mta_providers()
+    c.true({'exim4-daemon-light', 'postfix'} <= providers,
+           'apt has no package lists (run apt-get update): %r'
+           % sorted(providers))
+    c.true(closure(['bsd-mailx']) & providers, 'control: bsd-mailx pulls '
+           'no MTA?')
+    got = closure(packages)
+    c.true(len(got) > len(packages), 'closure of %d packages: %d'
+           % (len(packages), len(got)))
+    c.eq(sorted(got & providers), [], 'MTAs among the test dependencies')
+
+
 TESTS = [
     ('no configuration: says so and lists the files looked for',
      no_configuration),
@@ -186,6 +232,8 @@ TESTS = [
      dotless_domain),
     ('an alias to |program fails only that recipient', alias_to_program),
     ('-P: every value, its origin, why the account', pretend),
+    ('the test set-up installs no package that provides an MTA',
+     setup_keeps_mta),
 ]
 
 if __name__ == '__main__':

@@ -206,6 +206,32 @@ def refused_cert(c, cert, tls='starttls', extra=()):
                'the names of the certificate: %s' % T.short(res.err))
 
 
+def untrusted_waits_in_queue(c):
+    """queue on: a certificate that fails the checks is the administrator's
+    to mend (a trust file, a renewed certificate), as Postfix defers it:
+    exit 0, the mail kept and logged deferred, never bounced; the next
+    run after the mend delivers it over TLS."""
+    with T.sandbox() as box:
+        with server(cert='untrusted') as bad:
+            cfg = T.write_config(box, bad.port, ['timeout 5'] + trust())
+            res = T.run(['-C', cfg] + ARGV, MSG, box=box)
+        c.exit(res, T.EX_OK)
+        c.eq(res.err, b'', 'stderr')
+        nothing_sent(c, bad)
+        entries = os.listdir(os.path.join(box, 'queue', 'entries'))
+        c.eq(len(entries), 1, 'entries kept')
+        log = T.read_log(box)
+        c.true(b'status=deferred' in log and b'status=bounced' not in log,
+               'logged deferred: %s' % T.short(log))
+        with server(cert='good') as good:
+            cfg = T.write_config(box, good.port, ['timeout 5'] + trust())
+            res = T.run(['-C', cfg, '-q'], b'', box=box)
+            c.exit(res, T.EX_OK)
+        delivered_over_tls(c, good)
+        c.eq(os.listdir(os.path.join(box, 'queue', 'entries')), [],
+             'entries after the run')
+
+
 def system_trust(c):
     """tls_trust_file system: the test CA is not in the system store."""
     with server() as srv:
@@ -451,6 +477,8 @@ TESTS = [
      lambda c: refused_cert(c, 'self_signed')),
     ('STARTTLS, certificate from an untrusted CA: 75, nothing sent',
      lambda c: refused_cert(c, 'untrusted')),
+    ('queue on: an untrusted certificate is deferred, kept, not bounced',
+     untrusted_waits_in_queue),
     ('STARTTLS, certificate revoked by tls_crl_file: 75, nothing sent',
      lambda c: refused_cert(c, 'revoked',
                             extra=['tls_crl_file %s' % pki().crl])),
