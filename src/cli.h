@@ -49,7 +49,9 @@ struct cli_opts {
 	const char *account;     /* -a, --account */
 	const char *host;        /* --host: no configuration file is read */
 	int read_envelope_from;  /* --read-envelope-from: 1, else -1 unset */
-	const char *queue_id;    /* -qI<id>, --queue-remove=ID... */
+	const char *queue_id;    /* -qI<id>, --queue-remove=ID...; sending:
+	                          * the id a picked-up message keeps (set
+	                          * by the pickup, never from argv) */
 	const char *queue_domain; /* -qR<domain> */
 	const char *queue_sender; /* -qS<sender> */
 	int queue_due;           /* --queue-run: only the due entries */

@@ -20,6 +20,7 @@
 #include "enqueue.h"
 #include "file.h"
 #include "i18n.h"
+#include "ident.h"
 #include "log.h"
 #include "runq.h"
 #include "runq_policy.h"
@@ -64,7 +65,7 @@ enqueue_env(const struct enqueue_msg *q, struct queue_env *env)
 
 	memset(env, 0, sizeof(*env));
 	snprintf(env->id, sizeof(env->id), "%s", q->m->id);
-	env->uid = getuid();
+	env->uid = ident_uid();
 	env->account = q->a == &q->cfg->defaults ? NULL : q->a->name;
 	env->from = (char *)q->from;
 	env->notify = (char *)q->notify;

@@ -2,13 +2,16 @@
  *
  * Owns: the rule that a file dsmtp reads whole (configuration, aliases,
  *       netrc) is a regular file under a size cap, read without blocking
- *       on a FIFO, its buffer wiped of what passed through.
+ *       on a FIFO, its buffer wiped of what passed through; where a
+ *       helper program is found; the standard descriptors kept open.
  * Not:  what the file means, who may own it (config_load.c). */
 
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -112,4 +115,48 @@ file_write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Nobody but root and the caller may change path: it is a directory (or,
+ * with dir 0, a regular file, not a symlink) they own, not writable by
+ * group or others. */
+static int
+file_private(const char *path, int dir)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 ||
+	    !(dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
+		return 0;
+	return (st.st_uid == 0 || st.st_uid == geteuid()) &&
+	       (st.st_mode & 022) == 0;
+}
+
+const char *
+file_helper(const char *name, const char *installed, char *path, size_t len)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+	if (slash != NULL && slash > self) {
+		*slash = '\0';
+		snprintf(path, len, "%s/%s", self, name);
+		if (file_private(self, 1) && file_private(path, 0))
+			return path;
+	}
+	snprintf(path, len, "%s", installed);
+	return path;
+}
+
+void
+file_sane_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
 }

@@ -33,4 +33,16 @@ void file_fail(struct err *e, enum err_class cls, const char *path,
  * Returns 0, or -1 with errno set. */
 int file_write_all(int fd, const void *p, size_t n);
 
+/* Make sure fds 0-2 are open (on /dev/null where they were closed), so
+ * that no file opened later becomes standard output. */
+void file_sane_fds(void);
+
+/* Where the helper program name lives: beside the running binary when
+ * there is one there that only root or the caller can change, in a
+ * directory only they can change (so the build tree's tests need no hook
+ * an installed binary would obey), else installed (its installed path).
+ * Written to path (len octets); returns path. */
+const char *file_helper(const char *name, const char *installed, char *path,
+                        size_t len);
+
 #endif

@@ -1,7 +1,8 @@
 /* incoming.c - the form of a submission handed to the system spool
  *
- * Owns: which command-line words a user may hand over, the header that
- *       carries them, and parsing it back.
+ * Owns: the header that carries a submission's command-line words, and
+ *       parsing it back (which words are allowed: incoming_args.c, kept
+ *       apart so that the set-group-ID helper links no option parser).
  * Not:  the helper that writes the file, picking it up (the daemon), the
  *       submission itself (submit). */
 
@@ -11,44 +12,11 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cli.h"
 #include "i18n.h"
 #include "incoming.h"
 #include "xmalloc.h"
 
 #define INCOMING_MAGIC "dsmtp-incoming 1"
-
-int
-incoming_check_args(char *const *args, size_t n, struct err *e)
-{
-	char **argv = xcalloc(n + 2, sizeof(*argv));
-	struct cli_opts o;
-	const char *bad = NULL;
-	int rc;
-
-	argv[0] = (char *)"sendmail";
-	if (n > 0)
-		memcpy(argv + 1, args, n * sizeof(*argv));
-	rc = cli_parse((int)n + 1, argv, &o, e);
-	if (rc == 0) {
-		if (o.mode != CLI_MODE_SEND)
-			bad = _("another mode than sending a message");
-		else if (o.config_file != NULL)
-			bad = "-C";
-		else if (o.host != NULL)
-			bad = "--host";
-		else if (o.nsettings > 0)
-			bad = o.settings[0].option;
-	}
-	if (bad != NULL) {
-		err_set(e, ERR_USAGE, _("not allowed when submitting to the "
-		                        "system's queue: %s"), bad);
-		rc = -1;
-	}
-	cli_free(&o);
-	free(argv);
-	return rc;
-}
 
 static int
 incoming_word_ok(const char *w)

@@ -30,6 +30,8 @@
 #include "dns.h"
 #include "dnsrec.h"
 #include "err.h"
+#include "file.h"
+#include "handover.h"
 #include "i18n.h"
 #include "log.h"
 #include "pretend.h"
@@ -42,17 +44,6 @@
 #include "version.h"
 #include "xmalloc.h"
 
-/* Make sure fds 0-2 are open, so no file we open becomes stdout. */
-static void
-main_sane_fds(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
 
 static int
 main_fail(struct err *e)
@@ -355,12 +346,30 @@ main_queue_anyway(const struct cli_opts *cli, const struct config *cfg,
 	return 1;
 }
 
+/* A user of the system's mail who may not read its configuration: the
+ * message goes to the system's queue through the helper (handover.h). */
 static int
-main_run(const struct cli_opts *cli, struct err *e)
+main_handover(const struct cli_opts *cli, char *const *args, size_t nargs,
+              struct err *e)
+{
+	char id[QUEUE_ID_MAX];
+
+	if (handover_submit(args, nargs, STDIN_FILENO, cli->ignore_dots, id,
+	                    e) == 0)
+		return EX_OK;
+	main_drain(STDIN_FILENO);
+	return main_fail(e);
+}
+
+static int
+main_run(const struct cli_opts *cli, char *const *args, size_t nargs,
+         struct err *e)
 {
 	struct config cfg;
 	int rc;
 
+	if (cli->mode == CLI_MODE_SEND && handover_wanted(cli))
+		return main_handover(cli, args, nargs, e);
 	if (main_load_config(cli, &cfg, e) < 0 && !main_queue_anyway(cli, &cfg,
 								      e)) {
 		config_free(&cfg);
@@ -411,9 +420,10 @@ main(int argc, char **argv)
 {
 	struct cli_opts cli;
 	struct err e = { 0 };
+	char **args;
 	int rc;
 
-	main_sane_fds();
+	file_sane_fds();
 	/* Passwords and keys pass through memory: never into a core file. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	/* A peer that goes away must be an error we report, not a signal. */
@@ -421,8 +431,12 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
+	/* The words as given, before the option parser reorders them. */
+	args = xcalloc((size_t)argc + 1, sizeof(*args));
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	if (cli_parse(argc, argv, &cli, &e) < 0) {
 		cli_free(&cli);
+		free(args);
 		return main_fail(&e);
 	}
 	log_set_verbose(cli.verbose);
@@ -442,10 +456,12 @@ main(int argc, char **argv)
 		rc = main_keygen(&cli, &e);
 		break;
 	default:
-		rc = main_run(&cli, &e);
+		rc = main_run(&cli, args + 1, argc > 0 ? (size_t)argc - 1 : 0,
+		              &e);
 		break;
 	}
 	cli_free(&cli);
+	free(args);
 	log_close();
 	return rc;
 }

@@ -485,7 +485,10 @@ message_read(int fd, const struct message_intake *in, struct message *m,
 	memset(m, 0, sizeof(*m));
 	m->body_utf8 = 1;
 	/* One id for the log lines and, when queued, the entry. */
-	queue_new_id(m->id);
+	if (in->id != NULL && queue_id_valid(in->id))
+		snprintf(m->id, sizeof(m->id), "%s", in->id);
+	else
+		queue_new_id(m->id);
 	m->body_fd = intake_tmpfile(in, e);
 	if (m->body_fd < 0)
 		return -1;

@@ -39,6 +39,7 @@ struct message_intake {
 	off_t max_size;       /* cap on the whole message, 0: none */
 	const char *tmpdir;   /* where the body is kept; NULL: $TMPDIR, /tmp */
 	off_t length;         /* read at most this many bytes; 0: to EOF */
+	const char *id;       /* the message's id; NULL: a new one */
 };
 
 /* Read a message from fd: drop a leading mbox "From " line, accept LF,

@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "runq.h"
 #include "runq_policy.h"
+#include "pickup.h"
 #include "spool.h"
 #include "xmalloc.h"
 
@@ -76,7 +77,7 @@ qcmd_stop_on(int sig)
 static int
 qcmd_mine(const struct queue_env *env)
 {
-	return getuid() == 0 || env->uid == getuid();
+	return spool_is_system_runner() || env->uid == getuid();
 }
 
 static void
@@ -114,6 +115,38 @@ qcmd_add_stats(struct runq_stats *sum, const struct runq_stats *st)
 	sum->held += st->held;
 }
 
+/* What users handed over to q (the system spool), into its entries. */
+static void
+qcmd_pickup_queue(const struct config *cfg, struct queue *q)
+{
+	int fd = pickup_open(q);
+
+	if (fd >= 0) {
+		pickup_run(cfg, q, fd);
+		close(fd);
+	}
+}
+
+void
+qcmd_pickup(const struct config *cfg)
+{
+	struct strlist dirs = { 0 };
+	struct err e = { 0 };
+	struct queue q;
+	size_t i;
+
+	qcmd_spools(cfg, 0, &dirs);
+	for (i = 0; i < dirs.n; i++) {
+		if (queue_open(&q, dirs.v[i], &e) < 0) {
+			err_clear(&e);
+			continue;
+		}
+		qcmd_pickup_queue(cfg, &q);
+		queue_close(&q);
+	}
+	strlist_free(&dirs);
+}
+
 int
 qcmd_run(const struct cli_opts *cli, const struct config *cfg,
          struct err *e)
@@ -137,6 +170,8 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 	for (i = 0; i < dirs.n && rc == 0 && !qcmd_stopping; i++) {
 		if ((rc = queue_open(&q, dirs.v[i], e)) < 0)
 			break;
+		if (o.only_id == NULL)
+			qcmd_pickup_queue(cfg, &q);
 		rc = runq_run(&q, &o, engine_deliver, &g, &st, e);
 		qcmd_add_stats(&sum, &st);
 		queue_close(&q);

@@ -16,10 +16,16 @@ void qcmd_spools(const struct config *cfg, int create, struct strlist *dirs);
 
 /* -q / --queue-flush (every entry), --queue-run (the due ones), -qI<id>,
  * -qR<domain>, -qS<sender>: one run over every spool the configuration
- * names (each account's spool_dir), through the delivery engine. Returns
+ * names (each account's spool_dir), through the delivery engine, after
+ * the pickup of what users handed over (not for -qI). Returns
  * 0, or -1 with e set when a spool cannot be opened. */
 int qcmd_run(const struct cli_opts *cli, const struct config *cfg,
              struct err *e);
+
+/* The submissions users handed over to every spool the configuration
+ * names (the system spool's incoming/), into the queue (pickup.h); the
+ * runs of qcmd_run do this first too. */
+void qcmd_pickup(const struct config *cfg);
 
 /* From now on, signal sig ends a qcmd_run after the entry it is at (the
  * daemon's workers on SIGTERM). */

@@ -45,12 +45,26 @@ qdaemon_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-/* An inotify descriptor watching every spool's entries/; -1 with e set
- * when none can be watched. */
+/* Entries that arrived and wait for a worker of their own; when more
+ * came than fit, a run over the whole spool takes them instead. Files in
+ * a spool's incoming/ (what users handed over) ask for a pickup. */
+struct qdaemon_news {
+	char id[QDAEMON_NEWS][QUEUE_ID_MAX];
+	int n;
+	int overflow;
+	int in_wd[QDAEMON_NEWS]; /* the watches of incoming/ */
+	int nin;
+	int pickup;
+};
+
+/* An inotify descriptor watching every spool's entries/ (and incoming/,
+ * where there is one: nw->in_wd); -1 with e set when none can be
+ * watched. */
 static int
-qdaemon_watch(const struct strlist *dirs, struct err *e)
+qdaemon_watch(const struct strlist *dirs, struct qdaemon_news *nw,
+              struct err *e)
 {
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), n = 0;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC), n = 0, wd;
 	size_t i;
 	char *p;
 
@@ -65,6 +79,11 @@ qdaemon_watch(const struct strlist *dirs, struct err *e)
 		else
 			log_diag(_("cannot watch %s: %s"), p, strerror(errno));
 		free(p);
+		p = xasprintf("%s/incoming", dirs->v[i]);
+		wd = inotify_add_watch(fd, p, IN_MOVED_TO | IN_ONLYDIR);
+		if (wd >= 0 && nw->nin < QDAEMON_NEWS)
+			nw->in_wd[nw->nin++] = wd;
+		free(p);
 	}
 	if (fd >= 0 && n > 0)
 		return fd;
@@ -74,13 +93,16 @@ qdaemon_watch(const struct strlist *dirs, struct err *e)
 	return -1;
 }
 
-/* Entries that arrived and wait for a worker of their own; when more
- * came than fit, a run over the whole spool takes them instead. */
-struct qdaemon_news {
-	char id[QDAEMON_NEWS][QUEUE_ID_MAX];
-	int n;
-	int overflow;
-};
+static int
+qdaemon_is_incoming(const struct qdaemon_news *nw, int wd)
+{
+	int i;
+
+	for (i = 0; i < nw->nin; i++)
+		if (nw->in_wd[i] == wd)
+			return 1;
+	return 0;
+}
 
 static void
 qdaemon_note(struct qdaemon_news *nw, const char *name)
@@ -112,7 +134,9 @@ qdaemon_drain(int fd, struct qdaemon_news *nw)
 		     off += (ssize_t)sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)(buf + off);
 			if (ev->mask & IN_Q_OVERFLOW)
-				nw->overflow = 1;
+				nw->overflow = nw->pickup = 1;
+			else if (qdaemon_is_incoming(nw, ev->wd))
+				nw->pickup = 1;
 			else if (ev->len > 0)
 				qdaemon_note(nw, ev->name);
 		}
@@ -239,7 +263,7 @@ qdaemon_run(const struct cli_opts *cli, const struct config *cfg,
 	int fd, full = 1, timeout;
 
 	qcmd_spools(cfg, 1, &dirs);
-	fd = qdaemon_watch(&dirs, e);
+	fd = qdaemon_watch(&dirs, &news, e);
 	strlist_free(&dirs);
 	if (fd < 0)
 		return -1;
@@ -252,8 +276,13 @@ qdaemon_run(const struct cli_opts *cli, const struct config *cfg,
 			full = 1;
 			last = now;
 		}
+		/* Picked up, a user's message lands in entries/: news. */
+		if (news.pickup) {
+			news.pickup = 0;
+			qcmd_pickup(cfg);
+		}
 		qdaemon_start(&pool, &news, &full, cli, cfg);
-		timeout = pool.n > 0 || news.n > 0 || full
+		timeout = pool.n > 0 || news.n > 0 || full || news.pickup
 		                  ? 250
 		                  : (int)(QDAEMON_PERIOD - (now - last)) * 1000;
 		pfd.fd = fd;

@@ -36,20 +36,38 @@
 /* The end marker's longest form: "\nend " + 20 digits + " " + id + "\n". */
 #define QUEUE_TRAILER_MAX (5 + 20 + 1 + QUEUE_ID_MAX + 1)
 
+/* Root working in a spool that belongs to another user (the dsmtp user
+ * of the system spool) gives what it makes to that user, so that the
+ * queue daemon running as that user can take it. */
+static void
+queue_give(const struct queue *q, int fd, int dirfd, const char *name)
+{
+	if (geteuid() != 0 || q->owner == 0)
+		return;
+	if (fd >= 0)
+		(void)fchown(fd, q->owner, q->group);
+	else
+		(void)fchownat(dirfd, name, q->owner, q->group,
+		               AT_SYMLINK_NOFOLLOW);
+}
+
 static int
-queue_subdir(int dirfd, const char *name, struct err *e, const char *top)
+queue_subdir(const struct queue *q, int dirfd, const char *name,
+             struct err *e)
 {
 	int fd;
 
-	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST) {
-		err_set(e, ERR_CANTCREAT, _("cannot create %s/%s: %s"), top,
+	if (mkdirat(dirfd, name, 0700) == 0)
+		queue_give(q, -1, dirfd, name);
+	else if (errno != EEXIST) {
+		err_set(e, ERR_CANTCREAT, _("cannot create %s/%s: %s"), q->dir,
 		        name, strerror(errno));
 		return -1;
 	}
 	fd = openat(dirfd, name,
 	            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		err_set(e, ERR_OS, _("cannot open %s/%s: %s"), top, name,
+		err_set(e, ERR_OS, _("cannot open %s/%s: %s"), q->dir, name,
 		        strerror(errno));
 	return fd;
 }
@@ -57,6 +75,7 @@ queue_subdir(int dirfd, const char *name, struct err *e, const char *top)
 int
 queue_open(struct queue *q, const char *dir, struct err *e)
 {
+	struct stat st;
 	int top;
 
 	memset(q, 0, sizeof(*q));
@@ -73,10 +92,14 @@ queue_open(struct queue *q, const char *dir, struct err *e)
 		return -1;
 	}
 	q->dir = xstrdup(dir);
-	q->entries_fd = queue_subdir(top, "entries", e, dir);
-	q->tmp_fd = q->entries_fd < 0 ? -1 : queue_subdir(top, "tmp", e, dir);
+	if (fstat(top, &st) == 0) {
+		q->owner = st.st_uid;
+		q->group = st.st_gid;
+	}
+	q->entries_fd = queue_subdir(q, top, "entries", e);
+	q->tmp_fd = q->entries_fd < 0 ? -1 : queue_subdir(q, top, "tmp", e);
 	q->quarantine_fd =
-	        q->tmp_fd < 0 ? -1 : queue_subdir(top, "quarantine", e, dir);
+	        q->tmp_fd < 0 ? -1 : queue_subdir(q, top, "quarantine", e);
 	close(top);
 	if (q->quarantine_fd < 0) {
 		queue_close(q);
@@ -118,6 +141,7 @@ queue_tmp_create(struct queue *q, char *name, size_t size, struct err *e)
 		            O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		            0600);
 		if (fd >= 0) {
+			queue_give(q, fd, -1, NULL);
 			flock(fd, LOCK_EX);
 			return fd;
 		}
@@ -258,20 +282,6 @@ out:
 	}
 	close(fd);
 	return rc;
-}
-
-void
-queue_new_id(char id[QUEUE_ID_MAX])
-{
-	unsigned char r[2];
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
-		xabort(__func__, "getrandom failed");
-	snprintf(id, QUEUE_ID_MAX, "%09llX%05lX%02X%02X",
-		 (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
-		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
 }
 
 /* A file of tmp/ that a dead writer left; 1 when removed. */
@@ -449,7 +459,7 @@ queue_check_file(struct queue *q, int fd, const char *name, struct stat *st,
 		*why = _("not a regular file linked once");
 		return -1;
 	}
-	if (st->st_uid != geteuid()) {
+	if (st->st_uid != q->owner) {
 		*why = _("owned by another user");
 		return -1;
 	}

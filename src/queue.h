@@ -56,6 +56,9 @@ struct queue_env {
  * (committed mail) and DIR/quarantine (files that are not valid entries). */
 struct queue {
 	char *dir;
+	uid_t owner;    /* the spool's owner: every entry is theirs (root
+	                 * gives what it writes there to them) */
+	gid_t group;
 	int entries_fd; /* O_DIRECTORY fds, for *at() calls */
 	int tmp_fd;
 	int quarantine_fd;
@@ -74,7 +77,8 @@ struct queue_entry {
  * returns 0 or -1 with e set. */
 typedef int (*queue_writer)(void *ctx, int fd, struct err *e);
 
-/* Open (creating with mode 0700 where missing) the spool at dir. Returns 0
+/* Open (creating with mode 0700 where missing) the spool at dir. An
+ * entry is valid only when owned by the spool's owner. Returns 0
  * or -1 with e set (ERR_CANTCREAT, ERR_OS). Release with queue_close. */
 int queue_open(struct queue *q, const char *dir, struct err *e);
 void queue_close(struct queue *q);

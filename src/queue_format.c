@@ -3,7 +3,7 @@
  * Owns: the envelope records of an entry (format version, id, submitting
  *       uid, times, attempts, account, sender, DSN parameters, recipients
  *       with state and last reply), their validation, and parsing them
- *       back. Pure: no I/O, a fuzz target.
+ *       back (a fuzz target; no I/O); new queue ids.
  * Not:  files, locks, the message bytes or the end marker (queue.c).
  *
  * An envelope is lines "key value" ending in LF; the first line is
@@ -15,7 +15,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "buf.h"
 #include "i18n.h"
@@ -29,6 +32,20 @@ static const char *const queue_state_names[] = {
         [QUEUE_RCPT_DONE] = "done",
         [QUEUE_RCPT_BOUNCED] = "bounced",
 };
+
+void
+queue_new_id(char id[QUEUE_ID_MAX])
+{
+	unsigned char r[2];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		xabort(__func__, "getrandom failed");
+	snprintf(id, QUEUE_ID_MAX, "%09llX%05lX%02X%02X",
+		 (unsigned long long)ts.tv_sec & 0xFFFFFFFFFULL,
+		 (unsigned long)(ts.tv_nsec / 10000) & 0xFFFFF, r[0], r[1]);
+}
 
 int
 queue_id_valid(const char *id)

@@ -205,21 +205,6 @@ secret_set_helper(const char *path)
 	secret_helper_override = path;
 }
 
-/* Nobody but root and the caller may change path: it is a directory (or,
- * with dir 0, a regular file, not a symlink) they own, not writable by
- * group or others. */
-static int
-secret_private(const char *path, int dir)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0 ||
-	    !(dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
-		return 0;
-	return (st.st_uid == 0 || st.st_uid == geteuid()) &&
-	       (st.st_mode & 022) == 0;
-}
-
 /* The keyring helper: the dsmtp-keyring beside the running binary when
  * there is one that only root or the caller can change (so the build
  * tree's tests need no hook that an installed binary would obey), else
@@ -240,22 +225,12 @@ static const char *
 secret_helper(void)
 {
 	static char path[PATH_MAX + 16];
-	char self[PATH_MAX], *slash;
-	ssize_t n;
 
 	if (secret_helper_override != NULL)
 		return secret_helper_override;
-	if (path[0] != '\0')
-		return path;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
-	if (slash != NULL && slash > self) {
-		*slash = '\0';
-		snprintf(path, sizeof(path), "%s/dsmtp-keyring", self);
-		if (secret_private(self, 1) && secret_private(path, 0))
-			return path;
-	}
-	snprintf(path, sizeof(path), "%s", LIBEXECDIR "/dsmtp-keyring");
+	if (path[0] == '\0')
+		file_helper("dsmtp-keyring", LIBEXECDIR "/dsmtp-keyring", path,
+		            sizeof(path));
 	return path;
 }
 

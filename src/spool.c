@@ -21,6 +21,15 @@ spool_wanted(const struct account *a)
 	return config_bool(a, CFG_QUEUE, 1);
 }
 
+int
+spool_is_system_runner(void)
+{
+	struct stat st;
+
+	return getuid() == 0 ||
+	       (stat(SPOOL_SYSTEM_DIR, &st) == 0 && st.st_uid == getuid());
+}
+
 char *
 spool_dir(const struct account *a)
 {
@@ -30,7 +39,7 @@ spool_dir(const struct account *a)
 
 	if (d != NULL && *d != '\0')
 		return xstrdup(d);
-	if (getuid() == 0)
+	if (spool_is_system_runner())
 		return xstrdup(SPOOL_SYSTEM_DIR);
 	d = getenv("XDG_STATE_HOME");
 	if (d != NULL && *d == '/')

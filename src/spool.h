@@ -13,8 +13,12 @@
  * (0640 root:dsmtp). */
 #define SPOOL_GROUP "dsmtp"
 
+/* 1 when the caller runs the system's mail: root, or the owner of the
+ * system spool (the dsmtp user of make install-system). */
+int spool_is_system_runner(void);
+
 /* The queue directory for account a: its queue_dir; else the system
- * spool when the caller is root; else the user's own,
+ * spool when the caller runs the system's mail; else the user's own,
  * $XDG_STATE_HOME/dsmtp/queue (~/.local/state/dsmtp/queue). Caller
  * frees. */
 char *spool_dir(const struct account *a);

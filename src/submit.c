@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "enqueue.h"
 #include "i18n.h"
+#include "ident.h"
 #include "log.h"
 #include "message.h"
 #include "rfc5322.h"
@@ -63,8 +64,8 @@ submit_account(const struct cli_opts *cli, const struct config *cfg,
 static char *
 submit_login(void)
 {
-	struct passwd *pw = getpwuid(getuid());
-	const char *u = pw ? pw->pw_name : getenv("LOGNAME");
+	struct passwd *pw = getpwuid(ident_uid());
+	const char *u = pw ? pw->pw_name : ident_env("LOGNAME");
 
 	return xstrdup(u && *u ? u : "nobody");
 }
@@ -79,8 +80,8 @@ submit_full_name(const struct cli_opts *cli, const struct account *a)
 	if (n == NULL)
 		n = config_str(a, CFG_FROM_FULL_NAME, NULL);
 	if (n == NULL)
-		n = getenv("NAME");
-	if (n == NULL && (pw = getpwuid(getuid())) != NULL && pw->pw_gecos)
+		n = ident_env("NAME");
+	if (n == NULL && (pw = getpwuid(ident_uid())) != NULL && pw->pw_gecos)
 		return xstrndup(pw->pw_gecos, strcspn(pw->pw_gecos, ","));
 	return n ? xstrdup(n) : NULL;
 }
@@ -278,6 +279,7 @@ submit_intake(struct submission *s, const struct cli_opts *cli,
 	in.ignore_dots = cli->ignore_dots || bs;
 	in.max_header = SUBMIT_MAX_HEADER;
 	in.max_size = config_num(&cfg->defaults, CFG_MAX_MESSAGE_SIZE, 0);
+	in.id = cli->mode == CLI_MODE_SEND ? cli->queue_id : NULL;
 	if (message_read(fd, &in, &s->m, e) < 0)
 		return -1;
 	s->header_from = message_from_addr(&s->m);
@@ -491,7 +493,8 @@ submit_message(const struct cli_opts *cli, const struct config *cfg, int fd,
 	    submit_normalize(&s, e) < 0 || submit_fix(&s, cli, e) < 0 ||
 	    engine_signing(&s.signing, s.a, &s.m, e) < 0)
 		goto out;
-	if (spool_wanted(s.a) && cli->host == NULL &&
+	/* What the pickup submits for a user is always queued. */
+	if ((spool_wanted(s.a) || cli->queue_id != NULL) && cli->host == NULL &&
 	    !submit_cli_delivery(cli))
 		rc = submit_enqueue(&s, cli, cfg, env, e);
 	else

@@ -12,7 +12,9 @@
 #include "addr.h"
 #include "config.h"
 #include "i18n.h"
+#include "handover.h"
 #include "secret.h"
+#include "spool.h"
 #include "tls.h"
 #include "version.h"
 
@@ -37,6 +39,9 @@ version_files(FILE *out)
 	}
 	fprintf(out, "%s\n", _("(the msmtp files are read only when neither "
 			       "dsmtp file exists)"));
+	fprintf(out, "%s: %s\n", _("System queue"), SPOOL_SYSTEM_DIR);
+	fprintf(out, "%s: %s\n", _("System queue helper"),
+		handover_helper_path());
 }
 
 void

@@ -1,0 +1,280 @@
+/* handover.c - a user's message to the system's mail, through dsmtp-drop
+ *
+ * Owns: when a submission goes through the helper, and feeding it the
+ *       stream drop.h describes.
+ * Not:  the helper (drop, drop_main.c), picking up (pickup), the
+ *       submission's own steps (submit, run later by the pickup). */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "drop.h"
+#include "file.h"
+#include "handover.h"
+#include "i18n.h"
+#include "incoming.h"
+#include "log.h"
+#include "xmalloc.h"
+
+const char *
+handover_helper_path(void)
+{
+	static char path[PATH_MAX + 16];
+
+	if (path[0] == '\0')
+		file_helper("dsmtp-drop", LIBEXECDIR "/dsmtp-drop", path,
+		            sizeof(path));
+	return path;
+}
+
+static int
+handover_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* 1 when the system file that config_load would read is there but the
+ * caller may not open it. */
+static int
+handover_system_closed(void)
+{
+	const char *sys = handover_exists(CONFIG_SYSTEM_FILE)
+	                          ? CONFIG_SYSTEM_FILE
+	                          : CONFIG_MSMTP_SYSTEM_FILE;
+	int fd = open(sys, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == EACCES;
+}
+
+int
+handover_wanted(const struct cli_opts *cli)
+{
+	struct config_sources src = { CONFIG_SYSTEM_FILE, NULL, 0 };
+	char *paths[4];
+	size_t n, i;
+	int own = 0;
+
+	if (geteuid() == 0 || cli->config_file != NULL || cli->host != NULL)
+		return 0;
+	config_search_paths(&src, paths, &n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(paths[i], CONFIG_SYSTEM_FILE) != 0 &&
+		    strcmp(paths[i], CONFIG_MSMTP_SYSTEM_FILE) != 0 &&
+		    handover_exists(paths[i]))
+			own = 1;
+		free(paths[i]);
+	}
+	return !own && handover_system_closed() &&
+	       access(handover_helper_path(), X_OK) == 0;
+}
+
+/* Where a line "." (LF or CRLF) ends in p[0..n), given the state st
+ * carried from the previous chunk (0 mid-line, 1 at a line's start, 2
+ * after a lone ".", 3 after ".\r"): the offset just past it, or -1. */
+static ssize_t
+handover_dot_end(const char *p, ssize_t n, int *st)
+{
+	ssize_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			if (*st >= 2)
+				return i + 1;
+			*st = 1;
+		} else if (p[i] == '.' && *st == 1) {
+			*st = 2;
+		} else if (p[i] == '\r' && *st == 2) {
+			*st = 3;
+		} else {
+			*st = 0;
+		}
+	}
+	return -1;
+}
+
+/* The message from in to out: to the end, or, unless ignore_dots, to a
+ * line holding only "." (passed on: the pickup's reader stops there too;
+ * dsmtp only stops reading, as sendmail does). *size counts what was
+ * written. 0, or -1 with e set. */
+static int
+handover_copy(int in, int out, int ignore_dots, off_t *size, struct err *e)
+{
+	char chunk[65536];
+	ssize_t n, end;
+	int st = 1;
+
+	for (*size = 0;;) {
+		n = read(in, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_set(e, ERR_IO, _("cannot read the message: %s"),
+			        strerror(errno));
+			return -1;
+		}
+		end = n == 0 || ignore_dots ? -1 : handover_dot_end(chunk, n,
+		                                                     &st);
+		if (end >= 0)
+			n = end;
+		if (n > 0 && file_write_all(out, chunk, (size_t)n) < 0) {
+			err_set(e, ERR_TEMP, _("the system's queue helper %s "
+			                       "stopped reading the message"),
+			        handover_helper_path());
+			return -1;
+		}
+		*size += n;
+		if (*size > DROP_MAX_MESSAGE) {
+			err_set(e, ERR_DATA, _("the message is larger than %lld "
+			                       "MiB, the most the system's queue "
+			                       "takes from a user"),
+			        (long long)(DROP_MAX_MESSAGE >> 20));
+			return -1;
+		}
+		if (n == 0 || end >= 0)
+			return 0;
+	}
+}
+
+/* Header, message and trailer to the helper's input. */
+static int
+handover_feed(int to, const char *head, size_t hlen, int fd, int ignore_dots,
+              struct err *e)
+{
+	char trailer[40];
+	off_t size;
+
+	if (file_write_all(to, head, hlen) < 0) {
+		err_set(e, ERR_TEMP, _("the system's queue helper %s stopped "
+		                       "reading the message"),
+		        handover_helper_path());
+		return -1;
+	}
+	if (handover_copy(fd, to, ignore_dots, &size, e) < 0)
+		return -1;
+	snprintf(trailer, sizeof(trailer), "\nend %lld\n", (long long)size);
+	file_write_all(to, trailer, strlen(trailer)); /* the helper judges */
+	return 0;
+}
+
+static pid_t
+handover_spawn(int pin[2], int pout[2], struct err *e)
+{
+	char *const argv[] = { (char *)"dsmtp-drop", NULL };
+	char *const envp[] = { NULL };
+	pid_t pid;
+
+	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 ||
+	    (pid = fork()) < 0) {
+		err_set(e, ERR_TEMP, _("cannot run %s: %s"), handover_helper_path(),
+		        strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(pin[0], STDIN_FILENO);
+		dup2(pout[1], STDOUT_FILENO);
+		execve(handover_helper_path(), argv, envp);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	return pid;
+}
+
+/* What the helper said (an id, or the word for its failure) and how it
+ * ended; 0 with id filled, or -1 with e set. */
+static int
+handover_result(int from, pid_t pid, char id[QUEUE_ID_MAX], struct err *e)
+{
+	char out[64] = "";
+	ssize_t n, got = 0;
+	int status = 0;
+
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       ((n = read(from, out + got, sizeof(out) - 1 - (size_t)got)) >
+	                0 ||
+	        (n < 0 && errno == EINTR)))
+		got += n > 0 ? n : 0;
+	out[strcspn(out, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    queue_id_valid(out)) {
+		snprintf(id, QUEUE_ID_MAX, "%s", out);
+		return 0;
+	}
+	switch (WIFEXITED(status) ? drop_from_word(out) : DROP_IO) {
+	case DROP_TOO_LARGE:
+		err_set(e, ERR_DATA, _("the message is larger than %lld MiB, "
+		                       "the most the system's queue takes "
+		                       "from a user"),
+		        (long long)(DROP_MAX_MESSAGE >> 20));
+		break;
+	case DROP_FULL:
+		err_set(e, ERR_TEMP, _("the system's queue is full"));
+		break;
+	case DROP_NO_SPOOL:
+		err_set(e, ERR_CONFIG, _("the system's queue %s cannot take "
+		                         "mail (make install-system sets it "
+		                         "up)"),
+		        SPOOLDIR "/" DROP_INCOMING);
+		break;
+	default:
+		err_set(e, ERR_TEMP, _("the system's queue helper %s failed "
+		                       "(%s)"),
+		        handover_helper_path(), out[0] ? out : "no answer");
+	}
+	return -1;
+}
+
+int
+handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
+                char id[QUEUE_ID_MAX], struct err *e)
+{
+	struct incoming inc = { (char **)args, nargs };
+	struct err scratch = { 0 };
+	int pin[2], pout[2], rc;
+	size_t hlen;
+	char *head;
+	pid_t pid;
+
+	if (incoming_check_args(args, nargs, e) < 0 ||
+	    incoming_format(&inc, &head, &hlen, e) < 0)
+		return -1;
+	pid = handover_spawn(pin, pout, e);
+	if (pid < 0) {
+		free(head);
+		return -1;
+	}
+	rc = handover_feed(pin[1], head, hlen, fd, ignore_dots, e);
+	free(head);
+	close(pin[1]);
+	if (rc < 0) {
+		/* Nothing was published: the helper saw no trailer. */
+		kill(pid, SIGTERM);
+		handover_result(pout[0], pid, id, &scratch);
+		err_clear(&scratch);
+	} else {
+		rc = handover_result(pout[0], pid, id, e);
+	}
+	close(pout[0]);
+	if (rc == 0 && log_verbose())
+		log_diag(_("queued as %s in the system's queue"), id);
+	return rc;
+}

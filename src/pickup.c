@@ -1,0 +1,223 @@
+/* pickup.c - handed-over submissions into the queue
+ *
+ * Owns: reading incoming/ (the helper's files), submitting each for its
+ *       owner in a process of its own, and what happens to the file.
+ * Not:  the helper (drop), the form (incoming), the submission's steps
+ *       (submit), delivery (the runner). */
+
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aliases.h"
+#include "buf.h"
+#include "cli.h"
+#include "drop.h"
+#include "i18n.h"
+#include "ident.h"
+#include "incoming.h"
+#include "log.h"
+#include "pickup.h"
+#include "submit.h"
+#include "xmalloc.h"
+
+int
+pickup_open(const struct queue *q)
+{
+	char *p = xasprintf("%s/%s", q->dir, DROP_INCOMING);
+	int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	free(p);
+	return fd;
+}
+
+/* The file's header (at most INCOMING_MAX_HEADER octets read); its
+ * length, or -1 with e set. */
+static ssize_t
+pickup_header(int fd, struct incoming *inc, struct err *e)
+{
+	struct buf b = { 0 };
+	char chunk[8192];
+	ssize_t n, hlen;
+
+	while (b.len <= INCOMING_MAX_HEADER &&
+	       (n = pread(fd, chunk, sizeof(chunk), (off_t)b.len)) > 0) {
+		buf_append(&b, chunk, (size_t)n);
+		if (memmem(b.data, b.len, "\ndata\n", 6) != NULL)
+			break;
+	}
+	hlen = incoming_parse(b.data ? b.data : "", b.len, inc, e);
+	buf_free(&b);
+	return hlen;
+}
+
+/* In the child: submit the file's message for uid; the exit code. */
+static int
+pickup_submit(const struct config *cfg, int fd, uid_t uid, const char *id)
+{
+	struct incoming inc;
+	struct cli_opts cli;
+	struct err e = { 0 };
+	char **argv;
+	ssize_t hlen;
+	int rc = -1;
+
+	hlen = pickup_header(fd, &inc, &e);
+	if (hlen < 0 || incoming_check_args(inc.args, inc.nargs, &e) < 0)
+		goto out;
+	argv = xcalloc(inc.nargs + 2, sizeof(*argv));
+	argv[0] = (char *)"sendmail";
+	memcpy(argv + 1, inc.args, inc.nargs * sizeof(*argv));
+	if (cli_parse((int)inc.nargs + 1, argv, &cli, &e) == 0 &&
+	    lseek(fd, hlen, SEEK_SET) == hlen) {
+		cli.deliver_mode = 'q';
+		cli.queue_id = id;
+		cli.verbose = 0;
+		ident_set(uid);
+		rc = submit_message(&cli, cfg, fd, NULL, &e);
+	}
+	cli_free(&cli);
+	free(argv);
+out:
+	incoming_free(&inc);
+	if (rc == 0)
+		return EX_OK;
+	if (e.cls == ERR_NONE)
+		err_set(&e, ERR_IO, _("cannot read the handed-over message"));
+	log_diag(_("picking up %s (uid %lu): %s"), id, (unsigned long)uid,
+	         e.msg ? e.msg : "");
+	rc = err_exit_code(e.cls);
+	err_clear(&e);
+	return rc;
+}
+
+/* 1 when a child's exit status means the submission is refused for
+ * good (the message or its command line is at fault). */
+static int
+pickup_refused(int status)
+{
+	if (!WIFEXITED(status))
+		return 0;
+	switch (WEXITSTATUS(status)) {
+	case EX_USAGE:
+	case EX_DATAERR:
+	case EX_NOUSER:
+	case EX_NOHOST:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+pickup_quarantine(struct queue *q, int incfd, const char *name, int status)
+{
+	char to[DROP_NAME_MAX + 8], note[96];
+
+	snprintf(to, sizeof(to), "in-%s", name);
+	if (renameat(incfd, name, q->quarantine_fd, to) < 0)
+		return;
+	snprintf(note, sizeof(note), "status=quarantined pickup=refused "
+	                             "exit=%d", WEXITSTATUS(status));
+	log_note(name, note);
+}
+
+/* fd: the file incoming/name, locked. */
+static int
+pickup_file(const struct config *cfg, struct queue *q, int incfd,
+            const char *name, int fd, const struct stat *st)
+{
+	struct stat gone;
+	int status = 0;
+	pid_t pid;
+
+	/* A pickup that died after the commit: the entry is there. */
+	if (fstatat(q->entries_fd, name, &gone, AT_SYMLINK_NOFOLLOW) == 0)
+		return unlinkat(incfd, name, 0) == 0;
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0)
+		_exit(pickup_submit(cfg, fd, st->st_uid, name));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EX_OK)
+		return unlinkat(incfd, name, 0) == 0;
+	if (pickup_refused(status))
+		pickup_quarantine(q, incfd, name, status);
+	return 0;
+}
+
+/* One name of incoming/: 1 when taken. */
+static int
+pickup_one(const struct config *cfg, struct queue *q, int incfd,
+           const char *name, time_t now)
+{
+	struct stat st;
+	int fd, taken = 0;
+
+	if (strncmp(name, DROP_TMP_PREFIX, strlen(DROP_TMP_PREFIX)) == 0) {
+		if (fstatat(incfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime + PICKUP_STALE < now)
+			unlinkat(incfd, name, 0);
+		return 0;
+	}
+	if (!queue_id_valid(name))
+		return 0;
+	fd = openat(incfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	                                 O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* Locked first, then checked: a file another pickup took and
+	 * removed meanwhile is linked nowhere. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_nlink == 1)
+		taken = pickup_file(cfg, q, incfd, name, fd, &st);
+	close(fd);
+	return taken;
+}
+
+static int
+pickup_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t
+pickup_run(const struct config *cfg, struct queue *q, int incfd)
+{
+	struct strlist names = { 0 };
+	struct dirent *d;
+	size_t i, taken = 0;
+	time_t now = time(NULL);
+	int dfd = openat(incfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = dfd < 0 ? NULL : fdopendir(dfd);
+
+	if (dir == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((d = readdir(dir)) != NULL)
+		if (d->d_name[0] != '.' || strncmp(d->d_name, DROP_TMP_PREFIX,
+		                                   strlen(DROP_TMP_PREFIX)) == 0)
+			strlist_add(&names, d->d_name);
+	closedir(dir);
+	if (names.n > 0)
+		qsort(names.v, names.n, sizeof(*names.v), pickup_cmp);
+	for (i = 0; i < names.n; i++)
+		taken += (size_t)pickup_one(cfg, q, incfd, names.v[i], now);
+	strlist_free(&names);
+	return taken;
+}
