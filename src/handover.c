@@ -278,3 +278,30 @@ handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
 		log_diag(_("queued as %s in the system's queue"), id);
 	return rc;
 }
+
+int
+handover_envelope(void *ctx, int fd, const struct submit_envelope *env,
+                  struct err *e)
+{
+	char **args = xcalloc(env->rcpts->n + 5, sizeof(*args));
+	char id[QUEUE_ID_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	(void)ctx;
+	args[n++] = (char *)"-oi"; /* the dialogue's data is taken whole */
+	args[n++] = xasprintf("-f<%s>", env->from);
+	args[n++] = (char *)"--";
+	for (i = 0; i < env->rcpts->n; i++)
+		args[n++] = env->rcpts->v[i];
+	rc = handover_submit(args, n, fd, 1, id, e);
+	free(args[1]);
+	free(args);
+	if (rc == 0) {
+		if (env->delivered != NULL)
+			*env->delivered += env->rcpts->n;
+		if (env->queue_id != NULL)
+			strcpy(env->queue_id, id);
+	}
+	return rc;
+}

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "err.h"
 #include "queue.h"
+#include "submit.h"
 
 /* Where dsmtp-drop is: beside this binary when private (file_helper),
  * else installed in pkglibexecdir. */
@@ -34,5 +35,11 @@ int handover_wanted(const struct cli_opts *cli);
  * ERR_CONFIG (no spool to hand over to). */
 int handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
                     char id[QUEUE_ID_MAX], struct err *e);
+
+/* An smtpd_submit_fn (smtpd_stdio.h) for -bs: the dialogue's envelope
+ * (MAIL FROM, RCPT TO) as -f and the recipients, the data taken whole,
+ * through handover_submit; ctx unused. */
+int handover_envelope(void *ctx, int fd, const struct submit_envelope *env,
+                      struct err *e);
 
 #endif

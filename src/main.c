@@ -370,6 +370,9 @@ main_run(const struct cli_opts *cli, char *const *args, size_t nargs,
 
 	if (cli->mode == CLI_MODE_SEND && handover_wanted(cli))
 		return main_handover(cli, args, nargs, e);
+	if (cli->mode == CLI_MODE_SMTP && handover_wanted(cli))
+		return smtpd_stdio_serve(handover_envelope, NULL, STDIN_FILENO,
+		                         STDOUT_FILENO);
 	if (main_load_config(cli, &cfg, e) < 0 && !main_queue_anyway(cli, &cfg,
 								      e)) {
 		config_free(&cfg);

@@ -37,8 +37,8 @@ struct smtpd {
 	size_t ipos, ilen;
 	int eof;
 	int write_failed;
-	const struct cli_opts *cli;
-	const struct config *cfg;
+	smtpd_submit_fn submit;
+	void *ctx;
 	char *from;          /* NULL: no MAIL yet */
 	struct strlist rcpts;
 	char *host;
@@ -360,7 +360,8 @@ smtpd_partial(struct smtpd *d, size_t delivered, const struct strlist *l)
 	buf_free(&b);
 }
 
-/* Hand the stored message to submit_message and answer its outcome. */
+/* Hand the stored message to the submit function and answer its
+ * outcome. */
 static void
 smtpd_deliver(struct smtpd *d, int fd)
 {
@@ -371,7 +372,7 @@ smtpd_deliver(struct smtpd *d, int fd)
 				       &refused, id };
 	struct err e = { 0 };
 
-	if (submit_message(d->cli, d->cfg, fd, &env, &e) == 0) {
+	if (d->submit(d->ctx, fd, &env, &e) == 0) {
 		/* Committed: delivered now or later, the queue's to say. */
 		snprintf(line, sizeof(line), "250 2.0.0 Ok: %s%s\r\n",
 			 *id ? "queued as " : "delivered", id);
@@ -477,8 +478,7 @@ smtpd_stdio_refuse(int out_fd, const struct err *e)
 }
 
 int
-smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
-		int in_fd, int out_fd)
+smtpd_stdio_serve(smtpd_submit_fn submit, void *ctx, int in_fd, int out_fd)
 {
 	struct smtpd d = { 0 };
 	struct buf line = { 0 };
@@ -487,8 +487,8 @@ smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 
 	d.in = in_fd;
 	d.out = out_fd;
-	d.cli = cli;
-	d.cfg = cfg;
+	d.submit = submit;
+	d.ctx = ctx;
 	d.host = addr_default_domain();
 	greeting = xasprintf("220 %s ESMTP dsmtp\r\n", d.host);
 	smtpd_reply(&d, greeting);
@@ -502,4 +502,27 @@ smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 	buf_free(&line);
 	free(d.host);
 	return d.write_failed ? EX_IOERR : 0;
+}
+
+struct smtpd_config {
+	const struct cli_opts *cli;
+	const struct config *cfg;
+};
+
+static int
+smtpd_submit_configured(void *ctx, int fd, const struct submit_envelope *env,
+			struct err *e)
+{
+	const struct smtpd_config *k = ctx;
+
+	return submit_message(k->cli, k->cfg, fd, env, e);
+}
+
+int
+smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
+		int in_fd, int out_fd)
+{
+	struct smtpd_config k = { cli, cfg };
+
+	return smtpd_stdio_serve(smtpd_submit_configured, &k, in_fd, out_fd);
 }

@@ -5,10 +5,22 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "submit.h"
+
+/* Submits one message the dialogue received (its bytes on fd, taken
+ * whole) with env's envelope and out-fields, as submit_message does:
+ * 0, or -1 with e set. */
+typedef int (*smtpd_submit_fn)(void *ctx, int fd,
+			       const struct submit_envelope *env,
+			       struct err *e);
 
 /* Speak SMTP on in_fd/out_fd until QUIT or end of input; each accepted
- * message is delivered with submit_message and answered with its
- * outcome. Returns 0, or 74 (EX_IOERR) when the output breaks. */
+ * message goes to submit and is answered with its outcome. Returns 0, or
+ * 74 (EX_IOERR) when the output breaks. */
+int smtpd_stdio_serve(smtpd_submit_fn submit, void *ctx, int in_fd,
+		      int out_fd);
+
+/* smtpd_stdio_serve with submit_message under cli and cfg. */
 int smtpd_stdio_run(const struct cli_opts *cli, const struct config *cfg,
 		    int in_fd, int out_fd);
 

@@ -292,6 +292,35 @@ def root_mail_shared(c):
     c.eq(b.entries(), [], 'entries/')
 
 
+def bs_handed_over(c):
+    """-bs (Symfony Mailer's default) by www-data: the dialogue answers
+    250 once the helper made the message durable; the run delivers it
+    with the dialogue's envelope."""
+    b = bed(c)
+    dialogue = (b'EHLO web.example\r\nMAIL FROM:<shop@example.com>\r\n'
+                b'RCPT TO:<buyer@example.org>\r\nRCPT TO:<copy@example.org>'
+                b'\r\nDATA\r\nSubject: order\r\n\r\n..dotted line\r\n'
+                b'thanks\r\n.\r\nQUIT\r\n')
+    with server() as srv:
+        b.write_config(srv.port)
+        res = as_user('www-data', [b.dsmtp, '-bs'], dialogue)
+        c.eq(res.returncode, 0, '-bs exit: %s' % T.short(res.stderr))
+        replies = re.findall(rb'^(\d{3})[ -]', res.stdout, re.M)
+        c.true(b'354' in replies and re.search(
+            rb'^250 2\.0\.0 Ok: queued as [0-9A-F]+\r$', res.stdout, re.M),
+            'the dialogue: %s' % T.short(res.stdout))
+        c.eq(len(b.incoming()), 1, 'handed over')
+        run = as_user('dsmtp', [b.dsmtp, '-q'])
+        c.eq(run.returncode, 0, 'run: %s' % T.short(run.stderr))
+    c.need(len(srv.transactions) == 1, 'one message at the relay')
+    t = srv.transactions[0]
+    c.eq((t.mail_from, t.rcpts), ('shop@example.com', ['buyer@example.org',
+                                                       'copy@example.org']),
+         'envelope')
+    c.true(b'\r\n.dotted line\r\nthanks\r\n' in t.content,
+           'the body, dot-unstuffed once: %s' % T.short(t.content))
+
+
 def options_refused(c):
     """Options that would make the system's runs read or reach something
     for the user are refused at once (64), nothing handed over."""
@@ -389,6 +418,8 @@ TESTS = [
      'each other\'s mail', users_see_nothing),
     ('root\'s own mail shares the spool; the dsmtp user delivers it',
      root_mail_shared),
+    ('-bs by www-data: 250 after the handover, delivered by the run',
+     bs_handed_over),
     ('options that reach beyond the message are refused', options_refused),
     ('links and FIFOs planted in incoming/ are not followed', planted_files),
     ('the helper refuses arguments, torn streams, bad headers, big '
