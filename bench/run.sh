@@ -27,6 +27,7 @@
 #   FLUSH_N=10000           messages queued, then flushed, per peer
 #   QMEM_N=100000           entries queued for the memory figures
 #   QMEM_RUNS=3             runs of --queue-list and --queue-run each
+#   QDAEMON_SECS=20         seconds the daemon runs over those entries
 #   SKIP_BUILD=1            do not run make (use the existing build-bench/src/dsmtp)
 #   DSMTP=/path/to/dsmtp    measure this binary instead (implies SKIP_BUILD=1)
 #   MSMTP=/path/to/msmtp    msmtp binary (default: msmtp from PATH)
@@ -57,6 +58,7 @@ QUEUE_ROUNDS=${QUEUE_ROUNDS:-3}
 FLUSH_N=${FLUSH_N:-10000}
 QMEM_N=${QMEM_N:-100000}
 QMEM_RUNS=${QMEM_RUNS:-3}
+QDAEMON_SECS=${QDAEMON_SECS:-20}
 SKIP_BUILD=${SKIP_BUILD:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 GNU_TIME=${GNU_TIME:-/usr/bin/time}
@@ -960,6 +962,24 @@ queue_memory() {
 	((n == QMEM_N)) || die "dsmtp: $n entries left after --queue-run, $QMEM_N expected"
 }
 
+# The daemon over the same QMEM_N held entries: its start-up run over the
+# whole spool (in its worker processes), then idle, for QDAEMON_SECS;
+# GNU time's %M is the largest resident set of the daemon and every
+# worker it reaped.
+queue_daemon_memory() {
+	local kib n
+	say "daemon: --queue-daemon over the $QMEM_N held entries for ${QDAEMON_SECS}s" \
+		"(its start-up runs, then idle), stopped with SIGTERM"
+	"${QNS[@]}" "$GNU_TIME" -f %M -o "$WORK/qdaemon.rss" \
+		timeout -s TERM "$QDAEMON_SECS" "${DSMTP_Q[@]}" --queue-daemon \
+		2>"$WORK/qerr/daemon.err" || true
+	kib=$(tail -1 "$WORK/qdaemon.rss" | tr -dc 0-9)
+	[[ -n $kib ]] || die "no peak RSS for --queue-daemon (see $WORK/qerr/daemon.err)"
+	n=$(queue_count dsmtp)
+	((n == QMEM_N)) || die "dsmtp: $n entries left after the daemon, $QMEM_N expected"
+	QDAEMON_MIB=$(python3 -c "print('%.2f' % ($kib / 1024))")
+}
+
 run_queue() {
 	local peers r p n order fstype
 	group_banner "queue: durable enqueue and queue flush, dsmtp vs dma and nullmailer, to smtp-sink"
@@ -1004,12 +1024,14 @@ run_queue() {
 	done
 
 	queue_memory
+	queue_daemon_memory
 
 	echo
 	python3 "$HELPER" report-queue --enqueue "$WORK/qenqueue.jsonl" --fill "$WORK/qfill.jsonl" \
 		--flush "$WORK/qflush.jsonl" --memfill "$WORK/qmemfill.jsonl" --hold "$WORK/qhold.jsonl" \
 		--mem "$WORK/qmem.json" --peers "${peers[*]}" --skipped "${QUEUE_SKIP:-}" ||
 		die "report failed"
+	echo "  dsmtp --queue-daemon with $QMEM_N entries queued: peak RSS $QDAEMON_MIB MiB (daemon and workers; target < 32 MiB)"
 	echo "  smtp-sink has received $SINK_RECEIVED messages so far ($SINK_EXPECTED submissions or queued messages, all accounted for)"
 	queue_clear dsmtp
 }
