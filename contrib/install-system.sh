@@ -3,8 +3,9 @@
 # system's mail agent with the privilege split (what `make install-system`
 # runs, as root, after `make install`):
 #   - the system group and user dsmtp (the queue daemon runs as dsmtp);
-#   - the system spool SPOOLDIR owned by dsmtp: entries/, tmp/ and
-#     quarantine/ private to it, incoming/ 0730 (the group may add files,
+#   - the system spool SPOOLDIR owned by dsmtp: tmp/ and quarantine/
+#     private to it, entries/ readable by the group (for dsmtp-drop
+#     --list, each user's mailq), incoming/ 0730 (the group may add files,
 #     not list them);
 #   - the helper HELPER (dsmtp-drop) set-group-ID dsmtp, so that any user
 #     can hand a message over without reading the configuration;
@@ -32,12 +33,16 @@ getent passwd dsmtp >/dev/null ||
 		--shell "$nologin" --comment "dsmtp mail queue" dsmtp
 install -d -m 0755 "$(dirname "$spool")"
 install -d -o dsmtp -g dsmtp -m 0750 "$spool"
-for d in entries tmp quarantine; do
+for d in tmp quarantine entries; do
 	install -d -o dsmtp -g dsmtp -m 0700 "$spool/$d"
 	# Mail root queued before the split is the dsmtp user's now.
 	find "$spool/$d" -mindepth 1 -maxdepth 1 -type f \
 		-exec chown dsmtp:dsmtp {} +
 done
+# entries/ and its files are readable by the group too: dsmtp-drop --list
+# shows each user their own entries (their mailq).
+chmod 0750 "$spool/entries"
+find "$spool/entries" -mindepth 1 -maxdepth 1 -type f -exec chmod 0640 {} +
 install -d -o dsmtp -g dsmtp -m 0730 "$spool/incoming"
 chown root:dsmtp "$helper"
 chmod 2755 "$helper"

@@ -7,12 +7,14 @@
 
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -241,4 +243,85 @@ drop_publish(int dirfd, int fd, const char *tmp, char id[QUEUE_ID_MAX])
 			return drop_errno();
 	}
 	return DROP_IO;
+}
+
+/* The envelope at the start of fd (at most QUEUE_MAX_HEADER octets):
+ * its length, parsed into env; -1 when it is not an entry's. */
+static ssize_t
+drop_envelope(int fd, struct buf *b, struct queue_env *env)
+{
+	struct err e = { 0 };
+	char chunk[8192];
+	ssize_t n, len;
+
+	while (b->len <= QUEUE_MAX_HEADER &&
+	       (n = pread(fd, chunk, sizeof(chunk), (off_t)b->len)) > 0) {
+		buf_append(b, chunk, (size_t)n);
+		if (memmem(b->data, b->len, "\ndata\n", 6) != NULL)
+			break;
+	}
+	len = queue_parse_env(b->data ? b->data : "", b->len, env, &e);
+	err_clear(&e);
+	return len;
+}
+
+/* One name of entries/: 1 written, 0 passed by, -1 out failed. */
+static int
+drop_list_one(int dirfd, const char *name, uid_t uid, int out)
+{
+	struct queue_env env;
+	struct buf b = { 0 };
+	struct stat st;
+	char head[64];
+	ssize_t len;
+	int fd, rc = 0;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	                                 O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (len = drop_envelope(fd, &b, &env)) >= 0) {
+		if (env.uid == uid) {
+			snprintf(head, sizeof(head), "entry %lld %zd\n",
+			         (long long)st.st_size, len);
+			rc = file_write_all(out, head, strlen(head)) < 0 ||
+			                     file_write_all(out, b.data,
+			                                    (size_t)len) < 0
+			             ? -1
+			             : 1;
+		}
+		queue_env_free(&env);
+	}
+	buf_free(&b);
+	close(fd);
+	return rc;
+}
+
+long
+drop_list(int dirfd, uid_t uid, int out)
+{
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *d;
+	long n = 0;
+	int rc;
+
+	if (dir == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (!queue_id_valid(d->d_name))
+			continue;
+		rc = drop_list_one(dirfd, d->d_name, uid, out);
+		if (rc < 0) {
+			n = -1;
+			break;
+		}
+		n += rc;
+	}
+	closedir(dir);
+	return n;
 }

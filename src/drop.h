@@ -59,4 +59,12 @@ enum drop_result drop_copy(int in, int out, off_t max);
 enum drop_result drop_publish(int dirfd, int fd, const char *tmp,
                               char id[QUEUE_ID_MAX]);
 
+/* dsmtp-drop --list: for each entry in dirfd (the system spool's
+ * entries/, readable by the group dsmtp) whose envelope names uid as its
+ * submitter, write to out "entry FILESIZE ENVLEN\n" and then the entry's
+ * envelope as it is in the file (ENVLEN octets, through its "data"
+ * line). Files that are not entries are passed by. Returns how many were
+ * written, or -1 when out fails. */
+long drop_list(int dirfd, uid_t uid, int out);
+
 #endif

@@ -7,16 +7,20 @@
  *
  * Standard input: the stream drop.h describes; standard output: the
  * queue id and a newline, or one word saying what failed (drop_word),
- * with the matching sysexits code. Nothing on standard error. */
+ * with the matching sysexits code. Nothing on standard error. The one
+ * other form, `dsmtp-drop --list`, writes the caller's own entries of the
+ * system spool (drop_list) for their mailq. */
 
 #include <config.h>
 
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "drop.h"
@@ -47,6 +51,21 @@ drop_done(enum drop_result r, const char *id)
 	return drop_exit_code(r);
 }
 
+/* --list: the caller's own entries of the system spool (drop_list), for
+ * their mailq; the group is dropped when they are written. */
+static int
+drop_list_mine(void)
+{
+	gid_t user = getgid();
+	int dirfd = open(SPOOLDIR "/entries", O_RDONLY | O_DIRECTORY |
+	                                            O_NOFOLLOW | O_CLOEXEC);
+	long n = dirfd < 0 ? -1 : drop_list(dirfd, getuid(), STDOUT_FILENO);
+
+	if (setresgid(user, user, user) < 0 || n < 0)
+		return EX_TEMPFAIL;
+	return EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -55,8 +74,9 @@ main(int argc, char **argv)
 	enum drop_result r;
 	int dirfd, fd;
 
-	(void)argv;
 	drop_sane_process();
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		return drop_list_mine();
 	if (argc != 1)
 		return drop_done(DROP_USAGE, id);
 	dirfd = open(DROP_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

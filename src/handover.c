@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "drop.h"
 #include "file.h"
@@ -304,4 +305,92 @@ handover_envelope(void *ctx, int fd, const struct submit_envelope *env,
 			strcpy(env->queue_id, id);
 	}
 	return rc;
+}
+
+/* The message size of an entry file fsize octets long whose envelope is
+ * envlen octets: what is left once the end marker "\nend SIZE ID\n" is
+ * taken off. */
+static off_t
+handover_data_size(off_t fsize, off_t envlen, const char *id)
+{
+	off_t size, digits, pow;
+
+	for (digits = 1, pow = 10; digits < 20; digits++, pow *= 10) {
+		size = fsize - envlen - (off_t)(6 + strlen(id) + 1) - digits;
+		if (size >= 0 && size < pow && (digits == 1 || size >= pow / 10))
+			return size;
+	}
+	return 0;
+}
+
+/* Each "entry FILESIZE ENVLEN" record of the helper's output in b. */
+static void
+handover_each(const struct buf *b,
+              void (*each)(const struct queue_entry *, void *), void *ctx)
+{
+	struct queue_entry ent;
+	struct err e = { 0 };
+	long long fsize;
+	size_t pos = 0, envlen;
+	const char *nl;
+	int used;
+
+	while (pos < b->len &&
+	       (nl = memchr(b->data + pos, '\n', b->len - pos)) != NULL &&
+	       sscanf(b->data + pos, "entry %lld %zu%n", &fsize, &envlen,
+	              &used) == 2 &&
+	       b->data + pos + used == nl &&
+	       envlen <= b->len - (size_t)(nl + 1 - b->data)) {
+		pos = (size_t)(nl + 1 - b->data);
+		memset(&ent, 0, sizeof(ent));
+		ent.fd = -1;
+		if (queue_parse_env(b->data + pos, envlen, &ent.env, &e) ==
+		    (ssize_t)envlen) {
+			ent.data_size = handover_data_size(
+			        (off_t)fsize, (off_t)envlen, ent.env.id);
+			each(&ent, ctx);
+			queue_env_free(&ent.env);
+		}
+		err_clear(&e);
+		pos += envlen;
+	}
+}
+
+int
+handover_list(void (*each)(const struct queue_entry *, void *), void *ctx,
+              struct err *e)
+{
+	char *const argv[] = { (char *)"dsmtp-drop", (char *)"--list", NULL };
+	char *const envp[] = { NULL };
+	struct buf b = { 0 };
+	char chunk[65536];
+	int p[2], status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		err_set(e, ERR_TEMP, _("cannot run %s: %s"),
+		        handover_helper_path(), strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execve(handover_helper_path(), argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_append(&b, chunk, (size_t)n);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		handover_each(&b, each, ctx);
+	else
+		err_set(e, ERR_TEMP, _("the system's queue helper %s failed "
+		                       "(%s)"), handover_helper_path(), "--list");
+	buf_free(&b);
+	return e->cls == ERR_NONE ? 0 : -1;
 }

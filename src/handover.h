@@ -36,6 +36,13 @@ int handover_wanted(const struct cli_opts *cli);
 int handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
                     char id[QUEUE_ID_MAX], struct err *e);
 
+/* mailq for a user of the system's mail: the caller's own entries of the
+ * system spool, as `dsmtp-drop --list` gives them, each passed to each
+ * (the entry's fd is -1: only its envelope and size are there). Returns 0
+ * or -1 with e set (ERR_TEMP: the helper failed). */
+int handover_list(void (*each)(const struct queue_entry *, void *),
+                  void *ctx, struct err *e);
+
 /* An smtpd_submit_fn (smtpd_stdio.h) for -bs: the dialogue's envelope
  * (MAIL FROM, RCPT TO) as -f and the recipients, the data taken whole,
  * through handover_submit; ctx unused. */

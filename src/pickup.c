@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "aliases.h"
+#include "bounce.h"
 #include "buf.h"
 #include "cli.h"
 #include "drop.h"
+#include "engine.h"
+#include "file.h"
 #include "i18n.h"
 #include "ident.h"
 #include "incoming.h"
@@ -62,17 +67,114 @@ pickup_header(int fd, struct incoming *inc, struct err *e)
 	return hlen;
 }
 
+/* queue_writer: the notice's text. */
+static int
+pickup_write_notice(void *ctx, int fd, struct err *e)
+{
+	const struct buf *b = ctx;
+
+	if (file_write_all(fd, b->data, b->len) == 0)
+		return 0;
+	err_set(e, ERR_TEMP, _("cannot write to the queue: %s"),
+	        strerror(errno));
+	return -1;
+}
+
+static const char *
+pickup_reply_code(enum err_class cls)
+{
+	switch (cls) {
+	case ERR_DATA:
+		return "554 5.6.0";
+	case ERR_USAGE:
+		return "554 5.5.4";
+	case ERR_NOUSER:
+		return "550 5.1.1";
+	default:
+		return "554 5.0.0";
+	}
+}
+
+/* The submission of uid was refused for good (why): queue a
+ * notification of it (RFC 3464, the message's header section returned)
+ * from the null sender to the address the user's mail goes out from, so
+ * that a caller who was told "accepted" learns of it. */
+static void
+pickup_notify(const struct config *cfg, struct queue *q, int fd, off_t hlen,
+              const struct cli_opts *cli, const char *id,
+              const struct err *why)
+{
+	struct engine_names names;
+	struct bounce_rcpt r[1];
+	struct bounce_info bi = { 0 };
+	struct queue_env env = { 0 };
+	struct queue_rcpt to = { 0 };
+	struct buf text = { 0 };
+	struct passwd *pw = getpwuid(ident_uid());
+	char *domain = addr_domain_or_default(
+	        config_str(&cfg->defaults, CFG_QUALIFY_DOMAIN, NULL));
+	char *reply = xasprintf("%s %s", pickup_reply_code(why->cls),
+	                        why->msg ? why->msg : "refused");
+	struct err e = { 0 };
+	struct stat st = { 0 };
+
+	to.addr = xasprintf("%s@%s", pw ? pw->pw_name : "postmaster", domain);
+	r[0].addr = cli != NULL && cli->nrecipients > 0 ? cli->recipients[0]
+	                                                 : to.addr;
+	r[0].reply = reply;
+	r[0].remote_mta = NULL;
+	engine_names(&cfg->defaults, &names);
+	bi.action = BOUNCE_FAILED;
+	bi.reporting_mta = names.mta;
+	bi.postmaster = names.postmaster;
+	bi.sender = to.addr;
+	bi.queue_id = id;
+	bi.arrival = fstat(fd, &st) == 0 ? st.st_mtime : time(NULL);
+	bi.now = time(NULL);
+	bi.rcpts = r;
+	bi.nrcpts = 1;
+	queue_new_id(env.id);
+	env.uid = ident_uid();
+	env.from = (char *)"";
+	env.rcpts = &to;
+	env.nrcpts = 1;
+	env.created = env.next_attempt = bi.now;
+	env.dsn = 1;
+	if (bounce_make(&bi, fd, hlen, st.st_size - hlen, &text, &e) < 0 ||
+	    queue_commit(q, &env, pickup_write_notice, &text, &e) < 0)
+		log_diag("%s", e.msg ? e.msg : "");
+	else
+		log_note(id, "status=refused notice=queued");
+	err_clear(&e);
+	buf_free(&text);
+	engine_names_free(&names);
+	free(to.addr);
+	free(reply);
+	free(domain);
+}
+
+/* 1 when a submission that failed with cls is refused for good (the
+ * message or its command line is at fault): quarantined, notified. */
+static int
+pickup_refusal(enum err_class cls)
+{
+	return cls == ERR_USAGE || cls == ERR_DATA || cls == ERR_NOUSER;
+}
+
 /* In the child: submit the file's message for uid; the exit code. */
 static int
-pickup_submit(const struct config *cfg, int fd, uid_t uid, const char *id)
+pickup_submit(const struct config *cfg, struct queue *q, int fd, uid_t uid,
+              const char *id)
 {
 	struct incoming inc;
 	struct cli_opts cli;
 	struct err e = { 0 };
-	char **argv;
-	ssize_t hlen;
+	char **argv = NULL;
+	ssize_t hlen = -1;
 	int rc = -1;
 
+	memset(&cli, 0, sizeof(cli));
+	ident_set(uid);
 	hlen = pickup_header(fd, &inc, &e);
 	if (hlen < 0 || incoming_check_args(inc.args, inc.nargs, &e) < 0)
 		goto out;
@@ -84,40 +186,35 @@ pickup_submit(const struct config *cfg, int fd, uid_t uid, const char *id)
 		cli.deliver_mode = 'q';
 		cli.queue_id = id;
 		cli.verbose = 0;
-		ident_set(uid);
 		rc = submit_message(&cli, cfg, fd, NULL, &e);
+	}
+out:
+	if (rc != 0 && e.cls == ERR_NONE)
+		err_set(&e, ERR_IO, _("cannot read the handed-over message"));
+	if (rc != 0) {
+		log_diag(_("picking up %s (uid %lu): %s"), id,
+		         (unsigned long)uid, e.msg ? e.msg : "");
+		if (pickup_refusal(e.cls) && hlen >= 0)
+			pickup_notify(cfg, q, fd, hlen, &cli, id, &e);
 	}
 	cli_free(&cli);
 	free(argv);
-out:
 	incoming_free(&inc);
-	if (rc == 0)
-		return EX_OK;
-	if (e.cls == ERR_NONE)
-		err_set(&e, ERR_IO, _("cannot read the handed-over message"));
-	log_diag(_("picking up %s (uid %lu): %s"), id, (unsigned long)uid,
-	         e.msg ? e.msg : "");
-	rc = err_exit_code(e.cls);
+	rc = rc == 0 ? EX_OK : err_exit_code(e.cls);
 	err_clear(&e);
 	return rc;
 }
 
 /* 1 when a child's exit status means the submission is refused for
- * good (the message or its command line is at fault). */
+ * good (pickup_refusal's classes). */
 static int
 pickup_refused(int status)
 {
 	if (!WIFEXITED(status))
 		return 0;
-	switch (WEXITSTATUS(status)) {
-	case EX_USAGE:
-	case EX_DATAERR:
-	case EX_NOUSER:
-	case EX_NOHOST:
-		return 1;
-	default:
-		return 0;
-	}
+	return WEXITSTATUS(status) == EX_USAGE ||
+	       WEXITSTATUS(status) == EX_DATAERR ||
+	       WEXITSTATUS(status) == EX_NOUSER;
 }
 
 static void
@@ -149,7 +246,7 @@ pickup_file(const struct config *cfg, struct queue *q, int incfd,
 	if (pid < 0)
 		return 0;
 	if (pid == 0)
-		_exit(pickup_submit(cfg, fd, st->st_uid, name));
+		_exit(pickup_submit(cfg, q, fd, st->st_uid, name));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == EX_OK)

@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "runq.h"
 #include "runq_policy.h"
+#include "handover.h"
 #include "pickup.h"
 #include "spool.h"
 #include "xmalloc.h"
@@ -268,12 +269,26 @@ qcmd_print_json(const struct queue_entry *ent, int first, FILE *out)
 struct qcmd_tally {
 	size_t n;
 	long long bytes;
+	int json;
+	FILE *out;
 };
+
+static void
+qcmd_show(const struct queue_entry *ent, void *ctx)
+{
+	struct qcmd_tally *t = ctx;
+
+	if (t->json)
+		qcmd_print_json(ent, t->n == 0, t->out);
+	else
+		qcmd_print_text(ent, t->out);
+	t->n++;
+	t->bytes += ent->data_size;
+}
 
 /* Every entry of one spool that the caller may see. */
 static int
-qcmd_list_dir(const char *dir, int json, struct qcmd_tally *t, FILE *out,
-              struct err *e)
+qcmd_list_dir(const char *dir, struct qcmd_tally *t, struct err *e)
 {
 	struct queue q;
 	struct queue_entry ent;
@@ -289,14 +304,8 @@ qcmd_list_dir(const char *dir, int json, struct qcmd_tally *t, FILE *out,
 	}
 	for (i = 0; i < n; i++) {
 		if (queue_load(&q, ids[i], 0, &ent, &le) == 0) {
-			if (qcmd_mine(&ent.env)) {
-				if (json)
-					qcmd_print_json(&ent, t->n == 0, out);
-				else
-					qcmd_print_text(&ent, out);
-				t->n++;
-				t->bytes += ent.data_size;
-			}
+			if (qcmd_mine(&ent.env))
+				qcmd_show(&ent, t);
 			queue_entry_free(&ent);
 		}
 		err_clear(&le);
@@ -312,7 +321,7 @@ qcmd_list(const struct cli_opts *cli, const struct config *cfg, FILE *out,
           struct err *e)
 {
 	struct strlist dirs = { 0 };
-	struct qcmd_tally t = { 0 };
+	struct qcmd_tally t = { 0, 0, cli->json, out };
 	size_t i;
 	int rc = 0;
 
@@ -323,7 +332,11 @@ qcmd_list(const struct cli_opts *cli, const struct config *cfg, FILE *out,
 		fputs("-Queue ID-         --Size-- ----Arrival Time---- "
 		      "-Sender/Recipient-------\n", out);
 	for (i = 0; i < dirs.n && rc == 0; i++)
-		rc = qcmd_list_dir(dirs.v[i], cli->json, &t, out, e);
+		rc = qcmd_list_dir(dirs.v[i], &t, e);
+	/* A user of the system's mail: their entries there, through the
+	 * helper (they may not read the system spool). */
+	if (rc == 0 && handover_wanted(cli))
+		rc = handover_list(qcmd_show, &t, e);
 	if (cli->json)
 		fputs("\n]}\n", out);
 	else if (t.n == 0)

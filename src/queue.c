@@ -97,6 +97,8 @@ queue_open(struct queue *q, const char *dir, struct err *e)
 		q->group = st.st_gid;
 	}
 	q->entries_fd = queue_subdir(q, top, "entries", e);
+	if (q->entries_fd >= 0 && fstat(q->entries_fd, &st) == 0)
+		q->group_read = (st.st_mode & S_IRGRP) != 0;
 	q->tmp_fd = q->entries_fd < 0 ? -1 : queue_subdir(q, top, "tmp", e);
 	q->quarantine_fd =
 	        q->tmp_fd < 0 ? -1 : queue_subdir(q, top, "quarantine", e);
@@ -142,6 +144,8 @@ queue_tmp_create(struct queue *q, char *name, size_t size, struct err *e)
 		            0600);
 		if (fd >= 0) {
 			queue_give(q, fd, -1, NULL);
+			if (q->group_read)
+				(void)fchmod(fd, 0640);
 			flock(fd, LOCK_EX);
 			return fd;
 		}

@@ -59,6 +59,9 @@ struct queue {
 	uid_t owner;    /* the spool's owner: every entry is theirs (root
 	                 * gives what it writes there to them) */
 	gid_t group;
+	int group_read; /* entries/ is readable by its group: so are the
+	                 * entries (the system spool's, for dsmtp-drop
+	                 * --list) */
 	int entries_fd; /* O_DIRECTORY fds, for *at() calls */
 	int tmp_fd;
 	int quarantine_fd;

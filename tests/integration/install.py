@@ -90,7 +90,7 @@ def systemd_files(c):
                                            'dsmtp.conf')],
                              capture_output=True, text=True)
         c.eq(res.returncode, 0, 'systemd-tmpfiles: %s' % res.stderr)
-        want = {'': 0o750, 'entries': 0o700, 'tmp': 0o700,
+        want = {'': 0o750, 'entries': 0o750, 'tmp': 0o700,
                 'quarantine': 0o700, 'incoming': 0o730}
         for sub, mode in want.items():
             st = os.stat(os.path.join(root, 'var/spool/dsmtp', sub))
@@ -101,7 +101,7 @@ def systemd_files(c):
     with open(os.path.join(SRC, 'contrib', 'install-system.sh')) as f:
         script = f.read()
     for mode in ('0750 "$spool"', '0700 "$spool/$d"',
-                 '0730 "$spool/incoming"'):
+                 '0750 "$spool/entries"', '0730 "$spool/incoming"'):
         c.true(mode in script, 'install-system.sh: %s' % mode)
 
 

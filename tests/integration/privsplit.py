@@ -321,6 +321,78 @@ def bs_handed_over(c):
            'the body, dot-unstuffed once: %s' % T.short(t.content))
 
 
+def own_mailq(c):
+    """mailq (and --queue-list --json) by a user of the system's mail
+    shows their own entries of the system spool, through the helper, and
+    no one else's."""
+    b = bed(c)
+    b.write_config(1)                   # the relay is down: mail waits
+    for user, rcpt in (('www-data', 'web-order@example.org'),
+                       (ALICE, 'alice-friend@example.org')):
+        res = as_user(user, [b.dsmtp, '-oi', rcpt], MSG)
+        c.eq(res.returncode, 0, '%s submits' % user)
+    as_user('dsmtp', [b.dsmtp, '-q'])
+    c.eq(len(b.entries()), 2, 'both queued')
+    try:
+        q = as_user('www-data', [b.dsmtp, '-bp'])
+        c.eq(q.returncode, 0, 'mailq: %s' % T.short(q.stderr))
+        out = q.stdout.decode()
+        c.true('web-order@example.org' in out and 'www-data@example.com'
+               in out, 'www-data\'s entry listed: %r' % out)
+        c.true('alice' not in out, 'alice\'s entry listed to www-data')
+        c.true(re.search(r'-- \d+ Kbytes in 1 Request\.', out),
+               'one request: %r' % out)
+        j = as_user(ALICE, [b.dsmtp, '--queue-list', '--json'])
+        import json
+        got = json.loads(j.stdout)['entries']
+        c.eq([[r['address'] for r in e['recipients']] for e in got],
+             [['alice-friend@example.org']], 'alice\'s --json')
+        r = subprocess.run([b.dsmtp, '--queue-list', '--json'],
+                           capture_output=True, env={'PATH': '/usr/bin:/bin',
+                                                     'HOME': '/nonexistent'})
+        sizes = {e['id']: e['size'] for e in json.loads(r.stdout)['entries']}
+        c.eq(len(sizes), 2, 'root lists both')
+        c.eq([(e['id'], e['size']) for e in got],
+             [(e['id'], sizes.get(e['id'])) for e in got],
+             'alice\'s size is the one root sees')
+        st = os.stat(os.path.join(b.spool, 'entries', b.entries()[0]))
+        c.eq(stat.S_IMODE(st.st_mode), 0o640, 'entry mode')
+    finally:
+        for n in b.entries():
+            os.unlink(os.path.join(b.spool, 'entries', n))
+
+
+def refused_pickup_notifies(c):
+    """A handed-over submission the system refuses (-t and no recipient
+    in the header): the caller was told 0, so the file is kept in
+    quarantine/ and a notification (RFC 3464, from <>) goes to the
+    user's address with the reason."""
+    b = bed(c)
+    with server() as srv:
+        b.write_config(srv.port)
+        res = as_user('www-data', [b.dsmtp, '-t'],
+                      b'Subject: nobody to send to\n\nlost?\n')
+        c.eq(res.returncode, 0, 'the handover')
+        run = as_user('dsmtp', [b.dsmtp, '-q'])
+        c.eq(run.returncode, 0, 'run: %s' % T.short(run.stderr))
+    quarantined = os.listdir(os.path.join(b.spool, 'quarantine'))
+    c.eq([n[:3] for n in quarantined], ['in-'], 'kept in quarantine')
+    c.need(len(srv.transactions) == 1, 'one notification at the relay, '
+           'got %d' % len(srv.transactions))
+    t = srv.transactions[0]
+    c.eq((t.mail_from, t.rcpts), ('', ['www-data@example.com']),
+         'the notification\'s envelope')
+    c.true(b'multipart/report' in t.content and
+           b'report-type=delivery-status' in t.content,
+           'a delivery status notification: %s' % T.short(t.content))
+    c.true(b'recipient' in t.content and b'Subject: nobody to send to'
+           in t.content, 'the reason and the original header: %s'
+           % T.short(t.content))
+    for n in quarantined:
+        os.unlink(os.path.join(b.spool, 'quarantine', n))
+    c.eq((b.incoming(), b.entries()), ([], []), 'incoming/ and entries/')
+
+
 def options_refused(c):
     """Options that would make the system's runs read or reach something
     for the user are refused at once (64), nothing handed over."""
@@ -420,6 +492,10 @@ TESTS = [
      root_mail_shared),
     ('-bs by www-data: 250 after the handover, delivered by the run',
      bs_handed_over),
+    ('a user\'s mailq shows their own entries of the system queue, no '
+     'one else\'s', own_mailq),
+    ('a refused handed-over submission: kept in quarantine, the user '
+     'notified', refused_pickup_notifies),
     ('options that reach beyond the message are refused', options_refused),
     ('links and FIFOs planted in incoming/ are not followed', planted_files),
     ('the helper refuses arguments, torn streams, bad headers, big '
