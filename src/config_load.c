@@ -8,6 +8,7 @@
 
 #include <config.h>
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +58,22 @@ config_trusted(const char *path, const struct stat *st, struct err *e)
 
 /* Read a whole configuration file. Returns 1 when read, 0 when it is
  * missing (not for -C) or, for an implicit user file, unusable (with a
- * warning: the system file still applies), -1 with e set. */
+ * warning: the system file still applies), -1 with e set; -2 with e set
+ * for a system file the caller may not read (the system's mail keeps its
+ * secrets from users: one with a file of their own goes on with it). */
 static int
 config_read_file(const char *path, enum config_kind kind, struct buf *out,
 		 struct stat *st, struct err *e)
 {
 	enum file_result r = file_read(path, 0, CONFIG_FILE_MAX, out, st);
+	int closed = r == FILE_ERRNO && errno == EACCES;
 
 	if (r == FILE_MISSING && kind != CONFIG_EXPLICIT)
 		return 0;
 	if (r != FILE_OK)
 		file_fail(e, ERR_CONFIG, path, r, CONFIG_FILE_MAX);
+	if (r != FILE_OK && closed && kind == CONFIG_SYSTEM)
+		return -2;
 	else if (config_trusted(path, st, e) == 0)
 		return 1;
 	if (kind != CONFIG_IMPLICIT)
@@ -108,7 +114,7 @@ config_load_file(struct config *c, const char *path, enum config_kind kind,
 
 	rc = config_read_file(path, kind, &text, &st, e);
 	if (rc <= 0)
-		goto out;
+		goto out; /* -2 passed on: a system file closed to the caller */
 	c->files = xrealloc(c->files, (c->nfiles + 1) * sizeof(char *));
 	c->files[c->nfiles++] = xstrdup(path);
 	if (config_parse_text(c, buf_cstr(&text), text.len, path,
@@ -147,18 +153,27 @@ config_user_path(const char *dir, const char *dotfile)
 	return home ? xasprintf("%s/%s", home, dotfile) : NULL;
 }
 
-/* Read a system file and a user file; 1 when either existed. */
+/* Read a system file and a user file; 1 when either existed. A system
+ * file closed to the caller is not an error here: it is kept in closed
+ * (the first one), for when no file at all could be read. */
 static int
 config_load_pair(struct config *c, const char *sys, const char *user,
-		 int user_explicit, struct err *e)
+		 int user_explicit, struct err *closed, struct err *e)
 {
+	struct err shut = { 0 };
 	int found = 0, rc;
 
 	if (sys != NULL) {
-		rc = config_load_file(c, sys, CONFIG_SYSTEM, e);
-		if (rc < 0)
+		rc = config_load_file(c, sys, CONFIG_SYSTEM, &shut);
+		if (rc == -1) {
+			*e = shut;
 			return -1;
-		found |= rc;
+		}
+		if (rc == -2 && closed->cls == ERR_NONE)
+			*closed = shut;
+		else
+			err_clear(&shut);
+		found |= rc > 0;
 	}
 	if (user != NULL) {
 		rc = config_load_file(c, user, user_explicit ? CONFIG_EXPLICIT
@@ -201,6 +216,7 @@ int
 config_load(struct config *c, const struct config_sources *src,
 	    struct err *e)
 {
+	struct err closed = { 0 };
 	char *user = NULL, *msys = NULL;
 	int rc;
 
@@ -213,18 +229,26 @@ config_load(struct config *c, const struct config_sources *src,
 		config_searched(c, src->system_file);
 	config_searched(c, user);
 	rc = config_load_pair(c, src->system_file, user,
-			      src->user_file_explicit, e);
+			      src->user_file_explicit, &closed, e);
 	free(user);
-	if (rc != 0 || src->user_file_explicit)
-		return rc < 0 ? -1 : 0;
-	/* No dsmtp file at all: an msmtp user's files work unchanged. */
-	user = config_user_path("msmtp", ".msmtprc");
-	msys = xstrdup(CONFIG_MSMTP_SYSTEM_FILE);
-	config_searched(c, msys);
-	config_searched(c, user);
-	rc = config_load_pair(c, msys, user, 0, e);
-	free(user);
-	free(msys);
+	if (rc == 0 && !src->user_file_explicit) {
+		/* No dsmtp file at all: an msmtp user's files work
+		 * unchanged. */
+		user = config_user_path("msmtp", ".msmtprc");
+		msys = xstrdup(CONFIG_MSMTP_SYSTEM_FILE);
+		config_searched(c, msys);
+		config_searched(c, user);
+		rc = config_load_pair(c, msys, user, 0, &closed, e);
+		free(user);
+		free(msys);
+	}
+	/* A system file the caller may not read matters only when they have
+	 * no file of their own: then it is what went wrong. */
+	if (rc == 0 && closed.cls != ERR_NONE) {
+		*e = closed;
+		return -1;
+	}
+	err_clear(&closed);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -161,6 +161,22 @@ pickup_refusal(enum err_class cls)
 	return cls == ERR_USAGE || cls == ERR_DATA || cls == ERR_NOUSER;
 }
 
+/* The log line of a pickup that failed: refused (quarantined, the user
+ * notified), or deferred (left in incoming/ for the next pickup: a key
+ * the runner may not read, a configuration error to mend). */
+static void
+pickup_log(const char *id, uid_t uid, const struct err *e)
+{
+	struct buf b = { 0 };
+
+	buf_printf(&b, "uid=%lu pickup=%s", (unsigned long)uid,
+	           pickup_refusal(e->cls) ? "refused status=quarantined"
+	                                  : "failed status=deferred");
+	log_kv(&b, "reason", e->msg ? e->msg : "");
+	log_note(id, buf_cstr(&b));
+	buf_free(&b);
+}
+
 /* In the child: submit the file's message for uid; the exit code. */
 static int
 pickup_submit(const struct config *cfg, struct queue *q, int fd, uid_t uid,
@@ -194,6 +210,7 @@ out:
 	if (rc != 0) {
 		log_diag(_("picking up %s (uid %lu): %s"), id,
 		         (unsigned long)uid, e.msg ? e.msg : "");
+		pickup_log(id, uid, &e);
 		if (pickup_refusal(e.cls) && hlen >= 0)
 			pickup_notify(cfg, q, fd, hlen, &cli, id, &e);
 	}
@@ -220,14 +237,13 @@ pickup_refused(int status)
 static void
 pickup_quarantine(struct queue *q, int incfd, const char *name, int status)
 {
-	char to[DROP_NAME_MAX + 8], note[96];
+	char to[DROP_NAME_MAX + 8];
 
+	(void)status;
 	snprintf(to, sizeof(to), "in-%s", name);
 	if (renameat(incfd, name, q->quarantine_fd, to) < 0)
 		return;
-	snprintf(note, sizeof(note), "status=quarantined pickup=refused "
-	                             "exit=%d", WEXITSTATUS(status));
-	log_note(name, note);
+
 }
 
 /* fd: the file incoming/name, locked. */

@@ -57,6 +57,21 @@ def sendmail_links(c):
         c.eq(left, [], 'files left after the uninstall')
 
 
+def reinstall_keeps_spool(c):
+    """make install makes the spool 0700 where there is none, and leaves
+    one that is there (install-system's 0750 dsmtp) as it is."""
+    with tempfile.TemporaryDirectory() as d:
+        spool = os.path.join(d, 'spool')
+        res = make('install-data-local', DESTDIR='', spooldir=spool)
+        c.eq(res.returncode, 0, 'first install: %s' % res.stderr)
+        c.eq(stat.S_IMODE(os.stat(spool).st_mode), 0o700, 'a new spool')
+        os.chmod(spool, 0o750)
+        res = make('install-data-local', DESTDIR='', spooldir=spool)
+        c.eq(res.returncode, 0, 'second install: %s' % res.stderr)
+        c.eq(stat.S_IMODE(os.stat(spool).st_mode), 0o750,
+             'the spool after installing again')
+
+
 def install_system_destdir(c):
     with tempfile.TemporaryDirectory() as d:
         res = make('install-system', DESTDIR=d)
@@ -108,6 +123,8 @@ def systemd_files(c):
 TESTS = [
     ('install-sendmail-links: program and manual links, all removed by '
      'uninstall-sendmail-links', sendmail_links),
+    ('make install leaves a spool that is there as it is',
+     reinstall_keeps_spool),
     ('install-system refuses DESTDIR', install_system_destdir),
     ('sysusers.d and tmpfiles.d give the spool install-system\'s owners and '
      'modes', systemd_files),

@@ -388,9 +388,41 @@ def refused_pickup_notifies(c):
     c.true(b'recipient' in t.content and b'Subject: nobody to send to'
            in t.content, 'the reason and the original header: %s'
            % T.short(t.content))
+    with open(b.log) as f:
+        log = f.read()
+    c.true(re.search(r'pickup=refused status=quarantined reason="[^"]*'
+                     r'recipient', log), 'the log line: %s' % log[-600:])
     for n in quarantined:
         os.unlink(os.path.join(b.spool, 'quarantine', n))
     c.eq((b.incoming(), b.entries()), ([], []), 'incoming/ and entries/')
+
+
+def own_file_wins(c):
+    """A user with a file of their own keeps today's behaviour: the
+    system file closed to them is passed by, their file and their own
+    queue are used, nothing is handed over."""
+    b = bed(c)
+    home = tempfile.mkdtemp(prefix='dsmtp-www-home-')
+    shutil.chown(home, 'www-data', 'www-data')
+    with AuthServer(tls='none') as srv:
+        rc = os.path.join(home, '.dsmtprc')
+        with open(rc, 'w') as f:
+            f.write('defaults\nsyslog off\nqualify_domain example.net\n\n'
+                    'account default\nhost 127.0.0.1\nport %d\n'
+                    'tls off\n' % srv.port)
+        os.chmod(rc, 0o600)
+        shutil.chown(rc, 'www-data', 'www-data')
+        res = as_user('www-data', [b.dsmtp, '-oi', 'own@example.org'], MSG,
+                      env={'HOME': home})
+    shutil.rmtree(home)
+    c.eq((res.returncode, res.stderr), (0, b''), 'exit, stderr')
+    c.eq([(t.mail_from, t.rcpts) for t in srv.transactions],
+         [('www-data@example.net', ['own@example.org'])],
+         'delivered with the user\'s own account')
+    c.eq([a.user for a in srv.auths], [], 'no AUTH (the system\'s '
+         'password was not used)')
+    c.eq((b.incoming(), b.entries()), ([], []), 'nothing in the system '
+         'spool')
 
 
 def options_refused(c):
@@ -496,6 +528,8 @@ TESTS = [
      'one else\'s', own_mailq),
     ('a refused handed-over submission: kept in quarantine, the user '
      'notified', refused_pickup_notifies),
+    ('a user with a file of their own: the closed system file is passed '
+     'by', own_file_wins),
     ('options that reach beyond the message are refused', options_refused),
     ('links and FIFOs planted in incoming/ are not followed', planted_files),
     ('the helper refuses arguments, torn streams, bad headers, big '
