@@ -65,6 +65,26 @@ else
 	tail -30 build-check/distcheck.log >&2 || true
 fi
 
+# The Debian packages, built from this tree and installed in a throwaway
+# chroot (tests/package/run.py, TAP): once, after the two builds.
+pkglog=build-check/package.log
+DSMTP="$top/build-check/src/dsmtp" /usr/bin/python3 "$top/tests/package/run.py" \
+	>"$pkglog" 2>&1 || true
+n=$(grep -c '^ok ' "$pkglog" || true)
+ns=$(grep -c '^ok .* # SKIP' "$pkglog" || true)
+nf=$(grep -c '^not ok ' "$pkglog" || true)
+if ! grep -q '^1\.\.[0-9]' "$pkglog"; then
+	nf=$((nf + 1))
+	echo "run-all: tests/package/run.py ended without its plan" >&2
+fi
+pass=$((pass + n - ns))
+skip=$((skip + ns))
+fail=$((fail + nf))
+if [ "$nf" -gt 0 ]; then
+	echo "run-all: the package tests failed; see $pkglog" >&2
+	grep -A8 '^not ok ' "$pkglog" | head -60 >&2 || true
+fi
+
 # Every fuzz target (tests/fuzz/fuzz_*.c), 15 s each under ASan+UBSan,
 # counted as one more test; `make fuzz` runs them longer.
 if "$top/tests/fuzz/run.sh" "$top" "$top/build-check" 15; then
