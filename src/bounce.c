@@ -58,10 +58,13 @@ void
 bounce_status(const char *reply, enum bounce_action action, char *out,
               size_t size)
 {
-	char cls = action == BOUNCE_FAILED ? '5' : '4';
+	char cls = action == BOUNCE_FAILED    ? '5'
+	           : action == BOUNCE_RELAYED ? '2'
+	                                      : '4';
 	size_t n;
 
-	if (reply != NULL && (reply[0] == '4' || reply[0] == '5') &&
+	if (reply != NULL && (reply[0] == '4' || reply[0] == '5' ||
+	                      (reply[0] == '2' && action == BOUNCE_RELAYED)) &&
 	    reply[1] >= '0' && reply[1] <= '9' && reply[2] >= '0' &&
 	    reply[2] <= '9' && (reply[3] == ' ' || reply[3] == '-')) {
 		cls = reply[0];
@@ -81,7 +84,9 @@ bounce_status(const char *reply, enum bounce_action action, char *out,
 static const char *
 bounce_action_word(enum bounce_action a)
 {
-	return a == BOUNCE_DELAYED ? "delayed" : "failed";
+	return a == BOUNCE_DELAYED   ? "delayed"
+	       : a == BOUNCE_RELAYED ? "relayed"
+	                             : "failed";
 }
 
 static void
@@ -93,6 +98,7 @@ bounce_headers(const struct bounce_info *b, const char *boundary,
 	        [BOUNCE_FAILED] = "Undelivered Mail Returned to Sender",
 	        [BOUNCE_EXPIRED] = "Undelivered Mail Returned to Sender",
 	        [BOUNCE_DELAYED] = "Delayed Mail (still being retried)",
+	        [BOUNCE_RELAYED] = "Delivery Report: passed on to the relay",
 	};
 
 	rfc5322_date(b->now, date, sizeof(date));
@@ -140,7 +146,13 @@ bounce_human(const struct bounce_info *b, const char *boundary, struct buf *out)
 	           boundary);
 	buf_printf(out, "This is the mail system at %s.\r\n\r\n",
 	           b->reporting_mta);
-	if (b->action == BOUNCE_DELAYED)
+	if (b->action == BOUNCE_RELAYED)
+		buf_append_str(out, "Your message was passed on for the "
+		                    "recipients below to a relay\r\nthat "
+		                    "does not report deliveries; this is the "
+		                    "last report\r\nyou will get about "
+		                    "them.\r\n\r\n");
+	else if (b->action == BOUNCE_DELAYED)
 		buf_append_str(out, "Your message could not be delivered to "
 		                    "the recipients below yet.\r\nIt is "
 		                    "still queued and will be retried; you "

@@ -13,7 +13,9 @@
 enum bounce_action {
 	BOUNCE_FAILED,  /* refused for good */
 	BOUNCE_EXPIRED, /* refused temporarily until queue_lifetime ran out */
-	BOUNCE_DELAYED  /* still queued; a warning, not a failure */
+	BOUNCE_DELAYED, /* still queued; a warning, not a failure */
+	BOUNCE_RELAYED  /* passed to a relay that reports no delivery
+	                 * (NOTIFY=SUCCESS, RFC 3461 6.2.1); a success */
 };
 
 struct bounce_rcpt {

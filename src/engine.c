@@ -106,7 +106,7 @@ engine_pending(const struct queue_env *env, struct strlist *l)
 }
 
 static void
-engine_outcomes(const struct smtp_rcpt *res, size_t n,
+engine_outcomes(const struct smtp_rcpt *res, size_t n, const char *notify,
                 struct runq_outcome *out)
 {
 	size_t i;
@@ -116,6 +116,9 @@ engine_outcomes(const struct smtp_rcpt *res, size_t n,
 		                : res[i].cls == SMTP_PERM ? RUNQ_PERM
 		                                          : RUNQ_TEMP;
 		out[i].reply = xstrdup(res[i].reply ? res[i].reply : "");
+		out[i].relayed = res[i].cls == SMTP_DONE &&
+		                 res[i].notify_dropped && notify != NULL &&
+		                 strcasestr(notify, "SUCCESS") != NULL;
 	}
 }
 
@@ -146,7 +149,7 @@ engine_attempt(const struct engine *g, const struct queue_entry *ent,
 		(void)deliver_run_on(g->conn, a, &j, &res, e);
 	else
 		(void)deliver_run(a, &j, &res, e);
-	engine_outcomes(res, rcpts.n, out);
+	engine_outcomes(res, rcpts.n, ent->env.notify, out);
 	deliver_free(res, rcpts.n);
 	strlist_free(&rcpts);
 	free(helo);
@@ -266,6 +269,17 @@ engine_lifetime(void *ctx, const struct queue_env *env)
 	                          RUNQ_DEFAULT_LIFETIME);
 
 	return t > 0 ? (time_t)t : RUNQ_DEFAULT_LIFETIME;
+}
+
+const char *
+engine_remote_mta(void *ctx, const struct queue_env *env)
+{
+	struct err ignored = { 0 };
+	const struct account *a = engine_account(ctx, env, &ignored);
+
+	err_clear(&ignored);
+	return config_str(a ? a : &((const struct config *)ctx)->defaults,
+	                  CFG_HOST, NULL);
 }
 
 time_t

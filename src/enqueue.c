@@ -88,6 +88,7 @@ enqueue_options(const struct enqueue_msg *q, const char *id,
 	o->lifetime = RUNQ_DEFAULT_LIFETIME;
 	o->lifetime_of = engine_lifetime;
 	o->delay_warning_of = engine_delay_warning;
+	o->remote_mta_of = engine_remote_mta;
 	o->lifetime_ctx = (void *)q->cfg;
 	o->only_id = id;
 	o->live_clock = 1;
@@ -169,6 +170,8 @@ enqueue_submit(const struct enqueue_msg *q, struct err *e)
 		enqueue_tell(env.id, &st);
 		if (st.bounce_id[0] != '\0')
 			enqueue_attempt(&qu, q, &runner, st.bounce_id, &bst);
+		if (st.relayed_id[0] != '\0')
+			enqueue_attempt(&qu, q, &runner, st.relayed_id, &bst);
 	}
 	deliver_conn_close(&conn);
 	queue_close(&qu);

@@ -91,6 +91,7 @@ qcmd_options(const struct cli_opts *cli, const struct config *cfg,
 	o->lifetime = RUNQ_DEFAULT_LIFETIME;
 	o->lifetime_of = engine_lifetime;
 	o->delay_warning_of = engine_delay_warning;
+	o->remote_mta_of = engine_remote_mta;
 	o->lifetime_ctx = (void *)cfg;
 	o->only_id = cli->queue_id;
 	o->only_domain = cli->queue_domain;

@@ -30,6 +30,9 @@ struct queue_rcpt {
 	char *addr; /* the envelope address */
 	enum queue_rcpt_state state;
 	char *reply; /* last reply or reason; NULL: none */
+	int relayed; /* in memory only: the attempt just made passed it to a
+	              * relay that reports nothing (runq's "relayed"
+	              * notification); never stored */
 };
 
 /* The envelope of one entry. Strings are owned by the struct (release

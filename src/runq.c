@@ -95,13 +95,19 @@ runq_notice_to(const struct runq_options *o, const struct queue_entry *ent,
                int *dsn)
 {
 	const char *nt = ent->env.notify;
-	const char *want = action == BOUNCE_DELAYED ? "DELAY" : "FAILURE";
+	const char *want = action == BOUNCE_DELAYED   ? "DELAY"
+	                   : action == BOUNCE_RELAYED ? "SUCCESS"
+	                                              : "FAILURE";
 
-	if (nt != NULL &&
-	    (strcasestr(nt, "NEVER") != NULL || strcasestr(nt, want) == NULL))
+	/* A success is reported only when asked for (NOTIFY=SUCCESS). */
+	if ((nt == NULL && action == BOUNCE_RELAYED) ||
+	    (nt != NULL && (strcasestr(nt, "NEVER") != NULL ||
+	                    strcasestr(nt, want) == NULL)))
 		return 0;
-	/* A delay is worth a word to a sender only, never a notice. */
-	if (action == BOUNCE_DELAYED && !bounce_wanted(ent->env.from))
+	/* A delay or a success is worth a word to a sender only, never a
+	 * notice. */
+	if ((action == BOUNCE_DELAYED || action == BOUNCE_RELAYED) &&
+	    !bounce_wanted(ent->env.from))
 		return 0;
 	if (bounce_wanted(ent->env.from)) {
 		*to = &ent->env.from;
@@ -147,6 +153,16 @@ runq_commit_notice(struct queue *q, const struct runq_options *o,
 	return rc;
 }
 
+/* 1 when reply is a server's ("550 5.1.1 ..."), not dsmtp's own reason
+ * (a refused connection, the lifetime). */
+static int
+runq_is_smtp_reply(const char *reply)
+{
+	return reply != NULL && reply[0] >= '2' && reply[0] <= '5' &&
+	       reply[1] >= '0' && reply[1] <= '9' && reply[2] >= '0' &&
+	       reply[2] <= '9' && (reply[3] == ' ' || reply[3] == '\0');
+}
+
 /* Queue a notification for the recipients of ent in state BOUNCED, or
  * for a delay warning PENDING (their reply says why). Returns 0 when
  * queued or not wanted, 1 when nobody can take it (runq_notice_to), -1
@@ -166,10 +182,20 @@ runq_bounce(struct queue *q, const struct runq_options *o,
 	size_t i, n = 0;
 	int rc = 0, dsn = 0, who;
 
+	const char *remote = o->remote_mta_of == NULL
+	                             ? NULL
+	                             : o->remote_mta_of(o->lifetime_ctx,
+	                                                &ent->env);
+
 	for (i = 0; i < ent->env.nrcpts; i++)
-		if (ent->env.rcpts[i].state == which) {
+		if (action == BOUNCE_RELAYED ? ent->env.rcpts[i].relayed
+		                             : ent->env.rcpts[i].state == which) {
 			br[bi.nrcpts].addr = ent->env.rcpts[i].addr;
-			br[bi.nrcpts++].reply = ent->env.rcpts[i].reply;
+			br[bi.nrcpts].reply = ent->env.rcpts[i].reply;
+			/* Remote-MTA only for what that host said. */
+			if (runq_is_smtp_reply(ent->env.rcpts[i].reply))
+				br[bi.nrcpts].remote_mta = remote;
+			bi.nrcpts++;
 		}
 	if (bi.nrcpts == 0 ||
 	    (who = runq_notice_to(o, ent, action, &to, &n, &dsn)) == 0)
@@ -264,6 +290,7 @@ runq_attempt(struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
 		free(out[k].remote);
 		if (out[k].result == RUNQ_DONE) {
 			r->state = QUEUE_RCPT_DONE;
+			r->relayed = out[k].relayed;
 			st->delivered++;
 		} else if (out[k].result == RUNQ_PERM) {
 			r->state = QUEUE_RCPT_BOUNCED;
@@ -344,6 +371,28 @@ runq_warn(struct queue *q, const struct runq_options *o,
 	ent->env.warned = 1;
 }
 
+/* The "relayed" notification the attempt just made owes (NOTIFY=SUCCESS
+ * through a relay that takes no DSN). A success report that cannot be
+ * queued is logged, not retried: the mail itself went. */
+static void
+runq_relayed(struct queue *q, const struct runq_options *o,
+             struct queue_entry *ent, char *id)
+{
+	struct err e = {0};
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < ent->env.nrcpts; i++)
+		any |= ent->env.rcpts[i].relayed;
+	if (!any)
+		return;
+	if (runq_bounce(q, o, ent, BOUNCE_RELAYED, id, &e) < 0)
+		log_note(ent->env.id, "dsn=relayed status=failed");
+	err_clear(&e);
+	for (i = 0; i < ent->env.nrcpts; i++)
+		ent->env.rcpts[i].relayed = 0;
+}
+
 int
 runq_one(struct queue *q, const struct runq_options *o,
          struct queue_entry *ent, runq_deliver_fn fn, void *ctx,
@@ -355,7 +404,7 @@ runq_one(struct queue *q, const struct runq_options *o,
 	int rc;
 
 	st->tried++;
-	st->bounce_id[0] = '\0';
+	st->bounce_id[0] = st->relayed_id[0] = '\0';
 	if (runq_expired(ent->env.created, o->now, lifetime)) {
 		runq_log_expired(ent, o->now);
 		st->expired += runq_move(ent, QUEUE_RCPT_PENDING,
@@ -368,6 +417,8 @@ runq_one(struct queue *q, const struct runq_options *o,
 		        ent->env.created, ent->env.attempts,
 		        o->live_clock ? time(NULL) : o->now, lifetime);
 	}
+	runq_relayed(q, o, ent, st->relayed_id);
+	st->bounces_queued += st->relayed_id[0] != '\0';
 	rc = runq_bounce(q, o, ent, action, st->bounce_id, e);
 	if (rc == 0) {
 		st->bounces_queued += st->bounce_id[0] != '\0';

@@ -16,6 +16,9 @@ struct runq_outcome {
 	enum runq_result result;
 	char *reply;  /* the last reply or reason; the runner frees */
 	char *remote; /* the host that replied, or NULL; runner frees */
+	int relayed;  /* RUNQ_DONE to a relay that takes no DSN while the
+	               * sender asked for NOTIFY=SUCCESS: a "relayed"
+	               * notification is owed */
 };
 
 /* The delivery engine as the runner sees it: deliver ent's message to its
@@ -36,7 +39,10 @@ struct runq_options {
 	 * (queue_delay_warning of the entry's account; 0: never). NULL:
 	 * never. */
 	time_t (*delay_warning_of)(void *ctx, const struct queue_env *env);
-	void *lifetime_ctx;          /* for both */
+	/* The host whose replies an entry keeps (its account's relay), for
+	 * the bounces' Remote-MTA; NULL: none is named. */
+	const char *(*remote_mta_of)(void *ctx, const struct queue_env *env);
+	void *lifetime_ctx;          /* for the three */
 	const char *only_id;       /* -qI: that entry only */
 	const char *only_domain;   /* -qR: entries with a recipient there */
 	const char *only_sender;   /* -qS: entries whose sender contains it */
@@ -61,6 +67,9 @@ struct runq_stats {
 	/* The notification the last attempt queued, "" when none: a
 	 * submission attempts it at once too. */
 	char bounce_id[QUEUE_ID_MAX];
+	/* The "relayed" report it queued, "" when none: attempted at once
+	 * too. */
+	char relayed_id[QUEUE_ID_MAX];
 };
 
 /* Run the queue once: for every entry that is due (or every one with

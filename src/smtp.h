@@ -86,6 +86,9 @@ struct smtp_rcpt {
 	char *reply;          /* "<code> <enhanced> <text>", caller frees */
 	int again;            /* within smtp_send: refused as one too many
 			       * for this transaction, for the next one */
+	int notify_dropped;   /* a NOTIFY was wanted but the server takes
+			       * no DSN: it went without (RFC 3461 6.2.1:
+			       * a SUCCESS is then this side's to report) */
 };
 
 /* The envelope of one transaction. */

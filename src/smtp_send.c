@@ -208,6 +208,8 @@ smtp_envelope(struct smtp_session *s, struct smtp_envelope *env,
 		if (env->rcpts[i].cls != SMTP_PENDING)
 			continue;
 		cmd = smtp_rcpt_cmd(s, env, env->rcpts[i].addr);
+		env->rcpts[i].notify_dropped = env->notify != NULL &&
+					       !s->caps.dsn;
 		got = smtp_queue(s, cmd, 0, e);
 		free(cmd);
 		if (got == 0 && !pipe)

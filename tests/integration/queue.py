@@ -164,12 +164,43 @@ def perm_bounces(c):
         for want in ('multipart/report', 'report-type=delivery-status',
                      'Final-Recipient: rfc822; bad@example.org',
                      'Action: failed', 'Status: 5.1.1',
+                     'Remote-MTA: dns; 127.0.0.1',
                      '550 5.1.1 no such user', 'Subject: queued'):
             c.true(want in text, 'bounce holds %r' % want)
         c.true('a@example.org' not in text.split('message/delivery-status')
                [1].split('text/rfc822-headers')[0],
                'the delivered recipient is not reported')
         c.eq(sp.ids(), [], 'queue after the bounce')
+
+
+def relayed_notice(c, hide):
+    """-N success: a relay that takes DSN gets NOTIFY and reports itself
+    (no notification from dsmtp); one that takes none gets the message
+    without it, and dsmtp reports the success as "relayed" (RFC 3461
+    6.2.1), once, to the sender."""
+    with T.sandbox() as box:
+        sp = Spool(box)
+        with sp.server(hide=hide) as srv:
+            res = sp.run(['-N', 'success,failure'] + ARGV, MSG)
+            srv.settle()
+        quiet_success(c, res)
+        if not hide:
+            c.eq(len(srv.accepted), 1, 'only the message')
+            c.true(b'NOTIFY=SUCCESS,FAILURE' in b''.join(srv.commands),
+                   'NOTIFY passed to the relay')
+            return
+        c.need(len(srv.accepted) == 2, 'the message and a report, got %d'
+               % len(srv.accepted))
+        dsn = srv.accepted[1]
+        c.eq((dsn.mail_from, dsn.rcpt_addrs), ('', ['sender@example.com']),
+             'the report\'s envelope')
+        text = dsn.content.decode('utf-8', 'replace')
+        for want in ('report-type=delivery-status', 'Action: relayed',
+                     'Status: 2.0.0', 'Final-Recipient: rfc822; a@example.org',
+                     'Remote-MTA: dns; 127.0.0.1'):
+            c.true(want in text, 'the report holds %r: %s'
+                   % (want, T.short(dsn.content)))
+        c.eq(sp.ids(), [], 'queue')
 
 
 def null_sender_notice(c):
@@ -347,6 +378,8 @@ def expiry(c):
         c.eq((dsn.mail_from, dsn.rcpt_addrs), ('', ['sender@example.com']),
              'expiry notice envelope')
         c.true(b'Action: failed' in dsn.content, 'expired: Action failed')
+        c.true(b'Remote-MTA' not in dsn.content,
+               'no Remote-MTA for a relay that never answered')
         c.true('status=expired' in T.read_log(box).decode(),
                'log says status=expired')
         c.eq(sp.ids(), [], 'queue')
@@ -654,6 +687,10 @@ TESTS = [
     ('two runners at once: every message exactly once', two_runners),
     ('-q carries many messages over one connection (RSET between)',
      one_connection),
+    ('-N success through a relay without DSN: a "relayed" report',
+     lambda c: relayed_notice(c, ('DSN',))),
+    ('-N success through a relay with DSN: NOTIFY passed on, no report',
+     lambda c: relayed_notice(c, ())),
     ('queue on: a relay that refuses the session: deferred, kept',
      session_refused_waits),
     ('the relay closes the connection in DATA: kept, delivered later',
