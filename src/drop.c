@@ -194,6 +194,12 @@ drop_copy(int in, int out, off_t max)
 	if (hlen < 0)
 		goto out;
 	total = (off_t)b.len;
+	/* What came with the header counts against max as well, so the
+	 * verdict does not depend on how the stream was cut into reads. */
+	if (total - hlen > max + DROP_TRAILER_MAX) {
+		r = DROP_TOO_LARGE;
+		goto out;
+	}
 	drop_keep_tail(tail, &tlen, b.data, b.len);
 	if (file_write_all(out, b.data, b.len) < 0)
 		goto io;

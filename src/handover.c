@@ -217,7 +217,7 @@ handover_result(int from, pid_t pid, char id[QUEUE_ID_MAX], struct err *e)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    queue_id_valid(out)) {
-		snprintf(id, QUEUE_ID_MAX, "%s", out);
+		memcpy(id, out, strlen(out) + 1); /* valid: < QUEUE_ID_MAX */
 		return 0;
 	}
 	switch (WIFEXITED(status) ? drop_from_word(out) : DROP_IO) {
