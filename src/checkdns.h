@@ -74,6 +74,18 @@ void checkdns_account(struct check_report *r, const struct dns_lookup *l,
                       const struct account *a,
                       const struct checkdns_options *o);
 
+/* The relay: connect to the account's host as delivery does, without
+ * logging in; fail when it cannot be reached or set up under the
+ * account's TLS policy, or offers no AUTH while the account logs in;
+ * warn without TLS. Its address, or NULL when not reached. Caller
+ * frees. */
+char *checkdns_relay(struct check_report *r, const struct account *a);
+
+/* The address receivers see when --egress-ip is not given: a relay's
+ * own (public) address, else this host's source address towards the
+ * world; *how says which. NULL when there is none. Caller frees. */
+char *checkdns_egress(const char *relay_ip, const char **how);
+
 /* 1 for an address receivers never see (RFC 1918, loopback, link-local,
  * RFC 6598, IPv6 unique-local and link-local). */
 int checkdns_private(const char *ip);

@@ -91,27 +91,36 @@ checkdns_account(struct check_report *r, const struct dns_lookup *l,
 {
 	char *from = checkdns_from_domain(a), *dkim = NULL;
 	char *ehlo = addr_domain_or_default(a->val[CFG_DOMAIN]);
+	char *relay = checkdns_relay(r, a), *found = NULL;
+	const char *egress = o->egress_ip, *how = NULL;
 
 	checkdns_dkim_all(r, l, a, from, &dkim);
-	if (o->egress_ip == NULL || checkdns_private(o->egress_ip)) {
+	if (egress == NULL)
+		egress = found = checkdns_egress(relay, &how);
+	if (egress == NULL || checkdns_private(egress)) {
 		checkdns_add(
 		        r, CHECK_WARN, xstrdup("egress"),
-		        o->egress_ip ? xasprintf(_("%s is a private address: "
-		                                   "receivers never see it"),
-		                                 o->egress_ip)
-		                     : xstrdup(_("the address receivers see is "
-		                                 "not known")),
+		        egress ? xasprintf(_("%s is a private address: "
+		                             "receivers never see it"),
+		                           egress)
+		               : xstrdup(_("the address receivers see is "
+		                           "not known")),
 		        xstrdup(_("give the public address mail leaves from "
 		                  "with --egress-ip ADDR (behind NAT, or your "
 		                  "relay's address)")));
 	} else {
-		checkdns_spf(r, l, o->egress_ip, from, ehlo,
-		             _("envelope domain"), 1);
+		if (found != NULL)
+			checkdns_add(r, CHECK_PASS, xstrdup("egress"),
+			             xasprintf("%s (%s)", found, how), NULL);
+		checkdns_spf(r, l, egress, from, ehlo, _("envelope domain"),
+		             1);
 		if (strcasecmp(ehlo, from) != 0)
-			checkdns_spf(r, l, o->egress_ip, ehlo, ehlo,
-			             _("EHLO name"), 0);
-		checkdns_ptr(r, l, o->egress_ip, ehlo);
+			checkdns_spf(r, l, egress, ehlo, ehlo, _("EHLO name"),
+			             0);
+		checkdns_ptr(r, l, egress, ehlo);
 	}
+	free(found);
+	free(relay);
 	checkdns_dmarc(r, l, from, dkim, from);
 	if (strchr(ehlo, '.') == NULL) {
 		checkdns_add(r, CHECK_FAIL, xasprintf("ehlo %s", ehlo),

@@ -8,14 +8,23 @@ no DMARC, DMARC p=none, a DKIM domain not aligned with From; and PTR
 records for a confirmed name, a PTR that does not resolve back, and a
 name that is not the EHLO name.  dsmtp runs inside the namespace with
 --egress-ip and the account of each case; every line of its report and
-its exit status are checked, and --json must say the same."""
+its exit status are checked, and --json must say the same.
+
+The relay check: recording relays run inside the namespace too (plain on
+127.0.0.1 and on a TEST-NET address the namespace holds, and one with
+STARTTLS and AUTH under a test CA), and the namespace has a default route
+through a veth pair (both ends inside) holding the egress address, so the address
+dsmtp finds when --egress-ip is not given can be checked: a relay's own
+public address, else this host's way out."""
 
 import atexit
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -26,6 +35,20 @@ import dnsbed                                            # noqa: E402
 # Egress addresses are data for the checks, never connected to: TEST-NET-1
 # (RFC 5737), which is not private, with its reverse zone in the bed.
 EGRESS = '192.0.2.60'              # PTR out.good.test, A back
+PUBLIC_RELAY = '192.0.2.70'        # a relay "out there": mail leaves from it
+LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib')
+TLS_RELAY = """
+import os, sys, time
+sys.path.insert(0, sys.argv[1])
+import tlsca
+from authserver import AuthServer
+p = tlsca.make_pki(sys.argv[2])
+with AuthServer(tls='starttls', cert=p.good, mechs=('PLAIN',),
+                users={'ann': 'pw'}) as s:
+    with open(os.path.join(sys.argv[2], 'port'), 'w') as f:
+        f.write('%d %s' % (s.port, p.ca.cert))
+    time.sleep(3600)
+"""
 SOA = ('$TTL 30\n@ SOA ns.example.test. hostmaster.example.test. 1 3600 '
        '600 86400 30\n@ NS ns.example.test.\n')
 STATE = {}
@@ -102,6 +125,7 @@ def setup(c):
     try:
         STATE['bed'] = dnsbed.Bed(zones).start()
         atexit.register(STATE['bed'].stop)
+        relays(STATE['bed'], box)
     except Exception as exc:
         STATE['bed'] = 'the bed did not start: %s' % exc
         c.fail(STATE['bed'])
@@ -110,14 +134,54 @@ def setup(c):
     return STATE
 
 
-def check_dns(c, domain, egress=EGRESS, extra=(), json_out=False):
-    """Run dsmtp --check-dns for an account of domain in the bed:
+def wait_file(path, proc, what):
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            with open(path) as f:
+                return f.read().split()
+        if proc.poll() is not None:
+            raise RuntimeError('%s exited' % what)
+        time.sleep(0.05)
+    raise RuntimeError('%s did not start' % what)
+
+
+def relays(b, box):
+    """The egress route and the relays inside the namespace."""
+    ns = ['ip', '-n', b.ns]
+    for cmd in (['link', 'add', 'eg0', 'type', 'veth', 'peer', 'name', 'eg1'],
+                ['link', 'set', 'eg0', 'up'], ['link', 'set', 'eg1', 'up'],
+                ['addr', 'add', EGRESS + '/24', 'dev', 'eg0'],
+                ['addr', 'add', PUBLIC_RELAY + '/32', 'dev', 'eg0'],
+                ['route', 'add', 'default', 'dev', 'eg0', 'src', EGRESS]):
+        subprocess.run(ns + cmd, check=True, capture_output=True)
+    for name, host in (('local', '127.0.0.1'), ('public', PUBLIC_RELAY)):
+        pf = os.path.join(box, 'relay-%s.port' % name)
+        proc = b.run_background(['/usr/bin/python3', os.path.join(
+            LIB, 'smtpserver.py'), '--host', host, '--port-file', pf])
+        atexit.register(proc.terminate)
+        STATE[name] = (host, int(wait_file(pf, proc, 'the %s relay'
+                                           % name)[0]))
+    d = os.path.join(box, 'tls')
+    os.mkdir(d)
+    proc = b.run_background(['/usr/bin/python3', '-c', TLS_RELAY, LIB, d])
+    atexit.register(proc.terminate)
+    port, ca = wait_file(os.path.join(d, 'port'), proc, 'the TLS relay')
+    STATE['tls'] = ('127.0.0.1', int(port), ca)
+
+
+def check_dns(c, domain, egress=EGRESS, extra=(), json_out=False,
+              relay='local'):
+    """Run dsmtp --check-dns for an account of domain in the bed, its
+    relay one of the bed's (or a port nobody listens on: 'down'):
     (exit status, {name: (level, found, fix)}, raw output)."""
     st = setup(c)
     d = os.path.join(st['box'], domain)
     os.makedirs(d, exist_ok=True)
+    host, port = ('127.0.0.1', 9) if relay == 'down' else st[relay][:2]
     lines = ['defaults', 'syslog off', 'account default',
-             'host 127.0.0.1', 'from alice@%s' % domain,
+             'host %s' % host, 'port %d' % port, 'timeout 5',
+             'from alice@%s' % domain,
              'qualify_domain %s' % domain, 'domain out.good.test',
              'dkim_key s1 %s' % st['key']] + list(extra)
     cfg = T.write_file(os.path.join(d, 'rc'), '\n'.join(lines) + '\n')
@@ -154,6 +218,52 @@ def test_good(c):
                  'dmarc good.test', 'dmarc alignment good.test'):
         level(c, items, name, 'pass', 'a good set-up')
     c.eq(res.stderr, b'', 'stderr')
+
+
+def relay_found(c, relay, want_ip, how):
+    """No --egress-ip: the address receivers see is found (the relay's
+    own public address, else this host's way out) and checked."""
+    code, items, res = check_dns(c, 'good.test', egress=None, relay=relay)
+    level(c, items, 'egress', 'pass', 'the address found')
+    found = items.get('egress', ['', ''])[1]
+    c.true(found.startswith(want_ip) and how in found,
+           'egress: %r, want %s (%s)' % (found, want_ip, how))
+    spf = items.get('spf good.test (envelope domain)', ['missing'])[0]
+    c.eq(spf, 'pass' if want_ip == EGRESS else 'fail',
+         'SPF judged for %s' % want_ip)
+
+
+def relay_plain(c):
+    code, items, res = check_dns(c, 'good.test')
+    name = 'relay 127.0.0.1:%d' % STATE['local'][1]
+    level(c, items, name, 'warn', 'a relay without TLS')
+    c.true('tls on' in (items.get(name, [0, 0, ''])[2] or ''),
+           'the fix says tls on: %r' % items.get(name))
+    c.eq(code, 0, 'exit status (a warning only)')
+
+
+def relay_tls(c):
+    st = setup(c)
+    host, port, ca = st['tls']
+    code, items, res = check_dns(
+        c, 'good.test', relay='tls',
+        extra=['tls on', 'tls_trust_file %s' % ca, 'auth plain',
+               'user ann', 'password pw'])
+    name = 'relay 127.0.0.1:%d' % port
+    level(c, items, name, 'pass', 'STARTTLS and AUTH')
+    c.true('TLSv1.3' in items.get(name, [0, ''])[1] and 'AUTH' in
+           items.get(name, [0, ''])[1], 'found: %r' % items.get(name))
+    c.eq(code, 0, 'exit status')
+
+
+def relay_untrusted(c):
+    """The account's TLS policy is applied: a certificate the account
+    does not trust fails the relay check."""
+    code, items, res = check_dns(c, 'good.test', relay='tls',
+                                 extra=['tls on'])
+    level(c, items, 'relay 127.0.0.1:%d' % STATE['tls'][1], 'fail',
+          'an untrusted certificate')
+    c.eq(code, 1, 'exit status')
 
 
 def test_json(c):
@@ -226,6 +336,23 @@ TESTS = [
      lambda c: failing(c, 'good.test', 'egress', 'warn',
                        egress='10.1.2.3', fix_has='--egress-ip')),
     ('--json says the same', test_json),
+    ('a relay without TLS: warn, tls on', relay_plain),
+    ('a relay with STARTTLS and AUTH under the account\'s trust: pass',
+     relay_tls),
+    ('a relay whose certificate the account does not trust: fail',
+     relay_untrusted),
+    ('the relay does not answer: fail',
+     lambda c: failing(c, 'good.test', 'relay 127.0.0.1:9', 'fail',
+                       relay='down', fix_has='--serverinfo')),
+    ('a relay that offers no AUTH while the account logs in: fail',
+     lambda c: failing(c, 'good.test', 'relay 127.0.0.1:%d'
+                       % setup(c)['local'][1], 'fail',
+                       extra=['auth plain', 'user ann', 'password pw'],
+                       found_has='offers no AUTH')),
+    ('no --egress-ip, relay on this host: this host\'s way out is judged',
+     lambda c: relay_found(c, 'local', EGRESS, 'this host')),
+    ('no --egress-ip, relay out there: its address is judged',
+     lambda c: relay_found(c, 'public', PUBLIC_RELAY, 'relay')),
 ]
 
 if __name__ == '__main__':

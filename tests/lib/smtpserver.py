@@ -490,6 +490,7 @@ def _parse_args(argv):
     p.add_argument('--dir', help='write txn-N.{json,raw,eml} here')
     p.add_argument('--port-file', help='write the chosen port here')
     p.add_argument('--port', type=int, default=0)
+    p.add_argument('--host', default='127.0.0.1', help='address to listen on')
     p.add_argument('--mode', choices=MODES, default='normal')
     p.add_argument('--hide', action='append', default=[],
                    choices=ALL_EXTENSIONS, help='do not advertise EXT')
@@ -512,6 +513,7 @@ def main(argv):
         return self_test()
     record = (lambda t, n: _write_txn(a.dir, t, n)) if a.dir else None
     srv = SmtpServer(mode=a.mode, hide=a.hide, show=a.show, port=a.port,
+                     host=a.host,
                      size=a.size, reject_ehlo=a.reject_ehlo,
                      mail_reply=a.mail_reply, data_reply=a.data_reply,
                      eod_reply=a.eod_reply,
