@@ -16,7 +16,7 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
  sasl2-bin libsasl2-modules libsasl2-modules-db dbus gnome-keyring
  libsecret-tools util-linux iproute2 msmtp
  ldnsutils bind9-dnsutils faketime systemd
- debhelper dpkg-dev lintian mmdebstrap
+ debhelper dpkg-dev lintian mmdebstrap spfquery
  libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3
  libevent-2.1-7 libnghttp2-14 libprotobuf-c1 libpython3.11 libsystemd0"
 missing=""

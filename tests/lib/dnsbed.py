@@ -174,6 +174,7 @@ class Bed:
                 '  local-zone: "test." nodefault',
                 '  local-zone: "127.in-addr.arpa." nodefault',
                 '  local-zone: "2.0.192.in-addr.arpa." nodefault',
+                '  local-zone: "100.51.198.in-addr.arpa." nodefault',
                 '  cache-max-ttl: 30', '  ede: yes',
                 '  access-control: 0.0.0.0/0 allow',
                 '  access-control: ::/0 allow',
