@@ -117,6 +117,7 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_AUTO_FROM] = { "auto_from", T_BOOL, NULL, 0 },
 	[CFG_MAILDOMAIN] = { "maildomain", T_STR, NULL, 0 },
 	[CFG_DOUBLE_BOUNCE_TO] = { "double_bounce_to", T_STR, NULL, 0 },
+	[CFG_FALLBACK_HOSTS] = { "fallback_hosts", T_STR, NULL, 0 },
 	[CFG_QUEUE_DELAY_WARNING] = { "queue_delay_warning", T_DURATION, NULL,
 				      0 },
 };

@@ -70,10 +70,12 @@ config_read_file(const char *path, enum config_kind kind, struct buf *out,
 
 	if (r == FILE_MISSING && kind != CONFIG_EXPLICIT)
 		return 0;
+	if (r != FILE_OK && closed && kind == CONFIG_SYSTEM) {
+		file_fail(e, ERR_CONFIG, path, r, CONFIG_FILE_MAX);
+		return -2;
+	}
 	if (r != FILE_OK)
 		file_fail(e, ERR_CONFIG, path, r, CONFIG_FILE_MAX);
-	if (r != FILE_OK && closed && kind == CONFIG_SYSTEM)
-		return -2;
 	else if (config_trusted(path, st, e) == 0)
 		return 1;
 	if (kind != CONFIG_IMPLICIT)

@@ -272,8 +272,86 @@ deliver_conn_close(struct deliver_conn *c)
 	xfree_secret(c->secret);
 	free(c->host);
 	free(c->helo);
+	free(c->fallback);
 	memset(c, 0, sizeof(*c));
 	c->s.net.fd = -1;
+}
+
+/* 1 when a relay that failed with e is worth passing for the next one:
+ * not reachable, refusing the session, TLS failing, not speaking SMTP;
+ * not for credentials it refused or a configuration error (the next
+ * relay would say the same). */
+static int
+deliver_may_fall_back(const struct err *e)
+{
+	return e->cls == ERR_TEMP || e->cls == ERR_UNAVAILABLE ||
+	       e->cls == ERR_PROTOCOL;
+}
+
+/* One word of fallback_hosts, HOST, HOST:PORT or [IPv6]:PORT, into c's
+ * target (port: the account's unless given); -1 with e set (ERR_CONFIG)
+ * when it does not parse. */
+static int
+deliver_fallback_target(struct deliver_conn *c, const struct account *a,
+                        char *word, int port, struct err *e)
+{
+	char *host = word, *colon, *end;
+	long p = port;
+
+	if (*word == '[' && (end = strchr(word, ']')) != NULL) {
+		host = word + 1;
+		*end = '\0';
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		colon = strchr(word, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			colon = NULL; /* a bare IPv6 address */
+		if (colon != NULL)
+			*colon = '\0';
+	}
+	if (colon != NULL &&
+	    ((p = strtol(colon + 1, &end, 10)) <= 0 || p > 65535 || *end)) {
+		err_set(e, ERR_CONFIG, _("fallback_hosts: %s is not a port"),
+		        colon + 1);
+		return -1;
+	}
+	c->t.port = (int)p;
+	c->t.host = host;
+	if (config_str(a, CFG_TLS_HOST_OVERRIDE, NULL) == NULL)
+		c->t.tls_policy.host = host;
+	free(c->host);
+	c->host = NULL;
+	return deliver_host(&c->t, &c->host, e);
+}
+
+/* The account's host could not be used (e says why): try each of its
+ * fallback_hosts in order, with the account's other settings, until one
+ * opens a session. 0, or -1 with e set by the last one tried. */
+static int
+deliver_fallback(struct deliver_conn *c, const struct account *a,
+                 struct err *e)
+{
+	const char *list = config_str(a, CFG_FALLBACK_HOSTS, NULL);
+	int port = c->t.port, rc = -1;
+	char *word, *save = NULL;
+
+	if (list == NULL || *list == '\0')
+		return -1;
+	free(c->fallback);
+	c->fallback = xstrdup(list);
+	for (word = strtok_r(c->fallback, " \t,", &save); word != NULL;
+	     word = strtok_r(NULL, " \t,", &save)) {
+		if (log_verbose())
+			log_diag(_("%s; trying %s"), e->msg ? e->msg : "", word);
+		smtp_close(&c->s);
+		err_clear(e);
+		if (deliver_fallback_target(c, a, word, port, e) < 0)
+			return -1;
+		rc = smtp_open(&c->s, &c->t, e);
+		if (rc == 0 || !deliver_may_fall_back(e))
+			return rc;
+	}
+	return rc;
 }
 
 /* A new connection for account a and job j, replacing c's. */
@@ -295,6 +373,8 @@ deliver_connect(struct deliver_conn *c, const struct account *a,
 	if (rc == 0) {
 		c->live = 1;
 		rc = smtp_open(&c->s, &c->t, e);
+		if (rc < 0 && deliver_may_fall_back(e))
+			rc = deliver_fallback(c, a, e);
 	}
 	if (rc == 0)
 		c->a = a;

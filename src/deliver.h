@@ -50,6 +50,8 @@ struct deliver_conn {
 	struct smtp_target t;
 	const struct account *a; /* whose relay it is; NULL: none open */
 	char *secret, *host, *helo;
+	char *fallback;          /* fallback_hosts, cut into the words that
+	                          * the target points into */
 	unsigned uses;
 	int live;                /* smtp_open was called: close it */
 };
