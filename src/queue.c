@@ -39,16 +39,14 @@
 /* Root working in a spool that belongs to another user (the dsmtp user
  * of the system spool) gives what it makes to that user, so that the
  * queue daemon running as that user can take it. */
-static void
+static int
 queue_give(const struct queue *q, int fd, int dirfd, const char *name)
 {
 	if (geteuid() != 0 || q->owner == 0)
-		return;
+		return 0;
 	if (fd >= 0)
-		(void)fchown(fd, q->owner, q->group);
-	else
-		(void)fchownat(dirfd, name, q->owner, q->group,
-		               AT_SYMLINK_NOFOLLOW);
+		return fchown(fd, q->owner, q->group);
+	return fchownat(dirfd, name, q->owner, q->group, AT_SYMLINK_NOFOLLOW);
 }
 
 static int
@@ -57,9 +55,14 @@ queue_subdir(const struct queue *q, int dirfd, const char *name,
 {
 	int fd;
 
-	if (mkdirat(dirfd, name, 0700) == 0)
-		queue_give(q, -1, dirfd, name);
-	else if (errno != EEXIST) {
+	if (mkdirat(dirfd, name, 0700) == 0) {
+		if (queue_give(q, -1, dirfd, name) < 0) {
+			err_set(e, ERR_CANTCREAT, _("cannot give %s/%s to its "
+			                            "owner: %s"),
+			        q->dir, name, strerror(errno));
+			return -1;
+		}
+	} else if (errno != EEXIST) {
 		err_set(e, ERR_CANTCREAT, _("cannot create %s/%s: %s"), q->dir,
 		        name, strerror(errno));
 		return -1;
@@ -142,10 +145,13 @@ queue_tmp_create(struct queue *q, char *name, size_t size, struct err *e)
 		fd = openat(q->tmp_fd, name,
 		            O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		            0600);
+		if (fd >= 0 && (queue_give(q, fd, -1, NULL) < 0 ||
+		                (q->group_read && fchmod(fd, 0640) < 0))) {
+			unlinkat(q->tmp_fd, name, 0);
+			close(fd);
+			break;
+		}
 		if (fd >= 0) {
-			queue_give(q, fd, -1, NULL);
-			if (q->group_read)
-				(void)fchmod(fd, 0640);
 			flock(fd, LOCK_EX);
 			return fd;
 		}
