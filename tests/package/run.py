@@ -61,8 +61,7 @@ class Bed:
 
     def build(self):
         src = os.path.join(self.work, 'dsmtp-src')
-        shutil.copytree(SRC, src, symlinks=True, ignore=shutil.ignore_patterns(
-            '.git', 'build*', 'autom4te.cache', '*.o', '*.a'))
+        shutil.copytree(SRC, src, symlinks=True, ignore=copy_ignore)
         env = dict(os.environ, DEB_BUILD_OPTIONS='nocheck parallel=%d'
                    % (os.cpu_count() or 2), LC_ALL='C')
         res = subprocess.run(['dpkg-buildpackage', '-us', '-uc', '-b'],
@@ -140,6 +139,15 @@ class Bed:
 
     def queue_run(self):
         return self.run(['dsmtp', '-q'], user='dsmtp')
+
+
+def copy_ignore(top, names):
+    """What a copy of the tree leaves out: git, build directories (those
+    of run-all, make check and bench; not build-aux) and products."""
+    return [n for n in names if n in ('.git', 'autom4te.cache') or
+            (n.startswith('build') and n != 'build-aux') or
+            n.endswith(('.o', '.a')) or
+            (top == SRC and n in ('config.status', 'config.log')))]
 
 
 def free_port():
