@@ -257,15 +257,9 @@ static ssize_t
 drop_envelope(int fd, struct buf *b, struct queue_env *env)
 {
 	struct err e = { 0 };
-	char chunk[8192];
-	ssize_t n, len;
+	ssize_t len;
 
-	while (b->len <= QUEUE_MAX_HEADER &&
-	       (n = pread(fd, chunk, sizeof(chunk), (off_t)b->len)) > 0) {
-		buf_append(b, chunk, (size_t)n);
-		if (memmem(b->data, b->len, "\ndata\n", 6) != NULL)
-			break;
-	}
+	file_read_head(fd, QUEUE_MAX_HEADER, "\ndata\n", b);
 	len = queue_parse_env(b->data ? b->data : "", b->len, env, &e);
 	err_clear(&e);
 	return len;

@@ -160,3 +160,17 @@ file_sane_fds(void)
 	if (fd > 2)
 		close(fd);
 }
+
+void
+file_read_head(int fd, size_t max, const char *until, struct buf *b)
+{
+	char chunk[8192];
+	ssize_t n;
+
+	while (b->len <= max &&
+	       (n = pread(fd, chunk, sizeof(chunk), (off_t)b->len)) > 0) {
+		buf_append(b, chunk, (size_t)n);
+		if (memmem(b->data, b->len, until, strlen(until)) != NULL)
+			break;
+	}
+}

@@ -33,6 +33,11 @@ void file_fail(struct err *e, enum err_class cls, const char *path,
  * Returns 0, or -1 with errno set. */
 int file_write_all(int fd, const void *p, size_t n);
 
+/* Read fd from its start (pread: its offset is left alone) into b until
+ * the bytes hold until or more than max octets were read, or the file
+ * ends: the head of a file whose header ends in a known line. */
+void file_read_head(int fd, size_t max, const char *until, struct buf *b);
+
 /* Make sure fds 0-2 are open (on /dev/null where they were closed), so
  * that no file opened later becomes standard output. */
 void file_sane_fds(void);

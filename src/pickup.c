@@ -53,15 +53,9 @@ static ssize_t
 pickup_header(int fd, struct incoming *inc, struct err *e)
 {
 	struct buf b = { 0 };
-	char chunk[8192];
-	ssize_t n, hlen;
+	ssize_t hlen;
 
-	while (b.len <= INCOMING_MAX_HEADER &&
-	       (n = pread(fd, chunk, sizeof(chunk), (off_t)b.len)) > 0) {
-		buf_append(&b, chunk, (size_t)n);
-		if (memmem(b.data, b.len, "\ndata\n", 6) != NULL)
-			break;
-	}
+	file_read_head(fd, INCOMING_MAX_HEADER, "\ndata\n", &b);
 	hlen = incoming_parse(b.data ? b.data : "", b.len, inc, e);
 	buf_free(&b);
 	return hlen;

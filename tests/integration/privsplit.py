@@ -537,10 +537,5 @@ TESTS = [
 ]
 
 if __name__ == '__main__':
-    if (os.environ.get(INNER) != '1' and os.geteuid() == 0 and
-            shutil.which('unshare')):
-        env = dict(os.environ, **{INNER: '1'})
-        os.execvpe('unshare', ['unshare', '-m', '--propagation', 'private',
-                               sys.executable, os.path.abspath(__file__)],
-                   env)
+    T.private_mounts(INNER)
     T.main(TESTS)

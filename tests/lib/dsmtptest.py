@@ -13,6 +13,7 @@ without a plan, which automake's TAP driver counts as an error.
 import contextlib
 import dataclasses
 import os
+import shutil
 import pwd
 import signal
 import subprocess
@@ -141,6 +142,19 @@ def run_one(tap, name, fn):
     except Exception:
         c.problems.append('exception in test:\n' + traceback.format_exc())
     tap.result(name, c.problems)
+
+
+def private_mounts(flag):
+    """Run the calling script again in a private mount namespace (root and
+    unshare needed) unless flag is set in the environment, which says it
+    runs there already; without root or unshare it goes on as it is (its
+    tests then skip)."""
+    if (os.environ.get(flag) != '1' and os.geteuid() == 0 and
+            shutil.which('unshare')):
+        env = dict(os.environ, **{flag: '1'})
+        os.execvpe('unshare', ['unshare', '-m', '--propagation', 'private',
+                               sys.executable,
+                               os.path.abspath(sys.argv[0])], env)
 
 
 def main(tests):

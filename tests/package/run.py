@@ -140,6 +140,16 @@ class Bed:
     def queue_run(self):
         return self.run(['dsmtp', '-q'], user='dsmtp')
 
+    def mail_while_down(self, c, word, what):
+        """`mail` as nobody with the relay down, then a run: one more
+        entry waits in the queue."""
+        before = len(self.queued())
+        res = self.run(['sh', '-c', 'echo %s | mail -s %s root'
+                        % (word, word)], user='nobody')
+        c.eq(res.returncode, 0, 'mail with the relay down')
+        self.queue_run()
+        c.eq(len(self.queued()), before + 1, 'queued %s' % what)
+
 
 def copy_ignore(top, names):
     """What a copy of the tree leaves out: git, build directories (those
@@ -147,7 +157,7 @@ def copy_ignore(top, names):
     return [n for n in names if n in ('.git', 'autom4te.cache') or
             (n.startswith('build') and n != 'build-aux') or
             n.endswith(('.o', '.a')) or
-            (top == SRC and n in ('config.status', 'config.log')))]
+            (top == SRC and n in ('config.status', 'config.log'))]
 
 
 def free_port():
@@ -296,11 +306,7 @@ def mail_as_user(c):
 
 def queue_while_down(c):
     b = bed(c)
-    res = b.run(['sh', '-c', 'echo later | mail -s waiting root'],
-                user='nobody')
-    c.eq(res.returncode, 0, 'mail with the relay down')
-    b.queue_run()
-    c.eq(len(b.queued()), 1, 'queued')
+    b.mail_while_down(c, 'later', 'while down')
     q = b.run(['mailq'])
     c.true(b'root@example.com' in q.stdout and b'1 Request' in q.stdout,
            'mailq: %s' % T.short(q.stdout))
@@ -328,12 +334,8 @@ def repack(deb, version, out):
 
 def upgrade_keeps_queue(c):
     b = bed(c)
-    res = b.run(['sh', '-c', 'echo kept | mail -s upgrade root'],
-                user='nobody')
-    c.eq(res.returncode, 0, 'mail with the relay down')
-    b.queue_run()
+    b.mail_while_down(c, 'kept', 'before the upgrade')
     ids = b.queued()
-    c.eq(len(ids), 1, 'queued before the upgrade')
     ver = subprocess.run(['dpkg-deb', '-f', b.debs[0], 'Version'],
                          capture_output=True, text=True).stdout.strip()
     new = []
@@ -357,11 +359,7 @@ def upgrade_keeps_queue(c):
 
 def remove_and_purge(c):
     b = bed(c)
-    res = b.run(['sh', '-c', 'echo stays | mail -s remove root'],
-                user='nobody')
-    c.eq(res.returncode, 0, 'mail with the relay down')
-    b.queue_run()
-    c.eq(len(b.queued()), 1, 'queued before the removal')
+    b.mail_while_down(c, 'stays', 'before the removal')
     res = b.run(['apt-get', 'remove', '-y', '-q', 'dsmtp-mta'])
     c.eq(res.returncode, 0, 'remove: %s' % T.short(res.stderr))
     for link in ('usr/sbin/sendmail', 'usr/lib/sendmail', 'usr/bin/mailq',
@@ -409,12 +407,7 @@ TESTS = [
 ]
 
 if __name__ == '__main__':
-    if (os.environ.get(INNER) != '1' and os.geteuid() == 0 and
-            shutil.which('unshare')):
-        env = dict(os.environ, **{INNER: '1'})
-        os.execvpe('unshare', ['unshare', '-m', '--propagation', 'private',
-                               sys.executable, os.path.abspath(__file__)],
-                   env)
+    T.private_mounts(INNER)
     try:
         T.main(TESTS)
     finally:
