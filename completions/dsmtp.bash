@@ -31,7 +31,7 @@ _dsmtp_long_req='--account --host --from --key-type --selector
 	--tls-fingerprint --tls-key-file --tls-cert-file --tls-priorities
 	--tls-host-override --tls-min-dh-prime-bits --maildomain --aliases
 	--logfile-time-format
-	--egress-ip --queue-hold --queue-release --queue-remove'
+	--egress-ip --to --queue-hold --queue-release --queue-remove'
 # Long options whose value is optional and only after "=" (--tls=off).
 _dsmtp_long_optional='--auth --tls --tls-starttls --tls-certcheck
 	--auto-from --syslog --set-from-header --set-date-header

@@ -60,10 +60,25 @@ void checkdns_ptr(struct check_report *r, const struct dns_lookup *l,
  * suffix list); caller frees. */
 char *checkdns_org_domain(const char *domain);
 
+/* The sending domain's own MX: warn when it has none (bounces and
+ * replies need one). */
+void checkdns_own_mx(struct check_report *r, const struct dns_lookup *l,
+                     const char *domain);
+
+/* --to: a recipient domain as direct delivery meets it: its route (MX
+ * hosts, or a null MX or NXDOMAIN: fail), the TLSA records of each host
+ * (an answer that does not validate fails; records in an answer that is
+ * not authenticated warn), its MTA-STS record, and whether DNSSEC answers
+ * are believed here (trust_ad). */
+void checkdns_recipient(struct check_report *r, const struct dns_lookup *l,
+                        const char *domain, int trust_ad);
+
 /* What --check-dns was told. */
 struct checkdns_options {
 	const char *egress_ip; /* the address receivers see, or NULL */
 	int json;
+	const char *to;        /* --to: a recipient domain, or NULL */
+	int trust_ad;          /* the resolver's AD bits are believed */
 };
 
 /* Every check for account a: DKIM for each dkim_key, SPF for the envelope

@@ -122,6 +122,9 @@ checkdns_account(struct check_report *r, const struct dns_lookup *l,
 	free(found);
 	free(relay);
 	checkdns_dmarc(r, l, from, dkim, from);
+	checkdns_own_mx(r, l, from);
+	if (o->to != NULL)
+		checkdns_recipient(r, l, o->to, o->trust_ad);
 	if (strchr(ehlo, '.') == NULL) {
 		checkdns_add(r, CHECK_FAIL, xasprintf("ehlo %s", ehlo),
 		             xstrdup(_("the EHLO name is not a fully qualified "

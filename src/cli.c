@@ -80,7 +80,7 @@ enum cli_action {
 	CLI_A_LOGFILE, CLI_A_READ_ENVFROM, CLI_A_ALIASES, CLI_A_HELP,
 	CLI_A_VERSION, CLI_A_PRETEND, CLI_A_SERVERINFO, CLI_A_LATER,
 	CLI_A_KEYGEN, CLI_A_KEY_TYPE, CLI_A_SELECTOR, CLI_A_DOMAIN,
-	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_JSON,
+	CLI_A_STORE_PASSWORD, CLI_A_CHECK_DNS, CLI_A_EGRESS_IP, CLI_A_CHECK_TO, CLI_A_JSON,
 	CLI_A_QLIST, CLI_A_QRUN, CLI_A_QFLUSH, CLI_A_QCTL, CLI_A_QDAEMON
 };
 
@@ -138,6 +138,7 @@ static const struct cli_option cli_table[] = {
 	{ 0, "store-password", CLI_ARG_NONE, CLI_A_STORE_PASSWORD },
 	{ 0, "check-dns", CLI_ARG_NONE, CLI_A_CHECK_DNS },
 	{ 0, "egress-ip", CLI_ARG_REQ, CLI_A_EGRESS_IP },
+	{ 0, "to", CLI_ARG_REQ, CLI_A_CHECK_TO },
 	{ 0, "json", CLI_ARG_NONE, CLI_A_JSON },
 	{ 0, "queue-list", CLI_ARG_NONE, CLI_A_QLIST },
 	{ 0, "queue-run", CLI_ARG_NONE, CLI_A_QRUN },
@@ -373,6 +374,9 @@ cli_apply(struct cli_opts *o, const struct cli_option *opt, const char *v,
 		return 0;
 	case CLI_A_EGRESS_IP:
 		o->egress_ip = v;
+		return 0;
+	case CLI_A_CHECK_TO:
+		o->check_to = v;
 		return 0;
 	case CLI_A_JSON:
 		o->json = 1;
@@ -615,6 +619,9 @@ cli_help(void)
 		"one fails\n"
 		"      --egress-ip=ADDR   the public address mail leaves from "
 		"(--check-dns)\n"
+		"      --to=DOMAIN        also check a recipient domain's MX, "
+		"TLSA and MTA-STS\n"
+		"                         records (--check-dns)\n"
 		"      --json             --check-dns report or --queue-list "
 		"as JSON\n"
 		"      --queue-list       list the queue, as -bp\n"

@@ -61,6 +61,7 @@ struct cli_opts {
 	const char *selector;    /* --selector (keygen) */
 	const char *keygen_domain; /* --keygen-domain (keygen) */
 	const char *egress_ip;   /* --egress-ip (check-dns) */
+	const char *check_to;    /* --to (check-dns): a recipient domain */
 	int json;                /* --json (check-dns) */
 	const char **recipients; /* argument recipients; caller frees array */
 	size_t nrecipients;

@@ -211,7 +211,8 @@ main_check_dns(const struct cli_opts *cli, const struct config *cfg,
 {
 	struct account scratch;
 	const struct account *a = submit_account(cli, cfg, &scratch, e);
-	struct checkdns_options o = { cli->egress_ip, cli->json };
+	struct checkdns_options o = { cli->egress_ip, cli->json, cli->check_to,
+				      0 };
 	struct check_report r = { 0 };
 	struct dns_resolver res;
 	struct dns_lookup l;
@@ -222,6 +223,7 @@ main_check_dns(const struct cli_opts *cli, const struct config *cfg,
 	if (dns_open(&res, 5, 2, e) < 0)
 		return main_fail(e);
 	dns_lookup_on(&l, &res);
+	o.trust_ad = res.trust_ad;
 	checkdns_account(&r, &l, a, &o);
 	checkdns_print(&r, stdout, cli->json);
 	failed = checkdns_failed(&r);

@@ -118,6 +118,11 @@ def setup(c):
         'nodmarc.test': zone('nodmarc.test', good, dmarc=None),
         'pnone.test': zone('pnone.test', good, dmarc='v=DMARC1; p=none'),
         'other.test': zone('other.test', good),
+        'sts.test': zone('sts.test', good, extra='@ MX 10 out\n'
+                         '_mta-sts TXT "v=STSv1; id=20261201T000000;"\n'),
+        'sts2.test': zone('sts2.test', good, extra='@ MX 10 out\n'
+                          '_mta-sts TXT "v=STSv1; id=a1;"\n'
+                          '_mta-sts TXT "v=STSv1; id=b2;"\n'),
         '2.0.192.in-addr.arpa': '$ORIGIN 2.0.192.in-addr.arpa.\n' + SOA +
         '60 PTR out.good.test.\n62 PTR liar.good.test.\n'
         '63 PTR other-name.good.test.\n',
@@ -171,7 +176,8 @@ def relays(b, box):
 
 
 def check_dns(c, domain, egress=EGRESS, extra=(), json_out=False,
-              relay='local'):
+              relay='local', to=None,
+              resolv='nameserver 127.0.0.1\noptions trust-ad edns0\n'):
     """Run dsmtp --check-dns for an account of domain in the bed, its
     relay one of the bed's (or a port nobody listens on: 'down'):
     (exit status, {name: (level, found, fix)}, raw output)."""
@@ -190,8 +196,10 @@ def check_dns(c, domain, egress=EGRESS, extra=(), json_out=False,
         argv += ['--egress-ip', egress]
     if json_out:
         argv.append('--json')
+    if to:
+        argv.append('--to=%s' % to)
     b = st['bed']
-    b.resolv_conf('nameserver 127.0.0.1\noptions trust-ad edns0\n')
+    b.resolv_conf(resolv)
     res = b.run(argv, timeout=60, env=dict(T.sandbox_env(d), LC_ALL='C'))
     items, last = {}, None
     for line in res.stdout.decode().splitlines():
@@ -264,6 +272,28 @@ def relay_untrusted(c):
     level(c, items, 'relay 127.0.0.1:%d' % STATE['tls'][1], 'fail',
           'an untrusted certificate')
     c.eq(code, 1, 'exit status')
+
+
+def recipient(c, to, want, resolv=None):
+    """--to: each (check, level, text in what was found) of want."""
+    kw = {'resolv': resolv} if resolv else {}
+    code, items, res = check_dns(c, 'good.test', to=to, **kw)
+    for name, lvl, has in want:
+        level(c, items, name, lvl, '--to %s' % to)
+        c.true(has in items.get(name, ['', ''])[1], '%s: %r lacks %r'
+               % (name, items.get(name), has))
+    c.eq(code, 1 if any(v[0] == 'fail' for v in items.values()) else 0,
+         'exit status')
+
+
+def own_mx(c):
+    code, items, res = check_dns(c, 'good.test')
+    level(c, items, 'mx good.test', 'warn', 'a sending domain without MX')
+    c.true('IN MX 10 mail.good.test.' in (items.get('mx good.test',
+                                                    [0, 0, ''])[2] or ''),
+           'the record to publish: %r' % items.get('mx good.test'))
+    code, items, res = check_dns(c, 'sts.test')
+    level(c, items, 'mx sts.test', 'pass', 'a sending domain with an MX')
 
 
 def test_json(c):
@@ -353,6 +383,36 @@ TESTS = [
      lambda c: relay_found(c, 'local', EGRESS, 'this host')),
     ('no --egress-ip, relay out there: its address is judged',
      lambda c: relay_found(c, 'public', PUBLIC_RELAY, 'relay')),
+    ('the sending domain without an MX: warn, with the record', own_mx),
+    ('--to: MX hosts in order, no TLSA, no MTA-STS, unsigned zone',
+     lambda c: recipient(c, 'example.test', [
+         ('mx example.test', 'pass', 'mx3.example.test (20)'),
+         ('tlsa mx1.example.test', 'pass', 'no TLSA'),
+         ('mta-sts example.test', 'pass', 'no MTA-STS'),
+         ('dnssec', 'pass', 'not signed')])),
+    ('--to: TLSA in a signed zone, authenticated: DANE applies',
+     lambda c: recipient(c, 'dane.test', [
+         ('tlsa mx1.dane.test', 'pass', 'DANE applies'),
+         ('dnssec', 'pass', 'authenticated')])),
+    ('--to: a TLSA answer that does not validate: fail',
+     lambda c: recipient(c, 'bogus.dane.test', [
+         ('tlsa mx4.dane.test', 'fail', 'SERVFAIL')])),
+    ('--to: AD not believed (no trust-ad, resolver not on loopback): warn',
+     lambda c: recipient(c, 'dane.test', [
+         ('tlsa mx1.dane.test', 'warn', 'not authenticated'),
+         ('dnssec', 'warn', 'not believed')],
+         resolv='nameserver %s\noptions edns0\n' % dnsbed.FAR_RESOLVER)),
+    ('--to: a null MX fails',
+     lambda c: recipient(c, 'nullmx.example.test', [
+         ('mx nullmx.example.test', 'fail', 'null MX')])),
+    ('--to: a domain that does not exist fails',
+     lambda c: recipient(c, 'nothere.example.test', [
+         ('mx nothere.example.test', 'fail', '')])),
+    ('--to: an MTA-STS record: its id; two records: warn',
+     lambda c: (recipient(c, 'sts.test', [
+         ('mta-sts sts.test', 'pass', 'policy id 20261201T000000')]),
+         recipient(c, 'sts2.test', [
+             ('mta-sts sts2.test', 'warn', '2 MTA-STS records')]))),
 ]
 
 if __name__ == '__main__':
