@@ -47,34 +47,30 @@ checkdns_own_mx(struct check_report *r, const struct dns_lookup *l,
 {
 	struct dns_answer a;
 	struct buf b = { 0 };
-	char *name = xasprintf("mx %s", domain);
+	char *why = NULL;
 	size_t i;
 
 	if (checkdns_ask(l, domain, DNS_MX, &a) < 0 || a.rcode != DNS_NOERROR ||
-	    checkdns_count(&a, DNS_MX) == 0) {
-		checkdns_add(r, CHECK_WARN, name,
-		             xasprintf(_("%s has no MX: bounces and replies to "
-		                         "its addresses have nowhere to go"),
-		                       domain),
-		             xasprintf("%s. IN MX 10 mail.%s.", domain, domain));
-		dns_answer_free(&a);
-		return;
-	}
-	for (i = 0; i < a.nrrs; i++)
+	    checkdns_count(&a, DNS_MX) == 0)
+		why = xasprintf(_("%s has no MX: bounces and replies to its "
+		                  "addresses have nowhere to go"),
+		                domain);
+	for (i = 0; why == NULL && i < a.nrrs; i++)
 		if (a.rrs[i].type == DNS_MX)
 			buf_printf(&b, "%s%s (%u)", b.len ? ", " : "",
 			           *a.rrs[i].name ? a.rrs[i].name : ".",
 			           (unsigned)a.rrs[i].pref);
-	if (strcmp(buf_cstr(&b), ". (0)") == 0) {
-		checkdns_add(r, CHECK_WARN, name,
-		             xasprintf(_("%s has a null MX: it takes no mail, so "
-		                         "nobody can reply or bounce to it"),
-		                       domain),
+	if (why == NULL && strcmp(buf_cstr(&b), ". (0)") == 0)
+		why = xasprintf(_("%s has a null MX: it takes no mail, so "
+		                  "nobody can reply or bounce to it"),
+		                domain);
+	if (why != NULL)
+		checkdns_add(r, CHECK_WARN, xasprintf("mx %s", domain), why,
 		             xasprintf("%s. IN MX 10 mail.%s.", domain, domain));
-		buf_free(&b);
-	} else {
-		checkdns_add(r, CHECK_PASS, name, buf_steal(&b), NULL);
-	}
+	else
+		checkdns_add(r, CHECK_PASS, xasprintf("mx %s", domain),
+		             xstrdup(buf_cstr(&b)), NULL);
+	buf_free(&b);
 	dns_answer_free(&a);
 }
 
