@@ -24,10 +24,19 @@ spool_wanted(const struct account *a)
 int
 spool_is_system_runner(void)
 {
+	/* Asked for every entry mailq lists: the spool's owner is looked
+	 * up once per process. */
+	static int known, runner;
 	struct stat st;
 
-	return getuid() == 0 ||
-	       (stat(SPOOL_SYSTEM_DIR, &st) == 0 && st.st_uid == getuid());
+	if (getuid() == 0)
+		return 1;
+	if (!known) {
+		runner = stat(SPOOL_SYSTEM_DIR, &st) == 0 &&
+		         st.st_uid == getuid();
+		known = 1;
+	}
+	return runner;
 }
 
 char *

@@ -14,7 +14,8 @@
 #define SPOOL_GROUP "dsmtp"
 
 /* 1 when the caller runs the system's mail: root, or the owner of the
- * system spool (the dsmtp user of make install-system). */
+ * system spool (the dsmtp user of make install-system), found once per
+ * process. */
 int spool_is_system_runner(void);
 
 /* The queue directory for account a: its queue_dir; else the system
