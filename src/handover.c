@@ -174,27 +174,45 @@ handover_feed(int to, const char *head, size_t hlen, int fd, int ignore_dots,
 	return 0;
 }
 
+/* Start the helper with arg (NULL: none) and no environment, its
+ * standard output a pipe read from *from and, when to is not NULL, its
+ * standard input a pipe written to *to. Its pid, or -1 with e set. */
 static pid_t
-handover_spawn(int pin[2], int pout[2], struct err *e)
+handover_spawn(const char *arg, int *to, int *from, struct err *e)
 {
-	char *const argv[] = { (char *)"dsmtp-drop", NULL };
+	char *const argv[] = { (char *)"dsmtp-drop", (char *)arg, NULL };
 	char *const envp[] = { NULL };
-	pid_t pid;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, i, saved;
+	pid_t pid = -1;
 
-	if (pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0 ||
-	    (pid = fork()) < 0) {
-		err_set(e, ERR_TEMP, _("cannot run %s: %s"), handover_helper_path(),
-		        strerror(errno));
-		return -1;
-	}
+	if ((to == NULL || pipe2(in, O_CLOEXEC) == 0) &&
+	    pipe2(out, O_CLOEXEC) == 0)
+		pid = fork();
 	if (pid == 0) {
-		dup2(pin[0], STDIN_FILENO);
-		dup2(pout[1], STDOUT_FILENO);
+		if (to != NULL)
+			dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
 		execve(handover_helper_path(), argv, envp);
 		_exit(127);
 	}
-	close(pin[0]);
-	close(pout[1]);
+	if (pid < 0) {
+		saved = errno;
+		for (i = 0; i < 2; i++) {
+			if (in[i] >= 0)
+				close(in[i]);
+			if (out[i] >= 0)
+				close(out[i]);
+		}
+		err_set(e, ERR_TEMP, _("cannot run %s: %s"),
+		        handover_helper_path(), strerror(saved));
+		return -1;
+	}
+	if (to != NULL) {
+		close(in[0]);
+		*to = in[1];
+	}
+	close(out[1]);
+	*from = out[0];
 	return pid;
 }
 
@@ -250,7 +268,7 @@ handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
 {
 	struct incoming inc = { (char **)args, nargs };
 	struct err scratch = { 0 };
-	int pin[2], pout[2], rc;
+	int to, from, rc;
 	size_t hlen;
 	char *head;
 	pid_t pid;
@@ -258,23 +276,23 @@ handover_submit(char *const *args, size_t nargs, int fd, int ignore_dots,
 	if (incoming_check_args(args, nargs, e) < 0 ||
 	    incoming_format(&inc, &head, &hlen, e) < 0)
 		return -1;
-	pid = handover_spawn(pin, pout, e);
+	pid = handover_spawn(NULL, &to, &from, e);
 	if (pid < 0) {
 		free(head);
 		return -1;
 	}
-	rc = handover_feed(pin[1], head, hlen, fd, ignore_dots, e);
+	rc = handover_feed(to, head, hlen, fd, ignore_dots, e);
 	free(head);
-	close(pin[1]);
+	close(to);
 	if (rc < 0) {
 		/* Nothing was published: the helper saw no trailer. */
 		kill(pid, SIGTERM);
-		handover_result(pout[0], pid, id, &scratch);
+		handover_result(from, pid, id, &scratch);
 		err_clear(&scratch);
 	} else {
-		rc = handover_result(pout[0], pid, id, e);
+		rc = handover_result(from, pid, id, e);
 	}
-	close(pout[0]);
+	close(from);
 	if (rc == 0 && log_verbose())
 		log_diag(_("queued as %s in the system's queue"), id);
 	return rc;
@@ -360,30 +378,19 @@ int
 handover_list(void (*each)(const struct queue_entry *, void *), void *ctx,
               struct err *e)
 {
-	char *const argv[] = { (char *)"dsmtp-drop", (char *)"--list", NULL };
-	char *const envp[] = { NULL };
 	struct buf b = { 0 };
 	char chunk[65536];
-	int p[2], status = 0;
+	int from, status = 0;
 	ssize_t n;
-	pid_t pid;
+	pid_t pid = handover_spawn("--list", NULL, &from, e);
 
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		err_set(e, ERR_TEMP, _("cannot run %s: %s"),
-		        handover_helper_path(), strerror(errno));
+	if (pid < 0)
 		return -1;
-	}
-	if (pid == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		execve(handover_helper_path(), argv, envp);
-		_exit(127);
-	}
-	close(p[1]);
-	while ((n = read(p[0], chunk, sizeof(chunk))) > 0 ||
+	while ((n = read(from, chunk, sizeof(chunk))) > 0 ||
 	       (n < 0 && errno == EINTR))
 		if (n > 0)
 			buf_append(&b, chunk, (size_t)n);
-	close(p[0]);
+	close(from);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
