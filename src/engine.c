@@ -250,16 +250,24 @@ engine_log_open(const struct account *a)
 	log_open(&lc);
 }
 
-/* A duration command of the entry's account, else of the defaults. */
-static long
-engine_entry_num(const struct config *cfg, const struct queue_env *env,
-                 enum config_cmd cmd, long dflt)
+/* The entry's account, else (gone from the configuration) the
+ * defaults: for the settings a run reads about an entry. */
+static const struct account *
+engine_entry_account(const struct config *cfg, const struct queue_env *env)
 {
 	struct err ignored = { 0 };
 	const struct account *a = engine_account(cfg, env, &ignored);
 
 	err_clear(&ignored);
-	return config_num(a ? a : &cfg->defaults, cmd, dflt);
+	return a ? a : &cfg->defaults;
+}
+
+/* A duration command of the entry's account, else of the defaults. */
+static long
+engine_entry_num(const struct config *cfg, const struct queue_env *env,
+                 enum config_cmd cmd, long dflt)
+{
+	return config_num(engine_entry_account(cfg, env), cmd, dflt);
 }
 
 time_t
@@ -274,12 +282,7 @@ engine_lifetime(void *ctx, const struct queue_env *env)
 const char *
 engine_remote_mta(void *ctx, const struct queue_env *env)
 {
-	struct err ignored = { 0 };
-	const struct account *a = engine_account(ctx, env, &ignored);
-
-	err_clear(&ignored);
-	return config_str(a ? a : &((const struct config *)ctx)->defaults,
-	                  CFG_HOST, NULL);
+	return config_str(engine_entry_account(ctx, env), CFG_HOST, NULL);
 }
 
 time_t
