@@ -7,26 +7,17 @@ credentials or for a configuration error. Real servers on loopback; the
 first relay is a port nobody listens on, or a server that greets 421."""
 
 import os
-import socket
 import sys
 
 sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402
+from authserver import free_port                         # noqa: E402
 from smtpserver import SmtpServer                        # noqa: E402
 
 MSG = b'From: sender@example.com\nSubject: failover\n\nbody\n'
 ARGV = ['-oi', '-f', 'sender@example.com', 'a@example.org']
-
-
-def dead_port():
-    """A loopback port nobody listens on (bound, then released)."""
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def send(box, port, fallback, extra=(), argv=ARGV):
@@ -38,7 +29,7 @@ def send(box, port, fallback, extra=(), argv=ARGV):
 
 def unreachable_first(c):
     with T.sandbox() as box, SmtpServer() as good:
-        res = send(box, dead_port(), '127.0.0.1:%d' % good.port,
+        res = send(box, free_port(), '127.0.0.1:%d' % good.port,
                    argv=['-v'] + ARGV)
         good.settle()
         log = T.read_log(box).decode()
@@ -64,8 +55,8 @@ def greeting_421(c):
 
 def all_down(c):
     with T.sandbox() as box:
-        res = send(box, dead_port(), '127.0.0.1:%d,127.0.0.1:%d'
-                   % (dead_port(), dead_port()))
+        res = send(box, free_port(), '127.0.0.1:%d,127.0.0.1:%d'
+                   % (free_port(), free_port()))
     c.exit(res, T.EX_TEMPFAIL)
     c.one_stderr_line(res)
 
@@ -84,7 +75,7 @@ def refused_recipient_stays(c):
 
 def bad_port(c):
     with T.sandbox() as box:
-        res = send(box, dead_port(), '127.0.0.1:99999')
+        res = send(box, free_port(), '127.0.0.1:99999')
     c.exit(res, T.EX_CONFIG)
     c.true(b'fallback_hosts' in res.err and b'99999' in res.err,
            'names the setting: %r' % res.err)
@@ -93,7 +84,7 @@ def bad_port(c):
 def queued_mail_fails_over(c):
     """With the queue: the first attempt goes to the fallback at once."""
     with T.sandbox() as box, SmtpServer() as good:
-        cfg = T.write_config(box, dead_port(), [
+        cfg = T.write_config(box, free_port(), [
             'timeout 5', 'fallback_hosts 127.0.0.1:%d' % good.port])
         res = T.run(['-C', cfg] + ARGV, MSG, box=box)
         good.settle()

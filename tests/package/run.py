@@ -21,7 +21,6 @@ import glob
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.dont_write_bytecode = True     # the source tree may be read-only
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402
+from authserver import free_port                         # noqa: E402
 from smtpserver import SmtpServer                        # noqa: E402
 
 SRC = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -158,14 +158,6 @@ def copy_ignore(top, names):
             (n.startswith('build') and n != 'build-aux') or
             n.endswith(('.o', '.a')) or
             (top == SRC and n in ('config.status', 'config.log'))]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 _bed = []
