@@ -102,16 +102,14 @@ addr_libraries(void)
 	return text;
 }
 
-/* The work of addr_default_domain (a file read, maybe a resolver call). */
+/* The work of addr_host_fqdn (maybe a resolver call). */
 static char *
-addr_find_default_domain(void)
+addr_find_fqdn(void)
 {
 	char host[256];
 	struct addrinfo hints = { 0 }, *res = NULL;
-	char *p = addr_mailname();
+	char *p = NULL;
 
-	if (p != NULL)
-		return p;
 	if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
 		return xstrdup("localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -124,6 +122,25 @@ addr_find_default_domain(void)
 	if (res != NULL)
 		freeaddrinfo(res);
 	return p ? p : xstrdup(host);
+}
+
+char *
+addr_host_fqdn(void)
+{
+	static char *found;
+
+	if (found == NULL)
+		found = addr_find_fqdn();
+	return xstrdup(found);
+}
+
+/* The work of addr_default_domain (a file read, maybe a resolver call). */
+static char *
+addr_find_default_domain(void)
+{
+	char *p = addr_mailname();
+
+	return p != NULL ? p : addr_host_fqdn();
 }
 
 char *

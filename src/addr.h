@@ -44,6 +44,10 @@ int addr_utf8_valid(const char *s, size_t n);
 /* The host's mail domain: /etc/mailname when readable, else the FQDN, else
  * "localhost". Caller frees. */
 char *addr_default_domain(void);
+/* This host's name: gethostname, made fully qualified through the
+ * resolver when it has no dot; "localhost" when there is none. Found once
+ * per process. Caller frees. */
+char *addr_host_fqdn(void);
 /* configured (a qualify_domain), else addr_default_domain(). Caller
  * frees. */
 char *addr_domain_or_default(const char *configured);

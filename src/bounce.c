@@ -75,6 +75,14 @@ bounce_status(const char *reply, enum bounce_action action, char *out,
 			return;
 		}
 	}
+	/* No server said it (a null MX, a domain that does not exist): the
+	 * reason may open with its own enhanced code. */
+	if (reply != NULL && reply[0] == cls &&
+	    (n = bounce_enhanced(reply, cls)) > 0 && n < size && n <= 16) {
+		memcpy(out, reply, n);
+		out[n] = '\0';
+		return;
+	}
 	/* An expired message failed for good, whatever its last reply. */
 	if (action == BOUNCE_EXPIRED)
 		cls = '4';

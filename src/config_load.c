@@ -467,17 +467,14 @@ config_check_supported(const struct account *a, struct err *e)
 {
 	const char *delivery = config_str(a, CFG_DELIVERY, NULL);
 
-	if (delivery != NULL && strcmp(delivery, "mx") == 0)
-		return config_unsupported(a, CFG_DELIVERY,
-					  _("direct MX delivery"), e);
-	if (a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL) {
+	if (delivery != NULL && strcmp(delivery, "relay") == 0 &&
+	    a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL) {
 		const char *name = a->name ? a->name : "defaults";
 		char q[CONFIG_QUOTE_SIZE];
 
 		config_quote(q, name, strlen(name));
 		err_set(e, ERR_CONFIG,
-			_("account %s has no host (direct MX delivery is not "
-			  "supported yet)"), q);
+			_("account %s has delivery relay but no host"), q);
 		return -1;
 	}
 	/* ntlmdomain is accepted for msmtp's files; NTLM itself only fails

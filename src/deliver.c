@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "addr.h"
-#include "deliver.h"
+#include "deliver_int.h"
 #include "i18n.h"
 #include "log.h"
 #include "sasl.h"
@@ -147,7 +147,7 @@ deliver_check_account(const struct account *a, struct err *e)
 	return 0;
 }
 
-static double
+double
 deliver_now(void)
 {
 	struct timespec ts;
@@ -156,10 +156,8 @@ deliver_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Log the recipients that ended in class cls, if any. */
-static void
-deliver_log(const struct deliver_job *j, const struct smtp_target *t,
-	    const struct net *conn, const char *auth,
+void
+deliver_log(const struct deliver_job *j, const struct deliver_hop *hop,
 	    const struct smtp_rcpt *res, enum smtp_class cls, double delay)
 {
 	static const char *status[] = { "deferred", "sent", "deferred",
@@ -167,7 +165,7 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 	const char **to = xcalloc(j->rcpts->n, sizeof(char *));
 	const char *reply = NULL;
 	struct log_record r = { 0 };
-	struct tls_session *tls = conn->tls;
+	struct tls_session *tls = hop->conn->tls;
 	size_t i, n = 0;
 
 	for (i = 0; i < j->rcpts->n; i++) {
@@ -182,11 +180,13 @@ deliver_log(const struct deliver_job *j, const struct smtp_target *t,
 		r.from = j->from;
 		r.to = to;
 		r.nto = n;
-		r.relay_host = t->socket_path ? t->socket_path : t->host;
-		r.relay_ip = *conn->peer_ip ? conn->peer_ip : NULL;
-		r.relay_port = t->port;
+		r.relay_host = hop->name;
+		r.relay_ip = *hop->conn->peer_ip ? hop->conn->peer_ip : NULL;
+		r.relay_port = hop->port;
 		r.tls = tls ? tls_version(tls) : NULL;
-		r.auth = auth;
+		r.tls_policy = hop->policy;
+		r.verified = hop->verified;
+		r.auth = hop->auth;
 		r.size = (long long)message_size(j->m);
 		r.dkim = j->signing ? j->signing->summary : NULL;
 		/* Queued: since it was accepted (whole seconds), at least
@@ -244,8 +244,7 @@ deliver_summary(const struct deliver_job *j, const struct smtp_rcpt *res,
 	return -1;
 }
 
-/* The envelope of j over the results array res. */
-static void
+void
 deliver_envelope(const struct deliver_job *j, struct smtp_rcpt *res,
 		 struct smtp_envelope *env)
 {
@@ -264,9 +263,12 @@ deliver_envelope(const struct deliver_job *j, struct smtp_rcpt *res,
 	}
 }
 
-void
-deliver_conn_close(struct deliver_conn *c)
+/* Close c's relay connection (not the MX ones). */
+static void
+deliver_relay_close(struct deliver_conn *c)
 {
+	struct deliver_mx *mx = c->mx;
+
 	if (c->live)
 		smtp_close(&c->s);
 	xfree_secret(c->secret);
@@ -275,6 +277,15 @@ deliver_conn_close(struct deliver_conn *c)
 	free(c->fallback);
 	memset(c, 0, sizeof(*c));
 	c->s.net.fd = -1;
+	c->mx = mx;
+}
+
+void
+deliver_conn_close(struct deliver_conn *c)
+{
+	deliver_relay_close(c);
+	deliver_mx_close(c->mx);
+	c->mx = NULL;
 }
 
 /* 1 when a relay that failed with e is worth passing for the next one:
@@ -361,7 +372,7 @@ deliver_connect(struct deliver_conn *c, const struct account *a,
 {
 	int rc;
 
-	deliver_conn_close(c);
+	deliver_relay_close(c);
 	c->helo = xstrdup(j->helo);
 	deliver_target(a, c->helo, &c->t);
 	c->t.budget_ms = budget;
@@ -395,7 +406,7 @@ deliver_reuse(struct deliver_conn *c, const struct account *a,
 	if (smtp_reuse(&c->s, budget, &e) == 0)
 		return 0;
 	err_clear(&e);
-	deliver_conn_close(c);
+	deliver_relay_close(c);
 	return -1;
 }
 
@@ -406,6 +417,7 @@ deliver_run_on(struct deliver_conn *c, const struct account *a,
 {
 	struct smtp_envelope env;
 	struct smtp_rcpt *res = xcalloc(j->rcpts->n, sizeof(*res));
+	struct deliver_hop hop = { 0 };
 	long long budget;
 	double start = deliver_now();
 	char *last = NULL;
@@ -415,6 +427,10 @@ deliver_run_on(struct deliver_conn *c, const struct account *a,
 	for (i = 0; i < j->rcpts->n; i++)
 		res[i].addr = j->rcpts->v[i];
 	*results = res;
+	if (deliver_is_mx(a)) {
+		rc = deliver_mx_run(c, a, j, res, e);
+		return deliver_summary(j, res, rc, e);
+	}
 	deliver_envelope(j, res, &env);
 	budget = smtp_budget_ms(config_timeout(a),
 				(long long)message_size(j->m));
@@ -436,12 +452,16 @@ deliver_run_on(struct deliver_conn *c, const struct account *a,
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}
 	}
+	hop.name = c->t.socket_path ? c->t.socket_path : c->t.host;
+	hop.port = c->t.port;
+	hop.conn = &c->s.net;
+	hop.auth = c->s.auth_mech;
 	for (k = SMTP_DONE; k <= SMTP_PERM; k++)
-		deliver_log(j, &c->t, &c->s.net, c->s.auth_mech, res,
-			    (enum smtp_class)k, deliver_now() - start);
+		deliver_log(j, &hop, res, (enum smtp_class)k,
+			    deliver_now() - start);
 	/* After a failed transaction the dialogue's state is unknown. */
 	if (rc < 0)
-		deliver_conn_close(c);
+		deliver_relay_close(c);
 	free(last);
 	return deliver_summary(j, res, rc, e);
 }

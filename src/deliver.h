@@ -28,7 +28,8 @@ struct deliver_job {
 	int utf8_required;      /* an envelope address is not ASCII */
 };
 
-/* Deliver j through the account's relay, log one line per outcome, and
+/* Deliver j through the account's relay (or with delivery mx to each
+ * recipient domain's MX hosts), log one line per outcome, and
  * fill results (j->rcpts->n entries; caller frees with deliver_free).
  * Returns 0 when every recipient was accepted, else -1 with e set:
  * ERR_TEMP (try again later), ERR_NOUSER (a recipient was refused
@@ -42,9 +43,11 @@ void deliver_free(struct smtp_rcpt *results, size_t n);
  * opened anew. */
 #define DELIVER_CONN_USES 100
 
+struct deliver_mx;
+
 /* A relay connection kept from one message to the next (a queue run
- * delivers many through one). Start from all zeroes; release with
- * deliver_conn_close. */
+ * delivers many through one), and direct delivery's connections to MX
+ * hosts. Start from all zeroes; release with deliver_conn_close. */
 struct deliver_conn {
 	struct smtp_session s;
 	struct smtp_target t;
@@ -54,6 +57,8 @@ struct deliver_conn {
 	                          * the target points into */
 	unsigned uses;
 	int live;                /* smtp_open was called: close it */
+	struct deliver_mx *mx;   /* delivery mx: the resolver and the kept
+				  * connections; NULL: none yet */
 };
 
 /* deliver_run through c: its connection when it is to the same account
@@ -64,6 +69,10 @@ int deliver_run_on(struct deliver_conn *c, const struct account *a,
 		   const struct deliver_job *j, struct smtp_rcpt **results,
 		   struct err *e);
 void deliver_conn_close(struct deliver_conn *c);
+
+/* 1 when account a delivers to the recipients' MX hosts: delivery mx,
+ * or no delivery command and neither host nor socket. */
+int deliver_is_mx(const struct account *a);
 
 /* What msmtp refuses in an account before connecting: half a client
  * certificate (tls_cert_file without tls_key_file, or the reverse), and

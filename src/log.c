@@ -242,6 +242,10 @@ log_format(const struct log_record *r)
 		log_kv(&b, "relay", buf_cstr(&v));
 	}
 	log_kv(&b, "tls", r->tls ? r->tls : "none");
+	if (r->tls_policy != NULL) {
+		log_kv(&b, "tls_policy", r->tls_policy);
+		log_kv(&b, "verified", r->verified ? "yes" : "no");
+	}
 	log_kv(&b, "auth", r->auth ? r->auth : "none");
 	if (r->dkim != NULL)
 		log_kv(&b, "dkim", r->dkim);

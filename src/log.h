@@ -22,6 +22,10 @@ struct log_record {
 	const char *relay_ip;   /* omitted when NULL */
 	int relay_port;
 	const char *tls;        /* "none" when NULL */
+	const char *tls_policy; /* MX delivery: which policy applied
+	                         * (opportunistic, verify, dane, mta-sts);
+	                         * omitted with verified when NULL */
+	int verified;           /* the server was authenticated */
 	const char *auth;       /* "none" when NULL */
 	const char *dkim;       /* omitted when NULL */
 	long long size;

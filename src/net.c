@@ -9,6 +9,7 @@
 
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -204,6 +205,16 @@ net_set_budget(struct net *n, long long budget_ms)
 	n->budget_end = budget_ms > 0 ? net_ms_add(net_now_ms(), budget_ms) : 0;
 }
 
+/* 1 when host is an IPv4 or IPv6 address. */
+static int
+net_numeric(const char *host)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, host, buf) == 1 ||
+	       inet_pton(AF_INET6, host, buf) == 1;
+}
+
 int
 net_connect(struct net *n, const char *host, int port, const char *source_ip,
 	    const char *socket_path, long timeout_s, long long budget_ms,
@@ -221,7 +232,9 @@ net_connect(struct net *n, const char *host, int port, const char *source_ip,
 	if (socket_path != NULL)
 		return net_connect_unix(n, socket_path, e);
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
+	/* An address is connected to as given: AI_ADDRCONFIG would refuse
+	 * ::1 on a host whose only IPv6 address is ::1. */
+	hints.ai_flags = net_numeric(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
 	snprintf(service, sizeof(service), "%d", port);
 	rc = getaddrinfo(host, service, &hints, &res);
 	if (rc != 0) {

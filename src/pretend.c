@@ -41,7 +41,6 @@ static const char *const pretend_fixed[CFG_NCMDS] = {
         [CFG_LOGFILE_TIME_FORMAT] = "%b %d %H:%M:%S",
         [CFG_SYSLOG] = "on (facility mail)",
         [CFG_READ_ENVELOPE_FROM] = "on",
-        [CFG_DELIVERY] = "relay",
         [CFG_DKIM_CANONICALIZATION] = "relaxed/relaxed",
         [CFG_DKIM_EXPIRE] = "off",
         [CFG_QUEUE] = "on",
@@ -50,6 +49,7 @@ static const char *const pretend_fixed[CFG_NCMDS] = {
         [CFG_QUEUE_LIFETIME] = "5d",
         [CFG_MX_TLS] = "opportunistic",
         [CFG_MTA_STS] = "on",
+        [CFG_MX_ADDRESS_FAMILY] = "any",
 };
 
 static char *
@@ -76,6 +76,8 @@ pretend_default(const struct account *a, enum config_cmd cmd,
 		return xstrdup(_("the From header's domain"));
 	case CFG_QUEUE_DIR:
 		return spool_dir(a);
+	case CFG_DELIVERY:
+		return xstrdup(deliver_is_mx(a) ? "mx" : "relay");
 	default:
 		return pretend_fixed[cmd] ? xstrdup(pretend_fixed[cmd]) : NULL;
 	}

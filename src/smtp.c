@@ -271,14 +271,18 @@ smtp_hello(struct smtp_session *s, const char *helo, struct err *e)
 	return rc;
 }
 
-/* STARTTLS is required: without it the message is not sent. */
+/* STARTTLS is required: without it the message is not sent. Opportunistic
+ * TLS goes on in clear when the server does not offer or refuses it. */
 static int
 smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 	      struct err *e)
 {
+	int optional = t->tls == SMTP_TLS_OPPORTUNISTIC;
 	struct smtp_reply r = { 0 };
 	int rc;
 
+	if (!s->caps.starttls && optional)
+		return 0;
 	if (!s->caps.starttls) {
 		err_set(e, ERR_TEMP, _("%s does not offer STARTTLS; the message "
 				       "is not sent without TLS"), s->host);
@@ -287,6 +291,10 @@ smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 	rc = smtp_command(s, "STARTTLS", e);
 	if (rc == 0)
 		rc = smtp_read_reply(&s->net, &r, e);
+	if (rc == 0 && r.code != 220 && optional) {
+		smtp_reply_free(&r);
+		return 0;
+	}
 	if (rc == 0 && r.code != 220) {
 		err_set(e, ERR_TEMP, _("%s refused STARTTLS: %d %s; the message "
 				       "is not sent without TLS"), s->host,
@@ -294,8 +302,8 @@ smtp_starttls(struct smtp_session *s, const struct smtp_target *t,
 		rc = -1;
 	}
 	smtp_reply_free(&r);
-	if (rc == 0)
-		rc = net_starttls(&s->net, &t->tls_policy, e);
+	if (rc == 0 && (rc = net_starttls(&s->net, &t->tls_policy, e)) < 0)
+		s->tls_failed = 1;
 	/* What the server said before TLS is forgotten (RFC 3207 4.2). */
 	if (rc == 0)
 		rc = smtp_hello(s, t->helo, e);
@@ -337,7 +345,8 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 
 	memset(s, 0, sizeof(*s));
 	s->net.fd = -1;
-	s->host = xstrdup(t->socket_path ? t->socket_path : t->host);
+	s->host = xstrdup(t->socket_path ? t->socket_path
+			  : t->name ? t->name : t->host);
 	s->lmtp = t->lmtp;
 	if (smtp_connect(s, t, e) < 0)
 		return -1;
@@ -362,7 +371,8 @@ smtp_open(struct smtp_session *s, const struct smtp_target *t,
 	smtp_reply_free(&r);
 	if (rc == 0)
 		rc = smtp_hello(s, t->helo, e);
-	if (rc == 0 && t->tls == SMTP_TLS_STARTTLS)
+	if (rc == 0 && (t->tls == SMTP_TLS_STARTTLS ||
+			t->tls == SMTP_TLS_OPPORTUNISTIC))
 		rc = smtp_starttls(s, t, e);
 	if (rc == 0 && t->auth.enabled)
 		rc = smtp_authenticate(s, &t->auth, e);

@@ -39,6 +39,8 @@ struct smtp_session {
 	char *host;          /* for messages */
 	struct buf greeting; /* text of the 220 reply */
 	const char *auth_mech; /* mechanism used, NULL: none */
+	int tls_failed;      /* smtp_open: the STARTTLS handshake failed (an
+			      * opportunistic caller may try in clear) */
 	int lmtp;            /* LHLO, and one reply per recipient after the
 			      * message */
 };
@@ -57,6 +59,8 @@ struct smtp_auth {
 /* Where and how to connect. */
 struct smtp_target {
 	const char *host;
+	const char *name;     /* for messages, when host is an MX host's
+			       * address: its name; NULL: host */
 	int port;
 	const char *source_ip;
 	const char *socket_path;
@@ -76,7 +80,9 @@ struct smtp_target {
 enum {
 	SMTP_TLS_OFF = 0,
 	SMTP_TLS_STARTTLS,    /* required: never send in clear */
-	SMTP_TLS_IMPLICIT     /* TLS from the first byte (port 465) */
+	SMTP_TLS_IMPLICIT,    /* TLS from the first byte (port 465) */
+	SMTP_TLS_OPPORTUNISTIC /* STARTTLS when offered, else (and when it
+				* is refused) in clear (RFC 7435) */
 };
 
 /* One recipient of a transaction and how it ended. */
@@ -111,7 +117,9 @@ struct smtp_envelope {
 /* Connect (through t->proxy_host with SOCKS5 when set, net_socks5; TLS
  * first when implicit), read the greeting, say EHLO (HELO when EHLO is
  * refused; with t->lmtp LHLO and no fallback), and with
- * SMTP_TLS_STARTTLS upgrade and say EHLO again. Every reply must end
+ * SMTP_TLS_STARTTLS upgrade and say EHLO again (SMTP_TLS_OPPORTUNISTIC:
+ * the same when STARTTLS is offered and accepted; a failed handshake
+ * sets s->tls_failed). Every reply must end
  * within t->timeout, the whole session within t->budget_ms. Returns 0, or
  * -1 with e set: ERR_TEMP (network, timeouts, 4xx, a proxy that cannot
  * reach the server, and every TLS failure, data injected after

@@ -20,6 +20,7 @@
 #include <gnutls/x509.h>
 
 #include "buf.h"
+#include "dane.h"
 #include "i18n.h"
 #include "log.h"
 #include "net.h"
@@ -29,6 +30,9 @@
 /* Never below TLS 1.2, whatever the user's priority string says. */
 #define TLS_FLOOR ":-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"
 
+/* The longest chain handed to the DANE check. */
+#define TLS_DANE_CHAIN 16
+
 struct tls_session {
 	gnutls_session_t s;
 	int established;        /* the handshake completed */
@@ -36,6 +40,7 @@ struct tls_session {
 	int fd;
 	long long timeout_ms;
 	long long deadline;     /* 0: the timeout from each call's start */
+	int verified;           /* tls_verified */
 };
 
 static int
@@ -256,6 +261,58 @@ tls_name_mismatch(struct tls_session *t, const char *host, const char *why,
 	buf_free(&names);
 }
 
+/* The server's chain against p's TLSA records. */
+static int
+tls_check_dane(struct tls_session *t, const struct tls_policy *p,
+	       struct err *e)
+{
+	struct dane_cert chain[TLS_DANE_CHAIN];
+	const gnutls_datum_t *peers;
+	unsigned n = 0, i;
+	enum dane_result r;
+
+	peers = gnutls_certificate_get_peers(t->s, &n);
+	for (i = 0; peers != NULL && i < n && i < TLS_DANE_CHAIN; i++) {
+		chain[i].der = peers[i].data;
+		chain[i].len = peers[i].size;
+	}
+	r = dane_check(chain, i, p->tlsa, p->ntlsa, p->host ? p->host : "");
+	if (r == DANE_NO_MATCH) {
+		err_set(e, ERR_TEMP, _("TLS: no TLSA record of %s matches its "
+				       "certificate (DANE)"),
+			p->host ? p->host : "?");
+		return -1;
+	}
+	t->verified = r == DANE_MATCH;
+	return 0;
+}
+
+/* After the handshake: the pin, the TLSA records, or (when the policy
+ * did not insist) whether the chain would have passed the CA checks. */
+static int
+tls_authenticate(struct tls_session *t, const struct tls_policy *p,
+		 struct err *e)
+{
+	unsigned status = 1;
+
+	if (p->fingerprint != NULL) {
+		if (tls_check_pin(t, p->fingerprint, e) < 0)
+			return -1;
+		t->verified = 1;
+		return 0;
+	}
+	if (p->tlsa != NULL)
+		return tls_check_dane(t, p, e);
+	if (p->certcheck) {
+		t->verified = 1;
+		return 0;
+	}
+	if (p->host != NULL &&
+	    gnutls_certificate_verify_peers3(t->s, p->host, &status) == 0)
+		t->verified = status == 0;
+	return 0;
+}
+
 static int
 tls_handshake(struct tls_session *t, const struct tls_policy *p,
 	      struct err *e)
@@ -291,9 +348,7 @@ tls_handshake(struct tls_session *t, const struct tls_policy *p,
 	}
 	if (rc < 0)
 		return tls_fail(e, ERR_TEMP, _("handshake"), rc);
-	if (p->fingerprint != NULL)
-		return tls_check_pin(t, p->fingerprint, e);
-	return 0;
+	return tls_authenticate(t, p, e);
 }
 
 struct tls_session *
@@ -312,6 +367,12 @@ tls_start(int fd, const struct tls_policy *p, struct err *e)
 	}
 	t->established = 1;
 	return t;
+}
+
+int
+tls_verified(struct tls_session *t)
+{
+	return t->verified;
 }
 
 void

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "dns.h"
 #include "err.h"
 
 /* How to check the server and what to present. Strings are borrowed. */
@@ -21,6 +22,11 @@ struct tls_policy {
 	const char *key_file;
 	const char *priorities;   /* GnuTLS priority string, NULL: default */
 	long long timeout_ms;     /* for the whole handshake; <= 0: 300 s */
+	const struct dns_rr *tlsa; /* DANE (RFC 7672): authenticate by these
+				   * records (dane_check) instead of the
+				   * CAs; certcheck should then be 0. NULL:
+				   * no DANE */
+	size_t ntlsa;
 };
 
 struct tls_session;
@@ -28,7 +34,8 @@ struct tls_session;
 /* Handshake over the connected non-blocking socket fd. Returns the
  * session, or NULL with e set: ERR_TEMP for network trouble and for a
  * server that fails the handshake or the certificate checks (the message
- * is not sent in clear), ERR_CONFIG for unusable local files. */
+ * is not sent in clear), and for TLSA records that are usable but match
+ * nothing; ERR_CONFIG for unusable local files. */
 struct tls_session *tls_start(int fd, const struct tls_policy *p,
 			      struct err *e);
 /* Set when tls_read and tls_write give up: deadline is a net_now_ms()
@@ -46,6 +53,10 @@ ssize_t tls_read_ready(struct tls_session *t, void *p, size_t n);
 int tls_write(struct tls_session *t, const void *p, size_t n, struct err *e);
 /* 1 when decrypted bytes are waiting. */
 int tls_pending(struct tls_session *t);
+/* 1 when the server was authenticated: its chain passed the CA and name
+ * checks (whether or not the policy asked for them), matched the pinned
+ * fingerprint, or matched a TLSA record. */
+int tls_verified(struct tls_session *t);
 /* Send close_notify (best effort) and free. */
 void tls_close(struct tls_session *t);
 

@@ -81,21 +81,8 @@ def zone(name, dkim=None, spf='v=spf1 ip4:%s -all' % EGRESS,
     return z + 'out A %s\n' % EGRESS + extra
 
 
-def setup(c):
-    if 'bed' in STATE:
-        if isinstance(STATE['bed'], str):
-            c.fail(STATE['bed'])
-            raise T.Abort()
-        return STATE
-    why = dnsbed.problem()
-    if why:
-        STATE['bed'] = why
-        if why.startswith('needs root') or \
-                os.environ.get('DSMTP_NO_APT') == '1':
-            c.skip(why)
-        c.fail(why)
-        raise T.Abort()
-    box = STATE['box'] = tempfile.mkdtemp(prefix='dsmtp-checkdns-')
+def prepare(state):
+    box = state['box'] = tempfile.mkdtemp(prefix='dsmtp-checkdns-')
     os.chmod(box, 0o755)
     key, other = os.path.join(box, 'k1.pem'), os.path.join(box, 'k2.pem')
     good, bad = key_record(key), key_record(other)
@@ -127,16 +114,13 @@ def setup(c):
         '60 PTR out.good.test.\n62 PTR liar.good.test.\n'
         '63 PTR other-name.good.test.\n',
     }
-    try:
-        STATE['bed'] = dnsbed.Bed(zones).start()
-        atexit.register(STATE['bed'].stop)
-        relays(STATE['bed'], box)
-    except Exception as exc:
-        STATE['bed'] = 'the bed did not start: %s' % exc
-        c.fail(STATE['bed'])
-        raise T.Abort()
-    STATE['key'] = key
-    return STATE
+    state['key'] = key
+    state['bed'] = dnsbed.Bed(zones).start()
+    relays(state['bed'], box)
+
+
+def setup(c):
+    return dnsbed.shared(c, STATE, prepare)
 
 
 def wait_file(path, proc, what):

@@ -12,7 +12,6 @@ SERVFAIL for a bogus signature, the AD bit and when it is believed
 (trust-ad, or every nameserver on loopback), and bounded time against a
 dead and a silent server."""
 
-import atexit
 import os
 import sys
 import time
@@ -30,23 +29,9 @@ BED = {}
 
 
 def bed(c):
-    if 'bed' not in BED:
-        why = dnsbed.problem()
-        if why is not None:
-            BED['bed'] = why
-        else:
-            try:
-                BED['bed'] = dnsbed.Bed().start()
-                atexit.register(BED['bed'].stop)
-            except Exception as exc:           # reported by every test
-                BED['bed'] = 'the bed did not start: %s' % exc
-    b = BED['bed']
-    if isinstance(b, str):
-        if b.startswith('needs root') or os.environ.get('DSMTP_NO_APT') == '1':
-            c.skip(b)
-        c.fail(b)
-        raise T.Abort()
-    return b
+    def prepare(state):
+        state['bed'] = dnsbed.Bed().start()
+    return dnsbed.shared(c, BED, prepare)['bed']
 
 
 class Answer:

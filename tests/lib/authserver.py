@@ -619,11 +619,11 @@ class Conn:
 # -- the server ------------------------------------------------------------
 
 class AuthServer:
-    def __init__(self, port=0, **kw):
+    def __init__(self, port=0, host='127.0.0.1', **kw):
         self.opts = Options(**kw)
         if self.opts.tls not in ('none', 'starttls', 'implicit'):
             raise ValueError('tls must be none, starttls or implicit')
-        self.host, self.port = '127.0.0.1', port
+        self.host, self.port = host, port
         self.commands = []          # (line bytes, TLS version or None)
         self.tls_sessions = []      # TlsInfo
         self.auths = []             # Auth

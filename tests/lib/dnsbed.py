@@ -13,6 +13,8 @@ Not: what the tests check (tests/integration/dns.py).
 Needs root (ip netns), ldnsutils and the unpacked unbound.
 """
 
+import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -25,6 +27,7 @@ CACHE = os.environ.get('DSMTP_PEERS_DIR') or os.path.join(
     os.path.join(os.path.expanduser('~'), '.cache'), 'dsmtp-tests', 'peers')
 UNBOUND = os.path.join(CACHE, 'unbound', 'usr', 'sbin', 'unbound')
 FAR_RESOLVER = '192.0.2.53'       # on the namespace's lo, not 127/8
+CLONE_NEWNET = 0x40000000
 
 # A TLSA association (SHA-256 of some key; only the bytes matter here).
 TLSA_HEX = ('8d02536c887482bc34ff54e41d2ba659bf85b341a0a20afadb5813dcfbcf286d')
@@ -109,6 +112,34 @@ def problem():
     return None
 
 
+def shared(c, state, prepare):
+    """The bed of a suite, made once: prepare(state) starts it and puts it
+    in state['bed'] (and whatever else the suite needs in state).  When
+    the bed cannot run here, or prepare fails, every test that asks is
+    skipped (not root, or DSMTP_NO_APT=1) or fails with the reason.
+    Returns state."""
+    import atexit
+    import dsmtptest as T
+    if 'bed' not in state:
+        why = problem()
+        if why is None:
+            try:
+                prepare(state)
+            except Exception as exc:
+                why = 'the bed did not start: %s' % exc
+            if isinstance(state.get('bed'), Bed):
+                atexit.register(state['bed'].stop)
+        if why is not None:
+            state['bed'] = why
+    b = state['bed']
+    if isinstance(b, str):
+        if b.startswith('needs root') or os.environ.get('DSMTP_NO_APT') == '1':
+            c.skip(b)
+        c.fail(b)
+        raise T.Abort()
+    return state
+
+
 def _run(argv, cwd=None, **kw):
     return subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, **kw).stdout
@@ -117,10 +148,13 @@ def _run(argv, cwd=None, **kw):
 class Bed:
     """One namespace with its resolver; use as a context manager."""
 
-    def __init__(self, zones=None, reverse_extra=''):
-        """zones: more zones, {origin: zone text}; reverse_extra: lines
-        for the 0.0.127.in-addr.arpa zone (PTR records)."""
+    def __init__(self, zones=None, reverse_extra='', signed=None):
+        """zones: more zones, {origin: zone text}; signed: those of them
+        to sign, {origin: [(owner prefix, old, new)] to alter after
+        signing}; reverse_extra: lines for the 0.0.127.in-addr.arpa zone
+        (PTR records)."""
         self.zones = dict(zones or {})
+        self.signed = dict(signed or {})
         self.reverse_extra = reverse_extra
         self.ns = 'dsmtp-dns-%d' % os.getpid()
         self.run_dir = tempfile.mkdtemp(prefix='dsmtp-dnsbed-')
@@ -128,29 +162,40 @@ class Bed:
         self.unbound = None
 
     # -- set-up ---------------------------------------------------------------
-    def _sign(self):
+    def _sign_zone(self, origin, tamper=()):
+        """Sign origin's zone file (origin.zone -> origin.signed); then
+        change the records tamper names, [(owner prefix, old, new)], so
+        their signatures fail (bogus).  Returns the zone's DS lines."""
         d = self.run_dir
-        zsk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', 'dane.test'],
+        zsk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', origin],
                    cwd=d).decode().strip()
-        ksk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', '-k',
-                    'dane.test'], cwd=d).decode().strip()
+        ksk = _run(['ldns-keygen', '-a', 'ECDSAP256SHA256', '-k', origin],
+                   cwd=d).decode().strip()
         _run(['ldns-signzone', '-i', '20200101000000', '-e',
-              '20400101000000', '-o', 'dane.test.', '-f',
-              'dane.test.signed', 'dane.test.zone', zsk, ksk], cwd=d)
+              '20400101000000', '-o', origin + '.', '-f',
+              origin + '.signed', origin + '.zone', zsk, ksk], cwd=d)
         ds = _run(['ldns-key2ds', '-n', '-2', ksk + '.key'], cwd=d)
-        with open(os.path.join(d, 'dane.test.ds'), 'wb') as f:
-            f.write(ds)
-        # mx4's TLSA is changed after signing: its signature fails (bogus).
-        path = os.path.join(d, 'dane.test.signed')
+        path = os.path.join(d, origin + '.signed')
         with open(path) as f:
             lines = f.read().splitlines()
         out = []
         for line in lines:
-            if line.startswith('_25._tcp.mx4.') and '\tTLSA\t' in line:
-                line = line.replace(TLSA_HEX, '00' + TLSA_HEX[2:])
+            for owner, old, new in tamper:
+                if line.startswith(owner) and '\tRRSIG\t' not in line:
+                    line = line.replace(old, new)
             out.append(line)
         with open(path, 'w') as f:
             f.write('\n'.join(out) + '\n')
+        return ds
+
+    def _sign(self):
+        # mx4's TLSA is changed after signing: its signature fails (bogus).
+        ds = self._sign_zone('dane.test', [
+            ('_25._tcp.mx4.', TLSA_HEX, '00' + TLSA_HEX[2:])])
+        for origin, tamper in self.signed.items():
+            ds += self._sign_zone(origin, tamper)
+        with open(os.path.join(self.run_dir, 'dane.test.ds'), 'wb') as f:
+            f.write(ds)
 
     def _write_zones(self):
         d = self.run_dir
@@ -183,7 +228,9 @@ class Bed:
                             ('sender.test', 'sender.test.zone'),
                             ('dane.test', 'dane.test.signed'),
                             ('0.0.127.in-addr.arpa', 'reverse.zone')] + [
-                                (z, '%s.zone' % z) for z in self.zones]:
+                                (z, '%s.%s' % (z, 'signed' if z in self.signed
+                                               else 'zone'))
+                                for z in self.zones]:
             conf += ['auth-zone:', '  name: "%s"' % zone,
                      '  zonefile: "%s/%s"' % (d, fname),
                      '  for-downstream: no', '  for-upstream: yes']
@@ -240,6 +287,22 @@ class Bed:
         return subprocess.run(['ip', 'netns', 'exec', self.ns] + list(argv),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=timeout, **kw)
+
+    @contextlib.contextmanager
+    def inside(self):
+        """Within the block, this thread is in the namespace: sockets
+        made there (servers, and the threads started there) stay in it."""
+        libc = ctypes.CDLL(None, use_errno=True)
+        own = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+        target = os.open(os.path.join('/run/netns', self.ns), os.O_RDONLY)
+        try:
+            if libc.setns(target, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), 'setns')
+            yield self
+        finally:
+            libc.setns(own, CLONE_NEWNET)
+            os.close(target)
+            os.close(own)
 
     def run_background(self, argv):
         """Start argv inside the namespace; the caller ends it."""

@@ -284,17 +284,19 @@ def _peakrss():
 
 
 def run(argv, stdin=b'', box=None, timeout=30, argv0='sendmail', env=None,
-        uid=None):
+        uid=None, prefix=()):
     """Run DSMTP with argv (argv0 as its name) and stdin bytes, measuring
     its exact peak memory (ru_maxrss through tests/tools/peakrss).  Kills its
     process group after timeout seconds.
-    With uid (when running as root), dsmtp runs as that user and group."""
+    With uid (when running as root), dsmtp runs as that user and group.
+    prefix: a command that runs it (e.g. ip netns exec NAME)."""
     ids = {} if uid is None else {'user': uid, 'group': uid,
                                   'extra_groups': []}
     peakfile = tempfile.NamedTemporaryFile(prefix='dsmtp-peak-')
     if uid is not None:
         os.chown(peakfile.name, uid, -1)
-    proc = subprocess.Popen([_peakrss(), peakfile.name, DSMTP, argv0] +
+    proc = subprocess.Popen(list(prefix) +
+                            [_peakrss(), peakfile.name, DSMTP, argv0] +
                             list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True,
                             env=env or (sandbox_env(box) if box else None),

@@ -1113,10 +1113,14 @@ test_check_supported(void **state)
 	(void)state;
 	check_supported("account a\nhost mail.example.org\nport 25\n"
 			"tls off\nauth off\n", 0);
-	/* What this version does not have yet: drop a line when its
-	 * feature lands (TLS, AUTH and DKIM did). */
-	check_supported("account a\nhost x\ndelivery mx\n", -1);
-	check_supported("account a\nfrom a@example.org\n", -1);
+	/* What this version does not have: NTLM. Direct delivery landed:
+	 * delivery mx, and an account without host, are taken; delivery
+	 * relay without a host is an error. */
+	check_supported("account a\nhost x\nauth ntlm\nuser u\n", -1);
+	check_supported("account a\nhost x\ndelivery mx\n", 0);
+	check_supported("account a\nfrom a@example.org\n", 0);
+	check_supported("account a\ndelivery relay\n", -1);
+	check_supported("account a\nsocket /run/x\ndelivery relay\n", 0);
 }
 
 static void
@@ -1142,7 +1146,7 @@ test_check_supported_names_origin(void **state)
 	struct err e = { 0 };
 
 	(void)state;
-	parse_ok(&c, "account a\nhost x\n\ndelivery mx\n");
+	parse_ok(&c, "account a\nhost x\n\nauth ntlm\n");
 	assert_int_equal(config_check_supported(account(&c, "a"), &e), -1);
 	assert_non_null(strstr(e.msg, "rc:4"));
 	err_clear(&e);

@@ -1,0 +1,667 @@
+/* deliver_mx.c - direct delivery: each recipient domain to its MX hosts
+ *
+ * Owns: grouping a job's recipients by domain, each domain's route, the
+ *       TLS policy of each MX host (DANE from authenticated TLSA records,
+ *       else mx_tls), trying hosts and addresses in order until every
+ *       recipient has a final answer or none is left to try, the
+ *       connections kept for the next message, and the log line of each
+ *       transaction.
+ * Not:  the DNS rules (route, dns), the TLSA match (dane), SMTP (smtp),
+ *       retries and bounces (the runner). */
+
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "crypto.h"
+#include "dane.h"
+#include "deliver_int.h"
+#include "i18n.h"
+#include "log.h"
+#include "route.h"
+#include "xmalloc.h"
+
+/* Connections kept open between messages of one queue run. */
+#define DELIVER_MX_CONNS 16
+/* Seconds per DNS query and tries per server. */
+#define DELIVER_MX_DNS_TIMEOUT 5
+#define DELIVER_MX_DNS_TRIES 2
+
+struct deliver_mx_conn {
+	struct smtp_session s;
+	char ip[64];       /* "": the slot is free */
+	char *name, *helo; /* the MX host, the EHLO name */
+	const char *policy; /* static: the policy it was opened under */
+	int verified;
+	unsigned uses;
+	unsigned long last; /* for replacing the least recently used */
+};
+
+struct deliver_mx {
+	struct dns_resolver dns;
+	int dns_ready; /* 1 open, -1 could not be opened */
+	struct deliver_mx_conn conns[DELIVER_MX_CONNS];
+	unsigned long tick;
+};
+
+/* How one MX host is to be talked to. */
+struct deliver_mx_policy {
+	const char *name;      /* for the log: opportunistic, verify, dane,
+	                        * encrypt (TLSA present, none usable) */
+	int tls;               /* SMTP_TLS_* */
+	int certcheck;
+	struct dns_answer tlsa; /* DANE's records (nrrs 0: none) */
+	char *refuse;          /* set: this host is not used, and why */
+};
+
+/* One domain's recipients within a job. */
+struct deliver_mx_group {
+	const char *domain;
+	size_t *idx; /* into the job's recipients and results */
+	size_t n;
+};
+
+int
+deliver_is_mx(const struct account *a)
+{
+	const char *d = config_str(a, CFG_DELIVERY, NULL);
+
+	if (d != NULL)
+		return strcmp(d, "mx") == 0;
+	return a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL;
+}
+
+static unsigned
+deliver_mx_random(unsigned n)
+{
+	unsigned v;
+
+	crypto_random(&v, sizeof(v));
+	return n ? v % n : 0;
+}
+
+static void
+deliver_mx_conn_drop(struct deliver_mx_conn *k)
+{
+	smtp_close(&k->s);
+	free(k->name);
+	free(k->helo);
+	memset(k, 0, sizeof(*k));
+	k->s.net.fd = -1;
+}
+
+void
+deliver_mx_close(struct deliver_mx *mx)
+{
+	size_t i;
+
+	if (mx == NULL)
+		return;
+	for (i = 0; i < DELIVER_MX_CONNS; i++)
+		if (mx->conns[i].ip[0] != '\0')
+			deliver_mx_conn_drop(&mx->conns[i]);
+	if (mx->dns_ready > 0)
+		dns_close(&mx->dns);
+	free(mx);
+}
+
+static struct deliver_mx *
+deliver_mx_state(struct deliver_conn *c)
+{
+	size_t i;
+
+	if (c->mx == NULL) {
+		c->mx = xcalloc(1, sizeof(*c->mx));
+		for (i = 0; i < DELIVER_MX_CONNS; i++)
+			c->mx->conns[i].s.net.fd = -1;
+	}
+	return c->mx;
+}
+
+/* The resolver, opened on first use; NULL with e set when it cannot be. */
+static struct dns_resolver *
+deliver_mx_dns(struct deliver_mx *mx, struct err *e)
+{
+	if (mx->dns_ready == 0)
+		mx->dns_ready = dns_open(&mx->dns, DELIVER_MX_DNS_TIMEOUT,
+		                         DELIVER_MX_DNS_TRIES, e) == 0 ? 1 : -1;
+	if (mx->dns_ready < 0) {
+		if (e->cls == ERR_NONE)
+			err_set(e, ERR_TEMP, _("the resolver cannot be used"));
+		return NULL;
+	}
+	if (!mx->dns.trust_ad && log_verbose())
+		log_diag(_("DNSSEC is not in effect: the resolver is not "
+		           "trusted to validate (no \"options trust-ad\" and "
+		           "a nameserver off this host), so DANE is not used"));
+	return &mx->dns;
+}
+
+/* -- TLS policy ---------------------------------------------------------- */
+
+static void
+deliver_mx_policy_free(struct deliver_mx_policy *p)
+{
+	dns_answer_free(&p->tlsa);
+	free(p->refuse);
+	memset(p, 0, sizeof(*p));
+}
+
+/* 1 when some address of h came from an authenticated answer. */
+static int
+deliver_mx_secure(const struct route_host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->naddrs; i++)
+		if (h->addrs[i].secure)
+			return 1;
+	return 0;
+}
+
+/* DANE for h (RFC 7672 2.2): its TLSA records when its address records
+ * and they are authenticated. 1 when DANE applies (p filled), 0 when not,
+ * -1 when the lookup failed (p->refuse: the host is deferred, never
+ * tried without DANE). */
+static int
+deliver_mx_dane(struct dns_resolver *r, const struct route_host *h,
+                struct deliver_mx_policy *p)
+{
+	struct err e = { 0 };
+	char *name;
+	int rc;
+
+	if (!r->trust_ad || !deliver_mx_secure(h))
+		return 0;
+	name = xasprintf("_25._tcp.%s", h->name);
+	rc = dns_query(r, name, DNS_TLSA, &p->tlsa, &e);
+	free(name);
+	if (rc < 0 || (p->tlsa.rcode != DNS_NOERROR &&
+	               p->tlsa.rcode != DNS_NXDOMAIN)) {
+		p->refuse = xasprintf(
+		        _("the TLSA records of %s cannot be looked up (%s); "
+		          "it is not used without them"),
+		        h->name, rc < 0 ? e.msg : dns_rcode_name(p->tlsa.rcode));
+		err_clear(&e);
+		return -1;
+	}
+	if (p->tlsa.rcode != DNS_NOERROR || !p->tlsa.ad || p->tlsa.nrrs == 0) {
+		dns_answer_free(&p->tlsa);
+		return 0;
+	}
+	p->tls = SMTP_TLS_STARTTLS;
+	p->certcheck = 0;
+	p->name = dane_count_usable(p->tlsa.rrs, p->tlsa.nrrs) > 0 ? "dane"
+	                                                          : "encrypt";
+	return 1;
+}
+
+/* The policy for MX host h of account a. */
+static void
+deliver_mx_policy(struct dns_resolver *r, const struct account *a,
+                  const struct route_host *h, struct deliver_mx_policy *p)
+{
+	const char *want = config_str(a, CFG_MX_TLS, "opportunistic");
+
+	memset(p, 0, sizeof(*p));
+	if (deliver_mx_dane(r, h, p) != 0)
+		return;
+	if (strcmp(want, "dane") == 0) {
+		p->refuse = xasprintf(_("%s has no authenticated TLSA records "
+		                        "and mx_tls dane requires them"),
+		                      h->name);
+		return;
+	}
+	if (strcmp(want, "verify") == 0) {
+		p->name = "verify";
+		p->tls = SMTP_TLS_STARTTLS;
+		p->certcheck = 1;
+		return;
+	}
+	p->name = "opportunistic";
+	p->tls = SMTP_TLS_OPPORTUNISTIC;
+}
+
+/* -- one address ----------------------------------------------------------- */
+
+static void
+deliver_mx_target(const struct account *a, const char *ip, const char *name,
+                  const char *helo, const struct deliver_mx_policy *p,
+                  long long budget, struct smtp_target *t)
+{
+	struct tls_policy *tp = &t->tls_policy;
+
+	memset(t, 0, sizeof(*t));
+	t->host = ip;
+	t->name = name;
+	t->port = 25;
+	t->source_ip = config_str(a, CFG_SOURCE_IP, NULL);
+	t->timeout = config_timeout(a);
+	t->budget_ms = budget;
+	t->helo = helo;
+	t->tls = p->tls;
+	tp->host = name;
+	tp->trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
+	tp->crl_file = config_str(a, CFG_TLS_CRL_FILE, NULL);
+	tp->certcheck = p->certcheck;
+	tp->priorities = config_str(a, CFG_TLS_PRIORITIES, NULL);
+	tp->timeout_ms = net_ms_from_s(t->timeout);
+	if (p->tlsa.nrrs > 0 && strcmp(p->name, "dane") == 0) {
+		tp->tlsa = p->tlsa.rrs;
+		tp->ntlsa = p->tlsa.nrrs;
+	}
+}
+
+/* A kept connection to ip for name, helo and policy, readied for another
+ * message; NULL when there is none that still answers. */
+static struct deliver_mx_conn *
+deliver_mx_reuse(struct deliver_mx *mx, const char *ip, const char *name,
+                 const char *helo, const char *policy, long long budget)
+{
+	struct deliver_mx_conn *k;
+	struct err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < DELIVER_MX_CONNS; i++) {
+		k = &mx->conns[i];
+		if (k->ip[0] == '\0' || strcmp(k->ip, ip) != 0 ||
+		    strcasecmp(k->name, name) != 0 ||
+		    strcmp(k->helo, helo) != 0 || k->policy != policy)
+			continue;
+		if (k->uses < DELIVER_CONN_USES &&
+		    smtp_reuse(&k->s, budget, &e) == 0) {
+			k->last = ++mx->tick;
+			return k;
+		}
+		err_clear(&e);
+		deliver_mx_conn_drop(k);
+	}
+	return NULL;
+}
+
+/* A free slot (the least recently used one emptied when all are taken). */
+static struct deliver_mx_conn *
+deliver_mx_slot(struct deliver_mx *mx)
+{
+	struct deliver_mx_conn *k = &mx->conns[0];
+	size_t i;
+
+	for (i = 0; i < DELIVER_MX_CONNS; i++) {
+		if (mx->conns[i].ip[0] == '\0')
+			return &mx->conns[i];
+		if (mx->conns[i].last < k->last)
+			k = &mx->conns[i];
+	}
+	deliver_mx_conn_drop(k);
+	return k;
+}
+
+/* Open a connection in slot k; an opportunistic handshake that fails is
+ * tried once more in clear (RFC 7435: better than not at all). */
+static int
+deliver_mx_open(struct deliver_mx *mx, struct deliver_mx_conn *k,
+                struct smtp_target *t, const struct deliver_mx_policy *p,
+                struct err *e)
+{
+	int rc = smtp_open(&k->s, t, e);
+
+	if (rc < 0 && k->s.tls_failed && t->tls == SMTP_TLS_OPPORTUNISTIC) {
+		if (log_verbose())
+			log_diag(_("%s; trying %s again without TLS"),
+			         e->msg ? e->msg : "", t->name);
+		smtp_close(&k->s);
+		err_clear(e);
+		t->tls = SMTP_TLS_OFF;
+		rc = smtp_open(&k->s, t, e);
+	}
+	if (rc < 0) {
+		smtp_close(&k->s);
+		return -1;
+	}
+	snprintf(k->ip, sizeof(k->ip), "%s", t->host);
+	k->name = xstrdup(t->name);
+	k->helo = xstrdup(t->helo);
+	k->policy = p->name;
+	k->verified = k->s.net.tls != NULL && tls_verified(k->s.net.tls);
+	k->uses = 0;
+	k->last = ++mx->tick;
+	return 0;
+}
+
+/* The recipients of g not yet finished, as a job of their own: rcpts
+ * gets their addresses, sub their result slots (copied back with
+ * deliver_mx_merge). 0 when none is left. */
+static size_t
+deliver_mx_pending(const struct deliver_mx_group *g, const struct smtp_rcpt *res,
+                   struct strlist *rcpts, struct smtp_rcpt *sub, size_t *map)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->n; i++) {
+		const struct smtp_rcpt *r = &res[g->idx[i]];
+
+		if (r->cls == SMTP_DONE || r->cls == SMTP_PERM)
+			continue;
+		strlist_add(rcpts, r->addr);
+		memset(&sub[n], 0, sizeof(sub[n]));
+		sub[n].addr = r->addr;
+		map[n++] = g->idx[i];
+	}
+	return n;
+}
+
+static void
+deliver_mx_merge(struct smtp_rcpt *res, struct smtp_rcpt *sub,
+                 const size_t *map, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct smtp_rcpt *r = &res[map[i]];
+
+		free(r->reply);
+		r->reply = sub[i].reply;
+		r->cls = sub[i].cls == SMTP_PENDING ? SMTP_TEMP : sub[i].cls;
+		r->notify_dropped = sub[i].notify_dropped;
+	}
+}
+
+/* Every recipient of sub[0..n) ends in class cls with reply why. */
+static void
+deliver_mx_all(struct smtp_rcpt *sub, size_t n, enum smtp_class cls,
+               const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(sub[i].reply);
+		sub[i].cls = cls;
+		sub[i].reply = xstrdup(why);
+	}
+}
+
+/* Log sub's outcomes of classes from..to, one line per class. */
+static void
+deliver_mx_log(const struct deliver_job *sj, const struct smtp_rcpt *sub,
+               const char *name, const struct deliver_mx_conn *k,
+               const char *policy, double start, int from, int to)
+{
+	static const struct net none = { .fd = -1 };
+	struct deliver_hop hop = { 0 };
+	int cls;
+
+	hop.name = name;
+	hop.port = 25;
+	hop.conn = k != NULL ? &k->s.net : &none;
+	hop.policy = policy;
+	hop.verified = k != NULL && k->verified;
+	for (cls = from; cls <= to; cls++)
+		if (cls != SMTP_TEMP || from == to)
+			deliver_log(sj, &hop, sub, (enum smtp_class)cls,
+			            deliver_now() - start);
+}
+
+/* One transaction for the pending recipients of g through address ip of
+ * MX host name under policy p. 0 when a session was had (the recipients
+ * got their answers), -1 when none (they are temporary, with why). The
+ * final answers are logged here; temporary ones once the domain has no
+ * host left to try (deliver_mx_domain). */
+static int
+deliver_mx_try(struct deliver_mx *mx, const struct account *a,
+               const struct deliver_job *j, const char *helo,
+               const char *ip, const char *name,
+               const struct deliver_mx_policy *p,
+               const struct deliver_mx_group *g, struct smtp_rcpt *res)
+{
+	struct smtp_rcpt *sub = xcalloc(g->n, sizeof(*sub));
+	size_t *map = xcalloc(g->n, sizeof(*map));
+	struct strlist rcpts = { 0 };
+	struct deliver_job sj = *j;
+	struct smtp_envelope env;
+	struct smtp_target t;
+	struct deliver_mx_conn *k;
+	struct err e = { 0 };
+	long long budget = smtp_budget_ms(config_timeout(a),
+	                                  (long long)message_size(j->m));
+	double start = deliver_now();
+	char *last = NULL;
+	size_t n = deliver_mx_pending(g, res, &rcpts, sub, map);
+	int rc = 0;
+
+	sj.rcpts = &rcpts;
+	k = deliver_mx_reuse(mx, ip, name, helo, p->name, budget);
+	if (k == NULL) {
+		k = deliver_mx_slot(mx);
+		deliver_mx_target(a, ip, name, helo, p, budget, &t);
+		rc = deliver_mx_open(mx, k, &t, p, &e);
+	}
+	if (rc == 0) {
+		k->uses++;
+		deliver_envelope(&sj, sub, &env);
+		rc = smtp_send(&k->s, j->m, &env, &last, &e);
+		deliver_mx_log(&sj, sub, name, k, p->name, start, SMTP_DONE,
+		               SMTP_PERM);
+		/* After a failed transaction the dialogue's state is unknown. */
+		if (rc < 0)
+			deliver_mx_conn_drop(k);
+		rc = 0;
+	} else {
+		deliver_mx_all(sub, n, SMTP_TEMP, e.msg ? e.msg : "");
+		if (log_verbose())
+			log_diag("%s", e.msg ? e.msg : "");
+		k = NULL;
+	}
+	deliver_mx_merge(res, sub, map, n);
+	err_clear(&e);
+	free(last);
+	strlist_free(&rcpts);
+	free(map);
+	free(sub);
+	return rc;
+}
+
+/* -- one domain ------------------------------------------------------------ */
+
+/* 1 while some recipient of g may still be delivered by another host. */
+static int
+deliver_mx_open_rcpts(const struct deliver_mx_group *g,
+                      const struct smtp_rcpt *res)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (res[g->idx[i]].cls == SMTP_PENDING ||
+		    res[g->idx[i]].cls == SMTP_TEMP)
+			return 1;
+	return 0;
+}
+
+/* The open recipients of g: all end in cls with why (why NULL: they keep
+ * their replies and stay temporary), logged with name as the relay (NULL:
+ * none was reached). */
+static void
+deliver_mx_fail(const struct deliver_job *j, const struct deliver_mx_group *g,
+                struct smtp_rcpt *res, enum smtp_class cls, const char *why,
+                const char *name)
+{
+	struct smtp_rcpt *sub = xcalloc(g->n, sizeof(*sub));
+	size_t *map = xcalloc(g->n, sizeof(*map));
+	struct strlist rcpts = { 0 };
+	struct deliver_job sj = *j;
+	size_t i, n = deliver_mx_pending(g, res, &rcpts, sub, map);
+
+	sj.rcpts = &rcpts;
+	for (i = 0; i < n; i++)
+		sub[i].reply = xstrdup(why ? why : res[map[i]].reply
+		                                   ? res[map[i]].reply : "");
+	if (why != NULL)
+		deliver_mx_all(sub, n, cls, why);
+	else
+		for (i = 0; i < n; i++)
+			sub[i].cls = SMTP_TEMP;
+	deliver_mx_log(&sj, sub, name, NULL, NULL, deliver_now(), sub[0].cls,
+	               sub[0].cls);
+	deliver_mx_merge(res, sub, map, n);
+	strlist_free(&rcpts);
+	free(map);
+	free(sub);
+}
+
+/* A host that is not used: its open recipients take why as their reply. */
+static void
+deliver_mx_refused(const struct deliver_mx_group *g, struct smtp_rcpt *res,
+                   const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++) {
+		struct smtp_rcpt *r = &res[g->idx[i]];
+
+		if (r->cls == SMTP_DONE || r->cls == SMTP_PERM)
+			continue;
+		free(r->reply);
+		r->reply = xstrdup(why);
+		r->cls = SMTP_TEMP;
+	}
+}
+
+static enum route_family
+deliver_mx_family(const struct account *a)
+{
+	const char *f = config_str(a, CFG_MX_ADDRESS_FAMILY, "any");
+
+	return strcmp(f, "ipv4") == 0   ? ROUTE_IPV4
+	       : strcmp(f, "ipv6") == 0 ? ROUTE_IPV6
+	                                : ROUTE_ANY;
+}
+
+/* Each host of plan in turn, each of its addresses, while recipients of g
+ * are open. The last failure stays the open recipients' temporary reply.
+ * Returns the name of the last host tried (borrowed from plan). */
+static const char *
+deliver_mx_hosts(struct deliver_mx *mx, const struct account *a,
+                 const struct deliver_job *j, const char *helo,
+                 const struct route_plan *plan,
+                 const struct deliver_mx_group *g, struct smtp_rcpt *res)
+{
+	struct deliver_mx_policy p;
+	char ip[INET6_ADDRSTRLEN];
+	const char *last = NULL;
+	size_t h, i;
+
+	for (h = 0; h < plan->nhosts && deliver_mx_open_rcpts(g, res); h++) {
+		const struct route_host *host = &plan->hosts[h];
+
+		last = host->name;
+		deliver_mx_policy(&mx->dns, a, host, &p);
+		if (p.refuse != NULL)
+			deliver_mx_refused(g, res, p.refuse);
+		for (i = 0; p.refuse == NULL && i < host->naddrs &&
+		            deliver_mx_open_rcpts(g, res);
+		     i++) {
+			inet_ntop(host->addrs[i].family, host->addrs[i].addr, ip,
+			          sizeof(ip));
+			(void)deliver_mx_try(mx, a, j, helo, ip, host->name, &p,
+			                     g, res);
+		}
+		deliver_mx_policy_free(&p);
+	}
+	return last;
+}
+
+/* The route of g's domain in A-labels (address literals as they are). */
+static char *
+deliver_mx_ascii(const char *domain, struct err *e)
+{
+	if (domain[0] == '[')
+		return xstrdup(domain);
+	return addr_host_ascii(domain, e);
+}
+
+static void
+deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
+                  const struct deliver_job *j, const char *helo,
+                  const struct deliver_mx_group *g, struct smtp_rcpt *res)
+{
+	struct route_plan plan = { 0 };
+	struct dns_lookup l;
+	struct err e = { 0 };
+	char *ascii = deliver_mx_ascii(g->domain, &e), *why;
+
+	const char *last;
+
+	if (ascii == NULL) {
+		why = xasprintf("5.1.2 %s", e.msg ? e.msg : g->domain);
+		deliver_mx_fail(j, g, res, SMTP_PERM, why, NULL);
+		free(why);
+		err_clear(&e);
+		return;
+	}
+	dns_lookup_on(&l, &mx->dns);
+	if (route_domain(&l, ascii, deliver_mx_family(a), deliver_mx_random,
+	                 &plan) == ROUTE_OK) {
+		last = deliver_mx_hosts(mx, a, j, helo, &plan, g, res);
+		if (deliver_mx_open_rcpts(g, res))
+			deliver_mx_fail(j, g, res, SMTP_TEMP, NULL, last);
+	} else {
+		why = xasprintf("%s %s", plan.enhanced ? plan.enhanced : "4.4.3",
+		                plan.reason ? plan.reason : "");
+		deliver_mx_fail(j, g, res,
+		                plan.status == ROUTE_PERM ? SMTP_PERM : SMTP_TEMP,
+		                why, NULL);
+		free(why);
+	}
+	route_free(&plan);
+	free(ascii);
+}
+
+/* -- the job ---------------------------------------------------------------- */
+
+int
+deliver_mx_run(struct deliver_conn *c, const struct account *a,
+               const struct deliver_job *j, struct smtp_rcpt *res,
+               struct err *e)
+{
+	struct deliver_mx *mx = deliver_mx_state(c);
+	size_t n = j->rcpts->n, *groups = xcalloc(n, sizeof(*groups));
+	struct deliver_mx_group g;
+	char *helo, *domain;
+	size_t i, k;
+
+	if (deliver_mx_dns(mx, e) == NULL) {
+		for (i = 0; i < n; i++) {
+			res[i].cls = SMTP_TEMP;
+			res[i].reply = xstrdup(e->msg ? e->msg : "");
+		}
+		free(groups);
+		return -1;
+	}
+	helo = a->val[CFG_DOMAIN] ? xstrdup(a->val[CFG_DOMAIN])
+	                          : addr_host_fqdn();
+	route_group((const char *const *)j->rcpts->v, n, groups);
+	g.idx = xcalloc(n, sizeof(*g.idx));
+	for (i = 0; i < n; i++) {
+		if (groups[i] != i)
+			continue;
+		for (g.n = 0, k = i; k < n; k++)
+			if (groups[k] == i)
+				g.idx[g.n++] = k;
+		g.domain = domain = route_domain_of(j->rcpts->v[i]);
+		if (domain == NULL)
+			deliver_mx_fail(j, &g, res, SMTP_PERM,
+			                _("5.1.3 the address has no domain to "
+			                  "deliver to"), NULL);
+		else
+			deliver_mx_domain(mx, a, j, helo, &g, res);
+		free(domain);
+	}
+	free(g.idx);
+	free(groups);
+	free(helo);
+	return 0;
+}
