@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "addr.h"
 #include "crypto.h"
@@ -23,7 +25,9 @@
 #include "deliver_int.h"
 #include "i18n.h"
 #include "log.h"
+#include "mtasts_get.h"
 #include "route.h"
+#include "spool.h"
 #include "xmalloc.h"
 
 /* Connections kept open between messages of one queue run. */
@@ -201,15 +205,52 @@ deliver_mx_dane(struct dns_resolver *r, const struct route_host *h,
 	return 1;
 }
 
-/* The policy for MX host h of account a. */
+/* MTA-STS for host h of a domain whose policy is sts (RFC 8461 4.1):
+ * enforce uses only the hosts it names, with a certificate valid for
+ * the MX name. 1 when it decided p, 0 when not. */
+static int
+deliver_mx_sts(const struct deliver_job *j, const struct mtasts_policy *sts,
+               const struct route_host *h, struct deliver_mx_policy *p)
+{
+	struct buf b = { 0 };
+
+	if (sts->mode == MTASTS_NONE)
+		return 0;
+	if (mtasts_mx_match(sts, h->name)) {
+		if (sts->mode != MTASTS_ENFORCE)
+			return 0;
+		p->name = "mta-sts";
+		p->tls = SMTP_TLS_STARTTLS;
+		p->certcheck = 1;
+		return 1;
+	}
+	if (sts->mode == MTASTS_ENFORCE) {
+		p->refuse = xasprintf(_("%s is not an MX host the MTA-STS "
+		                        "policy allows"),
+		                      h->name);
+		return 1;
+	}
+	/* testing: noted, delivered as without a policy. */
+	log_kv(&b, "mta_sts", "testing");
+	log_kv(&b, "mx", h->name);
+	log_kv(&b, "result", "not-in-policy");
+	log_note(j->m->id, buf_cstr(&b));
+	buf_free(&b);
+	return 0;
+}
+
+/* The policy for MX host h of account a (DANE first, then MTA-STS, then
+ * mx_tls). */
 static void
 deliver_mx_policy(struct dns_resolver *r, const struct account *a,
+                  const struct deliver_job *j,
+                  const struct mtasts_policy *sts,
                   const struct route_host *h, struct deliver_mx_policy *p)
 {
 	const char *want = config_str(a, CFG_MX_TLS, "opportunistic");
 
 	memset(p, 0, sizeof(*p));
-	if (deliver_mx_dane(r, h, p) != 0)
+	if (deliver_mx_dane(r, h, p) != 0 || deliver_mx_sts(j, sts, h, p))
 		return;
 	if (strcmp(want, "dane") == 0) {
 		p->refuse = xasprintf(_("%s has no authenticated TLSA records "
@@ -547,6 +588,7 @@ static const char *
 deliver_mx_hosts(struct deliver_mx *mx, const struct account *a,
                  const struct deliver_job *j, const char *helo,
                  const struct route_plan *plan,
+                 const struct mtasts_policy *sts,
                  const struct deliver_mx_group *g, struct smtp_rcpt *res)
 {
 	struct deliver_mx_policy p;
@@ -558,7 +600,7 @@ deliver_mx_hosts(struct deliver_mx *mx, const struct account *a,
 		const struct route_host *host = &plan->hosts[h];
 
 		last = host->name;
-		deliver_mx_policy(&mx->dns, a, host, &p);
+		deliver_mx_policy(&mx->dns, a, j, sts, host, &p);
 		if (p.refuse != NULL)
 			deliver_mx_refused(g, res, p.refuse);
 		for (i = 0; p.refuse == NULL && i < host->naddrs &&
@@ -583,12 +625,53 @@ deliver_mx_ascii(const char *domain, struct err *e)
 	return addr_host_ascii(domain, e);
 }
 
+/* The MTA-STS policy of domain (mode none when mta_sts is off, for an
+ * address literal, or when there is none), kept in the queue's
+ * directory when it exists. */
+static void
+deliver_mx_sts_policy(struct deliver_mx *mx, const struct account *a,
+                      const struct deliver_job *j, const char *domain,
+                      struct mtasts_policy *sts)
+{
+	struct mtasts_source src = { 0 };
+	struct buf b = { 0 };
+	struct stat st;
+	char *spool = spool_dir(a), *dir = NULL, *note = NULL;
+
+	memset(sts, 0, sizeof(*sts));
+	if (domain[0] == '[' || !config_bool(a, CFG_MTA_STS, 1))
+		goto out;
+	if (stat(spool, &st) == 0 && S_ISDIR(st.st_mode))
+		dir = xasprintf("%s/mta-sts", spool);
+	src.dns = &mx->dns;
+	src.cache_dir = dir;
+	src.trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
+	src.source_ip = config_str(a, CFG_SOURCE_IP, NULL);
+	src.timeout_s = config_timeout(a);
+	src.now = time(NULL);
+	mtasts_get(&src, domain, sts, &note);
+	if (note != NULL) {
+		if (log_verbose())
+			log_diag("%s", note);
+		log_kv(&b, "mta_sts", "unavailable");
+		log_kv(&b, "domain", domain);
+		log_kv(&b, "reason", note);
+		log_note(j->m->id, buf_cstr(&b));
+	}
+out:
+	buf_free(&b);
+	free(note);
+	free(dir);
+	free(spool);
+}
+
 static void
 deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
                   const struct deliver_job *j, const char *helo,
                   const struct deliver_mx_group *g, struct smtp_rcpt *res)
 {
 	struct route_plan plan = { 0 };
+	struct mtasts_policy sts = { 0 };
 	struct dns_lookup l;
 	struct err e = { 0 };
 	char *ascii = deliver_mx_ascii(g->domain, &e), *why;
@@ -605,7 +688,8 @@ deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
 	dns_lookup_on(&l, &mx->dns);
 	if (route_domain(&l, ascii, deliver_mx_family(a), deliver_mx_random,
 	                 &plan) == ROUTE_OK) {
-		last = deliver_mx_hosts(mx, a, j, helo, &plan, g, res);
+		deliver_mx_sts_policy(mx, a, j, ascii, &sts);
+		last = deliver_mx_hosts(mx, a, j, helo, &plan, &sts, g, res);
 		if (deliver_mx_open_rcpts(g, res))
 			deliver_mx_fail(j, g, res, SMTP_TEMP, NULL, last);
 	} else {
@@ -616,6 +700,7 @@ deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
 		                why, NULL);
 		free(why);
 	}
+	mtasts_policy_free(&sts);
 	route_free(&plan);
 	free(ascii);
 }

@@ -267,6 +267,7 @@ net_fill_tls(struct net *n, long long deadline, struct err *e)
 		return 0;
 	}
 	n->broken = 1;
+	n->eof = r == 0;
 	if (r == 0)
 		err_set(e, ERR_TEMP, _("the server closed the connection"));
 	else if (net_now_ms() >= deadline)
@@ -295,6 +296,7 @@ net_fill(struct net *n, struct err *e)
 			continue;
 		n->broken = 1;
 		if (r == 0) {
+			n->eof = 1;
 			err_set(e, ERR_TEMP,
 				_("the server closed the connection"));
 			return -1;
@@ -337,6 +339,19 @@ net_read_line(struct net *n, struct buf *line, size_t max, struct err *e)
 	buf_append(line, n->in.data, len > 0 && nl[-1] == '\r' ? len - 1
 							       : len);
 	buf_consume(&n->in, len + 1);
+	return 0;
+}
+
+int
+net_read_more(struct net *n, struct err *e)
+{
+	if (n->eof)
+		return 0;
+	if (net_fill(n, e) == 0)
+		return 1;
+	if (!n->eof)
+		return -1;
+	err_clear(e);
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct net {
 	char peer_ip[64];    /* numeric address of the peer, or "" */
 	int peer_port;
 	int broken;          /* a read or write failed: do not talk on */
+	int eof;             /* the peer closed its side */
 	struct tls_session *tls; /* NULL: plain */
 };
 
@@ -84,6 +85,11 @@ void net_arm(struct net *n);
  * ERR_TEMP. */
 int net_read_line(struct net *n, struct buf *line, size_t max,
 		  struct err *e);
+
+/* Wait for more bytes from the peer into n->in (the caller consumes
+ * them), until the armed deadline. Returns 1 when some came, 0 at the end
+ * of the stream, -1 with e set (ERR_TEMP). */
+int net_read_more(struct net *n, struct err *e);
 
 /* Queue bytes for sending; sends when enough is queued. */
 int net_write(struct net *n, const void *p, size_t len, struct err *e);

@@ -12,7 +12,7 @@ packages="build-essential autoconf automake autopoint gettext pkg-config
  libpsl-dev publicsuffix
  texinfo groff-base python3 python3-aiosmtpd swaks zsh fish gnutls-bin git
  python3-dkim python3-nacl opendkim opendkim-tools libmail-dkim-perl python3-spf
- libnet-dns-perl openssl clang libclang-rt-14-dev
+ libnet-dns-perl openssl curl clang libclang-rt-14-dev
  sasl2-bin libsasl2-modules libsasl2-modules-db dbus gnome-keyring
  libsecret-tools util-linux iproute2 msmtp
  ldnsutils bind9-dnsutils faketime systemd

@@ -28,6 +28,9 @@ sys.dont_write_bytecode = True     # the source tree may be read-only
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 '..', 'lib'))
 import dsmtptest as T                                    # noqa: E402
+import http.server                                       # noqa: E402
+import ssl                                               # noqa: E402
+import threading                                         # noqa: E402
 import dnsbed                                            # noqa: E402
 import tlsca                                             # noqa: E402
 from authserver import AuthServer                        # noqa: E402
@@ -89,6 +92,25 @@ badtls      MX 10 x.badtls
 x.badtls    A 127.0.1.92
 h.ins       A 127.0.2.7
 _25._tcp.h.ins TLSA 3 1 1 {wrong}
+sts         MX 10 good.sts
+sts         MX 20 rogue.sts
+good.sts    A 127.0.1.101
+rogue.sts   A 127.0.1.102
+_mta-sts.sts TXT "v=STSv1; id=one;"
+mta-sts.sts A 127.0.3.1
+stt         MX 10 rogue.sts
+_mta-sts.stt TXT "v=STSv1; id=t1;"
+mta-sts.stt A 127.0.3.1
+rd          MX 10 rogue.sts
+_mta-sts.rd TXT "v=STSv1; id=r1;"
+mta-sts.rd  A 127.0.3.1
+nohttps     MX 10 good.sts
+nohttps     MX 20 rogue.sts
+_mta-sts.nohttps TXT "v=STSv1; id=x1;"
+mta-sts.nohttps A 127.0.3.9
+nn          MX 10 rogue.sts
+_mta-sts.nn TXT "v=STSv1; id=n1;"
+mta-sts.nn  A 127.0.3.1
 '''
 
 DSEC_ZONE = '''$ORIGIN dsec.test.
@@ -150,6 +172,9 @@ def make_certs(box):
         'bg': ca.issue('bg', 'bg.dsec.test', ('bg.dsec.test',)),
         'tls': ca.issue('tls', 't.tls.mx.test', ('t.tls.mx.test',)),
         'wrongname': ca.issue('wn', 'nothere.test', ('nothere.test',)),
+        'good.sts': ca.issue('gs', 'good.sts.mx.test', ('good.sts.mx.test',)),
+        'policy': ca.issue('policy', 'mta-sts.sts.mx.test', tuple(
+            'mta-sts.%s.mx.test' % d for d in ('sts', 'stt', 'rd', 'nn'))),
     }
 
 
@@ -677,6 +702,227 @@ def dane_required(c):
     c.true(b'mx_tls dane' in res.err, 'says why: %r' % res.err)
 
 
+# -- MTA-STS -----------------------------------------------------------------
+
+POLICY = 'version: STSv1\r\nmode: %s\r\nmx: good.sts.mx.test\r\nmax_age: 86400\r\n'
+POLICIES = {
+    'mta-sts.sts.mx.test': (200, POLICY % 'enforce'),
+    'mta-sts.stt.mx.test': (200, POLICY % 'testing'),
+    'mta-sts.rd.mx.test': (301, ''),
+    'mta-sts.nn.mx.test': (200, 'version: STSv1\nmode: none\nmax_age: 86400\n'),
+}
+
+
+class PolicyHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        host = (self.headers.get('Host') or '').lower()
+        self.server.requests.append((host, self.path))
+        status, body = POLICIES.get(host, (404, ''))
+        if self.path != '/.well-known/mta-sts.txt':
+            status, body = 404, ''
+        data = body.encode()
+        self.send_response(status)
+        if status == 301:
+            self.send_header('Location', 'https://%s/elsewhere.txt' % host)
+        self.send_header('Content-Type', 'text/plain')
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def policy_server(c):
+    """The HTTPS policy host of the mta-sts.* names, on 127.0.3.1:443."""
+    st = setup(c)
+    cert = st['certs']['policy']
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert.chain, cert.key)
+    with st['bed'].inside():
+        srv = http.server.ThreadingHTTPServer(('127.0.3.1', 443),
+                                              PolicyHandler)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv.requests = []
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def sts_config(extra=()):
+    ca = STATE['certs']['ca'].cert
+    return ('queue off', 'tls_trust_file %s' % ca) + tuple(extra)
+
+
+def queue_dir_ready(box):
+    os.makedirs(os.path.join(box, 'queue'), exist_ok=True)
+    return os.path.join(box, 'queue', 'mta-sts')
+
+
+def write_cache(box, domain, policy_id, text, age=10):
+    d = queue_dir_ready(box)
+    os.makedirs(d, exist_ok=True)
+    now = int(time.time())
+    T.write_file(os.path.join(d, domain), 'dsmtp-mta-sts 1\nid %s\nfetched '
+                 '%d\ntried %d\n\n%s' % (policy_id, now - age, now - age,
+                                            text))
+
+
+def sts_enforce(c):
+    """enforce: the host the policy names, with a verified certificate;
+    the policy is kept in the queue's directory; curl fetches the same."""
+    st = setup(c)
+    with sandbox() as box, policy_server(c) as web, servers(c, [
+            ('127.0.1.101', 'tls', {'tls': 'starttls',
+                                    'cert': st['certs']['good.sts']}),
+            ('127.0.1.102', 'smtp', {})]) as (good, rogue):
+        cache = queue_dir_ready(box)
+        res = send(c, box, ['a@sts.mx.test'], extra=sts_config())
+        fetches = list(web.requests)
+        curl = st['bed'].run(['curl', '-sS', '--max-redirs', '0',
+                              '--cacert', st['certs']['ca'].cert,
+                              'https://mta-sts.sts.mx.test/.well-known/'
+                              'mta-sts.txt'])
+        time.sleep(0.2)
+        lines = log_lines(box)
+    c.exit(res, T.EX_OK)
+    c.eq(len(good.transactions), 1, 'the policy\'s host took it')
+    c.true(lines and 'tls_policy=mta-sts verified=yes' in lines[0],
+           'log: %s' % lines)
+    c.eq(curl.stdout.decode(), POLICY % 'enforce', 'curl gets the same policy')
+    path = os.path.join(cache, 'sts.mx.test')
+    c.true(os.path.exists(path) and 'id one' in open(path).read() and
+           'mode: enforce' in open(path).read(), 'the policy is kept')
+    c.eq(fetches, [('mta-sts.sts.mx.test', '/.well-known/mta-sts.txt')],
+         'one fetch')
+
+
+def sts_enforce_other_host(c):
+    """enforce: the host the policy names is down, the other MX is not in
+    the policy: the mail waits, the other MX is not contacted."""
+    with sandbox() as box, policy_server(c), servers(c, [
+            ('127.0.1.102', 'smtp', {})]) as (rogue,):
+        queue_dir_ready(box)
+        res = send(c, box, ['a@sts.mx.test'], extra=sts_config())
+        rogue.settle()
+    c.exit(res, T.EX_TEMPFAIL)
+    c.eq(rogue.connections, 0, 'the MX outside the policy was not used')
+    c.true(b'MTA-STS' in res.err, 'says why: %r' % res.err)
+
+
+def sts_bad_certificate(c):
+    st = setup(c)
+    with sandbox() as box, policy_server(c), servers(c, [
+            ('127.0.1.101', 'tls', {'tls': 'starttls',
+                                    'cert': st['certs']['wrongname']})]) as (
+                good,):
+        queue_dir_ready(box)
+        res = send(c, box, ['a@sts.mx.test'], extra=sts_config())
+        time.sleep(0.2)
+    c.exit(res, T.EX_TEMPFAIL)
+    c.eq(len(good.transactions), 0, 'not sent without a valid certificate')
+
+
+def sts_testing(c):
+    """testing: delivered as without a policy; the log notes the host
+    outside it."""
+    with sandbox() as box, policy_server(c), servers(c, [
+            ('127.0.1.102', 'smtp', {})]) as (rogue,):
+        res = send(c, box, ['a@stt.mx.test'], extra=sts_config())
+        got = rcpts_of(rogue)
+        text = T.read_log(box).decode()
+    c.exit(res, T.EX_OK)
+    c.eq(got, [['a@stt.mx.test']], 'delivered')
+    c.true('mta_sts=testing mx=rogue.sts.mx.test result=not-in-policy' in
+           text, 'noted: %s' % text)
+
+
+def sts_redirect(c):
+    """A policy host that redirects: no policy (curl without -L sees the
+    same 301), delivered as without one, noted."""
+    st = setup(c)
+    with sandbox() as box, policy_server(c) as web, servers(c, [
+            ('127.0.1.102', 'smtp', {})]) as (rogue,):
+        res = send(c, box, ['a@rd.mx.test'], extra=sts_config())
+        got = rcpts_of(rogue)
+        curl = st['bed'].run(['curl', '-sS', '-o', '/dev/null', '-w',
+                              '%{http_code}', '--cacert',
+                              st['certs']['ca'].cert,
+                              'https://mta-sts.rd.mx.test/.well-known/'
+                              'mta-sts.txt'])
+        text = T.read_log(box).decode()
+        requests = list(web.requests)
+    c.exit(res, T.EX_OK)
+    c.eq(got, [['a@rd.mx.test']], 'delivered')
+    c.eq(curl.stdout, b'301', 'curl sees the redirect')
+    c.eq([r for r in requests if r[1] != '/.well-known/mta-sts.txt'], [],
+         'the redirect was not followed')
+    c.true('mta_sts=unavailable' in text and 'redirect' in text,
+           'noted: %s' % text)
+
+
+def sts_id_changed(c):
+    """A kept policy is used while the TXT id is the same (no fetch); a
+    new id fetches the policy anew."""
+    stale = 'version: STSv1\nmode: enforce\nmx: nowhere.test\nmax_age: 86400\n'
+    st = setup(c)
+    with sandbox() as box, policy_server(c) as web, servers(c, [
+            ('127.0.1.101', 'tls', {'tls': 'starttls',
+                                    'cert': st['certs']['good.sts']})]) as (
+                good,):
+        write_cache(box, 'sts.mx.test', 'one', stale)
+        same = send(c, box, ['a@sts.mx.test'], extra=sts_config())
+        fetched_same = len(web.requests)
+        write_cache(box, 'sts.mx.test', 'old', stale)
+        changed = send(c, box, ['b@sts.mx.test'], extra=sts_config())
+        kept = open(os.path.join(box, 'queue', 'mta-sts',
+                                 'sts.mx.test')).read()
+        time.sleep(0.2)
+    c.exit(same, T.EX_TEMPFAIL)
+    c.eq(fetched_same, 0, 'the kept policy, no fetch')
+    c.exit(changed, T.EX_OK)
+    c.true('id one' in kept and 'good.sts.mx.test' in kept,
+           'the new policy is kept: %r' % kept)
+
+
+def sts_refresh_fails(c):
+    """The policy host is down when a refresh is due: the kept policy
+    stays in force."""
+    policy = 'version: STSv1\nmode: enforce\nmx: good.sts.mx.test\nmax_age: 86400\n'
+    with sandbox() as box, servers(c, [('127.0.1.102', 'smtp', {})]) as (
+            rogue,):
+        write_cache(box, 'nohttps.mx.test', 'x0', policy)
+        res = send(c, box, ['a@nohttps.mx.test'], extra=sts_config())
+        rogue.settle()
+    c.exit(res, T.EX_TEMPFAIL)
+    c.eq(rogue.connections, 0, 'the kept policy still refuses the other MX')
+
+
+def sts_off_and_none(c):
+    """mta_sts off ignores a policy; a policy of mode none drops the kept
+    one."""
+    stale = 'version: STSv1\nmode: enforce\nmx: nowhere.test\nmax_age: 86400\n'
+    with sandbox() as box, policy_server(c), servers(c, [
+            ('127.0.1.102', 'smtp', {})]) as (rogue,):
+        write_cache(box, 'sts.mx.test', 'one', stale)
+        off = send(c, box, ['a@sts.mx.test'],
+                   extra=sts_config(['mta_sts off']))
+        write_cache(box, 'nn.mx.test', 'old', stale)
+        none = send(c, box, ['b@nn.mx.test'], extra=sts_config())
+        gone = not os.path.exists(os.path.join(box, 'queue', 'mta-sts',
+                                               'nn.mx.test'))
+        got = rcpts_of(rogue)
+    c.exit(off, T.EX_OK)
+    c.exit(none, T.EX_OK)
+    c.eq(got, [['a@sts.mx.test'], ['b@nn.mx.test']], 'both delivered')
+    c.true(gone, 'mode none dropped the kept policy')
+
+
 TESTS = [
     ('hosts in preference order; EHLO the account\'s domain; the log line',
      preference_order),
@@ -712,6 +958,16 @@ TESTS = [
      dane_unusable),
     ('an insecure MX host: no DANE', dane_insecure_host),
     ('mx_tls dane without DANE records: deferred', dane_required),
+    ('MTA-STS enforce: the policy\'s host, verified; kept; curl agrees',
+     sts_enforce),
+    ('MTA-STS enforce: an MX outside the policy is not used', sts_enforce_other_host),
+    ('MTA-STS enforce: a bad certificate defers', sts_bad_certificate),
+    ('MTA-STS testing: delivered, noted', sts_testing),
+    ('MTA-STS: a redirecting policy host means no policy', sts_redirect),
+    ('MTA-STS: the kept policy while the id is the same; a new id fetches',
+     sts_id_changed),
+    ('MTA-STS: a failed refresh keeps the policy', sts_refresh_fails),
+    ('MTA-STS: mta_sts off; mode none drops the kept policy', sts_off_and_none),
 ]
 
 if __name__ == '__main__':
