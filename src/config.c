@@ -120,6 +120,7 @@ static const struct config_def config_defs[CFG_NCMDS] = {
 	[CFG_FALLBACK_HOSTS] = { "fallback_hosts", T_STR, NULL, 0 },
 	[CFG_MX_ADDRESS_FAMILY] = { "mx_address_family", T_ENUM,
 				    "any|ipv4|ipv6", 0 },
+	[CFG_FALLBACK_MX] = { "fallback_mx", T_BOOL, NULL, 0 },
 	[CFG_QUEUE_DELAY_WARNING] = { "queue_delay_warning", T_DURATION, NULL,
 				      0 },
 };

@@ -437,6 +437,17 @@ deliver_run_on(struct deliver_conn *c, const struct account *a,
 	rc = deliver_reuse(c, a, j, budget);
 	if (rc < 0)
 		rc = deliver_connect(c, a, j, budget, e);
+	if (rc < 0 && deliver_may_fall_back(e) &&
+	    config_bool(a, CFG_FALLBACK_MX, 0)) {
+		/* Every relay is down: the recipients' MX hosts, as asked. */
+		if (log_verbose())
+			log_diag(_("%s; delivering to the MX hosts instead"),
+				 e->msg ? e->msg : "");
+		err_clear(e);
+		deliver_relay_close(c);
+		rc = deliver_mx_run(c, a, j, res, e);
+		return deliver_summary(j, res, rc, e);
+	}
 	if (rc == 0) {
 		c->uses++;
 		rc = smtp_send(&c->s, j->m, &env, &last, e);

@@ -12,6 +12,8 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "checkdns.h"
 #include "crypto.h"
 #include "dane.h"
 #include "deliver_int.h"
@@ -51,6 +54,8 @@ struct deliver_mx {
 	int dns_ready; /* 1 open, -1 could not be opened */
 	struct deliver_mx_conn conns[DELIVER_MX_CONNS];
 	unsigned long tick;
+	char ehlo_checked[64]; /* the egress address whose reverse DNS was
+	                        * checked against the EHLO name */
 };
 
 /* How one MX host is to be talked to. */
@@ -374,6 +379,57 @@ deliver_mx_open(struct deliver_mx *mx, struct deliver_mx_conn *k,
 	return 0;
 }
 
+/* The egress address of connection k, "" when unknown. */
+static void
+deliver_mx_local(const struct deliver_mx_conn *k, char *ip, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const void *a = NULL;
+
+	ip[0] = '\0';
+	if (getsockname(k->s.net.fd, (struct sockaddr *)&ss, &len) < 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+	else if (ss.ss_family == AF_INET6)
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	if (a == NULL || inet_ntop(ss.ss_family, a, ip, (socklen_t)n) == NULL)
+		ip[0] = '\0';
+}
+
+/* Receivers check that the EHLO name is the forward-confirmed reverse
+ * DNS name of the address mail comes from: warn (the log, -v) once per
+ * egress address when it is not. A private address is not judged: behind
+ * NAT receivers see another one (--check-dns finds it). */
+static void
+deliver_mx_check_ehlo(struct deliver_mx *mx, const struct deliver_job *j,
+                      const struct deliver_mx_conn *k, const char *helo)
+{
+	struct check_report r = { 0 };
+	struct dns_lookup l;
+	struct buf b = { 0 };
+	char ip[64];
+
+	deliver_mx_local(k, ip, sizeof(ip));
+	if (ip[0] == '\0' || strcmp(ip, mx->ehlo_checked) == 0 ||
+	    checkdns_private(ip))
+		return;
+	snprintf(mx->ehlo_checked, sizeof(mx->ehlo_checked), "%s", ip);
+	dns_lookup_on(&l, &mx->dns);
+	checkdns_ptr(&r, &l, ip, helo);
+	if (r.n > 0 && r.items[0].level != CHECK_PASS) {
+		if (log_verbose())
+			log_diag(_("warning: reverse DNS: %s"), r.items[0].found);
+		log_kv(&b, "warning", r.items[0].found);
+		log_kv(&b, "egress", ip);
+		log_kv(&b, "ehlo", helo);
+		log_note(j->m->id, buf_cstr(&b));
+	}
+	buf_free(&b);
+	checkdns_free(&r);
+}
+
 /* The recipients of g not yet finished, as a job of their own: rcpts
  * gets their addresses, sub their result slots (copied back with
  * deliver_mx_merge). 0 when none is left. */
@@ -483,6 +539,7 @@ deliver_mx_try(struct deliver_mx *mx, const struct account *a,
 	}
 	if (rc == 0) {
 		k->uses++;
+		deliver_mx_check_ehlo(mx, j, k, helo);
 		deliver_envelope(&sj, sub, &env);
 		rc = smtp_send(&k->s, j->m, &env, &last, &e);
 		deliver_mx_log(&sj, sub, name, k, p->name, start, SMTP_DONE,

@@ -50,6 +50,7 @@ static const char *const pretend_fixed[CFG_NCMDS] = {
         [CFG_MX_TLS] = "opportunistic",
         [CFG_MTA_STS] = "on",
         [CFG_MX_ADDRESS_FAMILY] = "any",
+        [CFG_FALLBACK_MX] = "off",
 };
 
 static char *

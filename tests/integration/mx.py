@@ -108,6 +108,9 @@ nohttps     MX 10 good.sts
 nohttps     MX 20 rogue.sts
 _mta-sts.nohttps TXT "v=STSv1; id=x1;"
 mta-sts.nohttps A 127.0.3.9
+ehlo        MX 10 m.ehlo
+m.ehlo      A 192.0.2.25
+egress      A 192.0.2.60
 nn          MX 10 rogue.sts
 _mta-sts.nn TXT "v=STSv1; id=n1;"
 mta-sts.nn  A 127.0.3.1
@@ -194,7 +197,15 @@ def prepare(state):
     # fail (bogus: the resolver answers SERVFAIL).
     signed = {'dsec.test': [('_25._tcp.bg.', bg, '00' + bg[2:]),
                             ('sf.dsec.test.', '\tMX\t10 ', '\tMX\t20 ')]}
-    state['bed'] = dnsbed.Bed(zones, signed=signed).start()
+    zones['2.0.192.in-addr.arpa'] = ('$ORIGIN 2.0.192.in-addr.arpa.\n' + SOA +
+                                     '60 PTR egress.mx.test.\n'
+                                     '61 PTR ghost.mx.test.\n')
+    b = state['bed'] = dnsbed.Bed(zones, signed=signed).start()
+    # TEST-NET addresses (public to dsmtp's eyes) for the reverse DNS
+    # check of the egress address; 192.0.2.53 is the bed's own.
+    for ip in ('192.0.2.25', '192.0.2.60', '192.0.2.61', '192.0.2.62'):
+        subprocess.run(['ip', '-n', b.ns, 'addr', 'add', ip + '/32', 'dev',
+                        'lo'], check=True, capture_output=True)
 
 
 def setup(c):
@@ -513,6 +524,55 @@ def connection_reuse(c):
     c.exit(res, T.EX_OK)
     c.eq(len(got), 5, 'five messages delivered')
     c.eq(p1.connections, 1, 'over one connection')
+
+
+def ehlo_reverse_dns(c):
+    """The EHLO name against the egress address's reverse DNS: nothing
+    said when it is the forward-confirmed PTR name; else one warning in
+    the log (and with -v), the mail delivered all the same."""
+    with sandbox() as box, servers(c, [('192.0.2.25', 'smtp', {})]) as (m,):
+        good = send(c, box, ['a@ehlo.mx.test'], argv=['-v'], extra=(
+            'queue off', 'source_ip 192.0.2.60', 'domain egress.mx.test'))
+        good_log = T.read_log(box).decode()
+        other = send(c, box, ['b@ehlo.mx.test'], argv=['-v'], extra=(
+            'queue off', 'source_ip 192.0.2.60'))
+        ghost = send(c, box, ['c@ehlo.mx.test'], extra=(
+            'queue off', 'source_ip 192.0.2.61', 'domain egress.mx.test'))
+        none = send(c, box, ['d@ehlo.mx.test'], extra=(
+            'queue off', 'source_ip 192.0.2.62', 'domain egress.mx.test'))
+        text = T.read_log(box).decode()
+        got = rcpts_of(m)
+    for res in (good, other, ghost, none):
+        c.exit(res, T.EX_OK)
+    c.eq(len(got), 4, 'all delivered')
+    c.true('warning=' not in good_log and b'reverse DNS' not in good.err,
+           'nothing said for a confirmed name: %s %r' % (good_log, good.err))
+    c.true(b'reverse DNS' in other.err and b'out.sender.test' in other.err,
+           '-v warns of the other EHLO name: %r' % other.err)
+    c.true(re.search(r'warning="PTR egress\.mx\.test \(forward-confirmed\), '
+                     r'but the EHLO name is out\.sender\.test" '
+                     r'egress=192\.0\.2\.60', text) and
+           'ghost.mx.test does not resolve back to 192.0.2.61' in text and
+           '192.0.2.62 has no PTR record' in text, 'the log: %s' % text)
+
+
+def relay_down_fallback_mx(c):
+    """fallback_mx on: when the relay (and its fallback_hosts) cannot be
+    reached, the recipients' MX hosts; without it the mail waits."""
+    with sandbox() as box, servers(c, [('127.0.1.1', 'smtp', {})]) as (p1,):
+        relay = ('queue off', 'host 127.0.0.1', 'port 9',
+                 'fallback_hosts 127.0.0.1:10')
+        off = send(c, box, ['a@order.mx.test'], extra=relay)
+        on = send(c, box, ['b@order.mx.test'], argv=['-v'],
+                  extra=relay + ('fallback_mx on',))
+        got = rcpts_of(p1)
+        lines = log_lines(box)
+    c.exit(off, T.EX_TEMPFAIL)
+    c.exit(on, T.EX_OK)
+    c.eq(got, [['b@order.mx.test']], 'delivered to the MX by fallback_mx')
+    c.true(b'delivering to the MX hosts instead' in on.err,
+           '-v says so: %r' % on.err)
+    c.true(lines and 'relay=p1.order.mx.test' in lines[-1], 'log: %s' % lines)
 
 
 # -- TLS ---------------------------------------------------------------------
@@ -944,6 +1004,10 @@ TESTS = [
     ('address literals, IPv4 and IPv6', literals),
     ('IPv6 first; mx_address_family ipv4', address_family),
     ('a queue run reuses the connection to a host', connection_reuse),
+    ('the EHLO name against the egress address\'s reverse DNS',
+     ehlo_reverse_dns),
+    ('fallback_mx: the MX hosts when every relay is down',
+     relay_down_fallback_mx),
     ('opportunistic TLS: STARTTLS without a certificate check',
      opportunistic),
     ('opportunistic TLS: a failed handshake, then in clear',
