@@ -395,10 +395,15 @@ test_ta_wrong_host(void **state)
 static void
 test_ta_not_the_leaf(void **state)
 {
+	static const int leaf_leaf[] = { LEAF, LEAF, -1 };
+
 	(void)state;
 	assert_int_equal(check1(leaf_inter, tlsa(LEAF, 2, 0, 1), HOST),
 			 DANE_NO_MATCH);
 	assert_int_equal(check1(just_leaf, tlsa(LEAF, 2, 1, 1), HOST),
+			 DANE_NO_MATCH);
+	/* The leaf sent twice is still not a trust anchor. */
+	assert_int_equal(check1(leaf_leaf, tlsa(LEAF, 2, 0, 1), HOST),
 			 DANE_NO_MATCH);
 }
 
