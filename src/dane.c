@@ -140,8 +140,11 @@ dane_anchored(const struct dane_cert *chain, size_t depth, const char *host)
 	if (owned == depth + 1 &&
 	    gnutls_x509_trust_list_add_cas(list, &crts[depth], 1, 0) == 1) {
 		owned = depth; /* the list holds the anchor now */
+		/* DO_NOT_ALLOW_SAME: a leaf sent again above itself is
+		 * in the list but anchors nothing (no depth 0 TA). */
 		ok = gnutls_x509_trust_list_verify_crt2(
-		             list, crts, (unsigned)depth, &name, 1, 0, &status,
+		             list, crts, (unsigned)depth, &name, 1,
+		             GNUTLS_VERIFY_DO_NOT_ALLOW_SAME, &status,
 		             NULL) == 0 &&
 		     status == 0;
 	}
