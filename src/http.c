@@ -16,6 +16,9 @@
 
 #include "http.h"
 
+/* A chunk size line (size, extensions, CR) is at most this long. */
+#define HTTP_MAX_CHUNK_LINE 64
+
 /* What the header section said about the body. */
 struct http_framing {
 	long long length; /* Content-Length, -1: none */
@@ -92,7 +95,7 @@ http_type(const char *v, size_t n, struct http_response *r)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < n && v[i] != ';' && v[i] != ' ' &&
+	for (i = 0; i < n && v[i] != ';' && v[i] != ' ' && v[i] != '\t' &&
 	            k + 1 < sizeof(r->content_type);
 	     i++)
 		r->content_type[k++] = (char)tolower((unsigned char)v[i]);
@@ -128,14 +131,18 @@ static enum http_state
 http_chunks(const char *p, const char *end, size_t max,
             struct http_response *r)
 {
-	const char *eol;
+	const char *eol, *trailer;
 	unsigned long long size;
 	char *stop;
 
 	for (;;) {
-		if ((eol = http_eol(p, end)) == NULL)
-			return end - p > 64 ? http_bad(r, "bad chunk size")
-			                    : HTTP_MORE;
+		/* The cap on a size line holds whether its end came yet or
+		 * not, so that how the bytes arrive changes nothing. */
+		eol = http_eol(p, end);
+		if ((eol != NULL ? eol : end) - p > HTTP_MAX_CHUNK_LINE)
+			return http_bad(r, "bad chunk size");
+		if (eol == NULL)
+			return HTTP_MORE;
 		if (!isxdigit((unsigned char)*p))
 			return http_bad(r, "bad chunk size");
 		size = strtoull(p, &stop, 16);
@@ -156,13 +163,14 @@ http_chunks(const char *p, const char *end, size_t max,
 		if (*p++ != '\n')
 			return http_bad(r, "bad chunk end");
 	}
-	/* Trailer fields, up to the empty line. */
+	/* Trailer fields, up to the empty line, within the cap on the
+	 * header section (all of them: complete lines count too). */
+	trailer = p;
 	while ((eol = http_eol(p, end)) != NULL && eol - p > 1)
 		p = eol + 1;
-	if (eol == NULL)
-		return end - p > HTTP_MAX_HEAD ? http_bad(r, "trailer too long")
-		                               : HTTP_MORE;
-	return HTTP_DONE;
+	if ((eol != NULL ? eol + 1 : end) - trailer > HTTP_MAX_HEAD)
+		return http_bad(r, "trailer too long");
+	return eol != NULL ? HTTP_DONE : HTTP_MORE;
 }
 
 static enum http_state

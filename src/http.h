@@ -26,9 +26,11 @@ struct http_response {
 /* Parse the response in data[0..len) (eof: the server closed the
  * connection after it). A body is delimited by Content-Length, chunked
  * Transfer-Encoding, or the end of the connection; one over max_body
- * bytes, a header section over HTTP_MAX_HEAD, a malformed status line,
- * header, length or chunk, and other transfer codings are HTTP_BAD.
- * HTTP_MORE while the response is not complete (never at eof). Pure;
+ * bytes, a header section (or trailer section) over HTTP_MAX_HEAD, a
+ * chunk size line over 64 bytes, a malformed status line, header,
+ * length or chunk, and other transfer codings are HTTP_BAD. A prefix of
+ * data that is not HTTP_MORE already gives data's answer. HTTP_MORE
+ * while the response is not complete (never at eof). Pure;
  * release r with http_response_free (whatever the result). */
 enum http_state http_parse(const char *data, size_t len, int eof,
                            size_t max_body, struct http_response *r);
