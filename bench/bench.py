@@ -37,6 +37,12 @@ Subcommands:
   report-queue --enqueue J --fill J --flush J --memfill J --hold J --mem J
                --peers LIST --skipped TEXT
                               print the tables of the queue group
+  mxbed DOMAINS               start the DNS bed of tests/lib/dnsbed.py with
+                              d1..dDOMAINS.bench.test, each with one MX at
+                              127.0.4.N; print the namespace's name and keep
+                              it until standard input closes
+  report-mx --flush JSONL --messages N --domains D
+                              print the table of the mx group
 
 Wall time and user+sys CPU of each submission come from a direct
 posix_spawn() + wait4() (nanosecond wall clock, microsecond rusage).
@@ -1153,6 +1159,48 @@ def report_queue(args):
         print("  skipped: dma and nullmailer: %s" % opts["--skipped"])
 
 
+def mxbed(args):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", "tests", "lib"))
+    import dnsbed
+    n = int(args[0])
+    zone = ("$ORIGIN bench.test.\n$TTL 300\n@ SOA ns.example.test. "
+            "hostmaster.example.test. 1 3600 600 86400 300\n"
+            "@ NS ns.example.test.\n")
+    for i in range(1, n + 1):
+        zone += "d%d MX 10 mx.d%d\nmx.d%d A 127.0.4.%d\n" % (i, i, i, i)
+    why = dnsbed.problem()
+    if why:
+        raise SubmissionFailed("the DNS bed cannot run: %s" % why)
+    bed = dnsbed.Bed({"bench.test": zone}).start()
+    try:
+        print(bed.ns, flush=True)
+        sys.stdin.read()
+    finally:
+        bed.stop()
+
+
+def report_mx(args):
+    opts, _ = _qopts(args, {"--flush": None, "--messages": None, "--domains": None})
+    runs = {}
+    for line in open(opts["--flush"]):
+        r = json.loads(line)
+        runs.setdefault(r["label"], []).append(r["wall_s"])
+    n = int(opts["--messages"])
+    print("  flush of %s messages to %s domains (one MX host each), by one queue run:"
+          % (n, opts["--domains"]))
+    print("  %-8s %6s %10s %12s   %s" % ("peer", "runs", "median s", "messages/s", "all runs (s)"))
+    med = {}
+    for label, walls in runs.items():
+        m = statistics.median(walls)
+        med[label] = m
+        print("  %-8s %6d %10.2f %12.0f   %s" % (label, len(walls), m, n / m,
+                                              " ".join("%.2f" % w for w in walls)))
+    if "dsmtp" in med and "dma" in med:
+        print("  dsmtp delivers %.1fx dma's rate (target: at least 5x)"
+              % (med["dma"] / med["dsmtp"]))
+
+
 def sinkstat(path):
     m, s = _sink_tail(path)
     print("%d %d" % (m, s))
@@ -1210,6 +1258,10 @@ def main():
             sinkstat(args[0])
         elif cmd == "report-queue":
             report_queue(args)
+        elif cmd == "mxbed":
+            mxbed(args)
+        elif cmd == "report-mx":
+            report_mx(args)
         else:
             raise SystemExit("unknown subcommand %r" % cmd)
     except SubmissionFailed as e:

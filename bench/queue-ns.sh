@@ -66,5 +66,8 @@ for p in dma nullmailer; do
 	bind "$qn/etc/$p" "/etc/$p"
 	bind "$qn/spool/$p" "/var/spool/$p"
 done
+# A network namespace's resolv.conf (bench/mx.sh), which the overlay on
+# /etc would hide.
+[[ -z ${QNS_RESOLV:-} ]] || bind "$QNS_RESOLV" /etc/resolv.conf
 
 exec "$@"

@@ -68,10 +68,13 @@ void checkdns_own_mx(struct check_report *r, const struct dns_lookup *l,
 /* --to: a recipient domain as direct delivery meets it: its route (MX
  * hosts, or a null MX or NXDOMAIN: fail), the TLSA records of each host
  * (an answer that does not validate fails; records in an answer that is
- * not authenticated warn), its MTA-STS record, and whether DNSSEC answers
- * are believed here (trust_ad). */
+ * not authenticated warn), its MTA-STS record and the policy it announces
+ * (fetched as delivery does, the certificate checked against trust_file
+ * or the system's CAs; one that cannot be had, or leaves out an MX host,
+ * warns), and whether DNSSEC answers are believed here (trust_ad). */
 void checkdns_recipient(struct check_report *r, const struct dns_lookup *l,
-                        const char *domain, int trust_ad);
+                        const char *domain, int trust_ad,
+                        const char *trust_file);
 
 /* What --check-dns was told. */
 struct checkdns_options {

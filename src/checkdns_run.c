@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "checkdns.h"
+#include "deliver.h"
 #include "i18n.h"
 #include "signing.h"
 #include "xmalloc.h"
@@ -89,9 +90,13 @@ void
 checkdns_account(struct check_report *r, const struct dns_lookup *l,
                  const struct account *a, const struct checkdns_options *o)
 {
+	int mx = deliver_is_mx(a);
 	char *from = checkdns_from_domain(a), *dkim = NULL;
-	char *ehlo = addr_domain_or_default(a->val[CFG_DOMAIN]);
-	char *relay = checkdns_relay(r, a), *found = NULL;
+	/* The EHLO name delivery uses; direct delivery has no relay. */
+	char *ehlo = mx ? (a->val[CFG_DOMAIN] ? xstrdup(a->val[CFG_DOMAIN])
+	                                      : addr_host_fqdn())
+	                : addr_domain_or_default(a->val[CFG_DOMAIN]);
+	char *relay = mx ? NULL : checkdns_relay(r, a), *found = NULL;
 	const char *egress = o->egress_ip, *how = NULL;
 
 	checkdns_dkim_all(r, l, a, from, &dkim);
@@ -124,7 +129,8 @@ checkdns_account(struct check_report *r, const struct dns_lookup *l,
 	checkdns_dmarc(r, l, from, dkim, from);
 	checkdns_own_mx(r, l, from);
 	if (o->to != NULL)
-		checkdns_recipient(r, l, o->to, o->trust_ad);
+		checkdns_recipient(r, l, o->to, o->trust_ad,
+		                   config_str(a, CFG_TLS_TRUST_FILE, NULL));
 	if (strchr(ehlo, '.') == NULL) {
 		checkdns_add(r, CHECK_FAIL, xasprintf("ehlo %s", ehlo),
 		             xstrdup(_("the EHLO name is not a fully qualified "

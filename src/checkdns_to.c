@@ -15,6 +15,7 @@
 #include "checkdns.h"
 #include "i18n.h"
 #include "mtasts.h"
+#include "mtasts_get.h"
 #include "route.h"
 #include "xmalloc.h"
 
@@ -115,9 +116,76 @@ checkdns_tlsa(struct check_report *r, const struct dns_lookup *l,
 	free(q);
 }
 
+/* The MX hosts of p that policy pol does not name. */
+static void
+checkdns_sts_hosts(struct check_report *r, const char *domain,
+                   const struct mtasts_policy *pol,
+                   const struct route_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nhosts; i++)
+		if (!mtasts_mx_match(pol, p->hosts[i].name))
+			checkdns_add(r, CHECK_WARN,
+			             xasprintf("mta-sts %s", p->hosts[i].name),
+			             xasprintf(_("%s is an MX host of %s but not "
+			                         "in its MTA-STS policy: senders "
+			                         "that enforce it do not use it"),
+			                       p->hosts[i].name, domain),
+			             xasprintf(_("add mx: %s to the policy"),
+			                       p->hosts[i].name));
+}
+
+/* The policy that the one record announces, fetched as delivery does;
+ * takes name. */
+static void
+checkdns_sts_policy(struct check_report *r, const char *domain,
+                    const char *id, const struct route_plan *p,
+                    const char *trust_file, char *name)
+{
+	static const char *const modes[] = { "none", "testing", "enforce" };
+	struct mtasts_source src = { 0 };
+	struct mtasts_policy pol = { 0 };
+	struct buf text = { 0 }, mx = { 0 };
+	struct err e = { 0 };
+	size_t i;
+
+	src.trust_file = trust_file;
+	src.timeout_s = 30;
+	if (mtasts_fetch(&src, domain, &text, &e) < 0 ||
+	    mtasts_parse_policy(text.data ? text.data : "", text.len, &pol) <
+	            0) {
+		checkdns_add(r, CHECK_WARN, name,
+		             xasprintf(_("policy id %s, but the policy cannot "
+		                         "be had: %s"),
+		                       id, e.msg ? e.msg : _("it does not parse")),
+		             xasprintf(_("serve the policy at https://mta-sts.%s"
+		                         "/.well-known/mta-sts.txt (text/plain, "
+		                         "a valid certificate for mta-sts.%s), or "
+		                         "remove the TXT record"),
+		                       domain, domain));
+		goto out;
+	}
+	for (i = 0; i < pol.nmx; i++)
+		buf_printf(&mx, "%s%s", i ? ", " : "", pol.mx[i]);
+	checkdns_add(r, CHECK_PASS, name,
+	             xasprintf(_("policy id %s: mode %s, max_age %ld, mx %s"),
+	                       id, modes[pol.mode], pol.max_age,
+	                       mx.len ? buf_cstr(&mx) : "-"),
+	             NULL);
+	if (pol.mode != MTASTS_NONE)
+		checkdns_sts_hosts(r, domain, &pol, p);
+out:
+	err_clear(&e);
+	mtasts_policy_free(&pol);
+	buf_free(&text);
+	buf_free(&mx);
+}
+
 static void
 checkdns_mtasts(struct check_report *r, const struct dns_lookup *l,
-                const char *domain)
+                const char *domain, const struct route_plan *p,
+                const char *trust_file)
 {
 	char *q = xasprintf("_mta-sts.%s", domain);
 	char *name = xasprintf("mta-sts %s", domain), *id = NULL, *one;
@@ -142,13 +210,7 @@ checkdns_mtasts(struct check_report *r, const struct dns_lookup *l,
 		                       n),
 		             xasprintf(_("keep one TXT record at %s"), q));
 	else
-		checkdns_add(r, CHECK_PASS, name,
-		             xasprintf(_("policy id %s (the policy at "
-		                         "https://mta-sts.%s/.well-known/"
-		                         "mta-sts.txt is not fetched by this "
-		                         "version)"),
-		                       id, domain),
-		             NULL);
+		checkdns_sts_policy(r, domain, id, p, trust_file, name);
 	free(id);
 	dns_answer_free(&a);
 	free(q);
@@ -182,7 +244,7 @@ checkdns_dnssec(struct check_report *r, const struct route_plan *p,
 
 void
 checkdns_recipient(struct check_report *r, const struct dns_lookup *l,
-                   const char *domain, int trust_ad)
+                   const char *domain, int trust_ad, const char *trust_file)
 {
 	struct route_plan p;
 	struct buf b = { 0 };
@@ -215,7 +277,7 @@ checkdns_recipient(struct check_report *r, const struct dns_lookup *l,
 	buf_free(&b);
 	for (i = 0; i < p.nhosts; i++)
 		checkdns_tlsa(r, l, p.hosts[i].name);
-	checkdns_mtasts(r, l, domain);
+	checkdns_mtasts(r, l, domain, &p, trust_file);
 	checkdns_dnssec(r, &p, trust_ad);
 	route_free(&p);
 }

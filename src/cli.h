@@ -55,6 +55,8 @@ struct cli_opts {
 	const char *queue_domain; /* -qR<domain> */
 	const char *queue_sender; /* -qS<sender> */
 	int queue_due;           /* --queue-run: only the due entries */
+	int queue_alone;      /* a --queue-daemon worker: the run takes no
+			       * helper processes (the daemon has its own) */
 	char queue_ctl;          /* 'r' remove, 'h' hold, 'l' release */
 	char deliver_mode;       /* -odq/-odd: 'q' queue only; 0: at once */
 	const char *key_type;    /* --key-type (keygen) */

@@ -12,51 +12,17 @@
 #include <config.h>
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "addr.h"
-#include "checkdns.h"
-#include "crypto.h"
 #include "dane.h"
-#include "deliver_int.h"
+#include "deliver_mx_int.h"
 #include "i18n.h"
 #include "log.h"
-#include "mtasts_get.h"
-#include "route.h"
-#include "spool.h"
 #include "xmalloc.h"
-
-/* Connections kept open between messages of one queue run. */
-#define DELIVER_MX_CONNS 16
-/* Seconds per DNS query and tries per server. */
-#define DELIVER_MX_DNS_TIMEOUT 5
-#define DELIVER_MX_DNS_TRIES 2
-
-struct deliver_mx_conn {
-	struct smtp_session s;
-	char ip[64];       /* "": the slot is free */
-	char *name, *helo; /* the MX host, the EHLO name */
-	const char *policy; /* static: the policy it was opened under */
-	int verified;
-	unsigned uses;
-	unsigned long last; /* for replacing the least recently used */
-};
-
-struct deliver_mx {
-	struct dns_resolver dns;
-	int dns_ready; /* 1 open, -1 could not be opened */
-	struct deliver_mx_conn conns[DELIVER_MX_CONNS];
-	unsigned long tick;
-	char ehlo_checked[64]; /* the egress address whose reverse DNS was
-	                        * checked against the EHLO name */
-};
 
 /* How one MX host is to be talked to. */
 struct deliver_mx_policy {
@@ -85,15 +51,6 @@ deliver_is_mx(const struct account *a)
 	return a->val[CFG_HOST] == NULL && a->val[CFG_SOCKET] == NULL;
 }
 
-static unsigned
-deliver_mx_random(unsigned n)
-{
-	unsigned v;
-
-	crypto_random(&v, sizeof(v));
-	return n ? v % n : 0;
-}
-
 static void
 deliver_mx_conn_drop(struct deliver_mx_conn *k)
 {
@@ -114,6 +71,7 @@ deliver_mx_close(struct deliver_mx *mx)
 	for (i = 0; i < DELIVER_MX_CONNS; i++)
 		if (mx->conns[i].ip[0] != '\0')
 			deliver_mx_conn_drop(&mx->conns[i]);
+	deliver_mx_routes_free(mx);
 	if (mx->dns_ready > 0)
 		dns_close(&mx->dns);
 	free(mx);
@@ -303,6 +261,20 @@ deliver_mx_target(const struct account *a, const char *ip, const char *name,
 	}
 }
 
+/* A connection whose last transaction ended a moment ago and on which
+ * the server has said nothing since takes the next MAIL at once (RFC
+ * 5321 4.1.4: no RSET is needed after a completed transaction); one that
+ * idled longer is asked with RSET whether it still answers. */
+static int
+deliver_mx_fresh(struct deliver_mx_conn *k, long long budget)
+{
+	if (net_now_ms() - k->idle > DELIVER_MX_FRESH_MS ||
+	    net_pending(&k->s.net) || k->s.net.eof || k->s.net.broken)
+		return 0;
+	net_set_budget(&k->s.net, budget);
+	return 1;
+}
+
 /* A kept connection to ip for name, helo and policy, readied for another
  * message; NULL when there is none that still answers. */
 static struct deliver_mx_conn *
@@ -320,7 +292,8 @@ deliver_mx_reuse(struct deliver_mx *mx, const char *ip, const char *name,
 		    strcmp(k->helo, helo) != 0 || k->policy != policy)
 			continue;
 		if (k->uses < DELIVER_CONN_USES &&
-		    smtp_reuse(&k->s, budget, &e) == 0) {
+		    (deliver_mx_fresh(k, budget) ||
+		     smtp_reuse(&k->s, budget, &e) == 0)) {
 			k->last = ++mx->tick;
 			return k;
 		}
@@ -376,58 +349,8 @@ deliver_mx_open(struct deliver_mx *mx, struct deliver_mx_conn *k,
 	k->verified = k->s.net.tls != NULL && tls_verified(k->s.net.tls);
 	k->uses = 0;
 	k->last = ++mx->tick;
+	k->idle = net_now_ms();
 	return 0;
-}
-
-/* The egress address of connection k, "" when unknown. */
-static void
-deliver_mx_local(const struct deliver_mx_conn *k, char *ip, size_t n)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const void *a = NULL;
-
-	ip[0] = '\0';
-	if (getsockname(k->s.net.fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		a = &((struct sockaddr_in *)&ss)->sin_addr;
-	else if (ss.ss_family == AF_INET6)
-		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-	if (a == NULL || inet_ntop(ss.ss_family, a, ip, (socklen_t)n) == NULL)
-		ip[0] = '\0';
-}
-
-/* Receivers check that the EHLO name is the forward-confirmed reverse
- * DNS name of the address mail comes from: warn (the log, -v) once per
- * egress address when it is not. A private address is not judged: behind
- * NAT receivers see another one (--check-dns finds it). */
-static void
-deliver_mx_check_ehlo(struct deliver_mx *mx, const struct deliver_job *j,
-                      const struct deliver_mx_conn *k, const char *helo)
-{
-	struct check_report r = { 0 };
-	struct dns_lookup l;
-	struct buf b = { 0 };
-	char ip[64];
-
-	deliver_mx_local(k, ip, sizeof(ip));
-	if (ip[0] == '\0' || strcmp(ip, mx->ehlo_checked) == 0 ||
-	    checkdns_private(ip))
-		return;
-	snprintf(mx->ehlo_checked, sizeof(mx->ehlo_checked), "%s", ip);
-	dns_lookup_on(&l, &mx->dns);
-	checkdns_ptr(&r, &l, ip, helo);
-	if (r.n > 0 && r.items[0].level != CHECK_PASS) {
-		if (log_verbose())
-			log_diag(_("warning: reverse DNS: %s"), r.items[0].found);
-		log_kv(&b, "warning", r.items[0].found);
-		log_kv(&b, "egress", ip);
-		log_kv(&b, "ehlo", helo);
-		log_note(j->m->id, buf_cstr(&b));
-	}
-	buf_free(&b);
-	checkdns_free(&r);
 }
 
 /* The recipients of g not yet finished, as a job of their own: rcpts
@@ -503,11 +426,75 @@ deliver_mx_log(const struct deliver_job *sj, const struct smtp_rcpt *sub,
 			            deliver_now() - start);
 }
 
+/* A new connection to ip for MX host name under policy p; NULL with e
+ * set when none could be had. */
+static struct deliver_mx_conn *
+deliver_mx_connect(struct deliver_mx *mx, const struct account *a,
+                   const char *ip, const char *name, const char *helo,
+                   const struct deliver_mx_policy *p, long long budget,
+                   struct err *e)
+{
+	struct deliver_mx_conn *k = deliver_mx_slot(mx);
+	struct smtp_target t;
+
+	deliver_mx_target(a, ip, name, helo, p, budget, &t);
+	if (deliver_mx_open(mx, k, &t, p, e) < 0)
+		return NULL;
+	return k;
+}
+
+/* 1 when no recipient of sub[0..n) got an answer of its own: the
+ * transaction failed as a whole, temporarily. */
+static int
+deliver_mx_unanswered(struct smtp_rcpt *sub, size_t n, const struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sub[i].cls == SMTP_DONE || sub[i].cls == SMTP_PERM)
+			return 0;
+	return e->cls == ERR_TEMP;
+}
+
+static void
+deliver_mx_reset(struct smtp_rcpt *sub, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(sub[i].reply);
+		sub[i].reply = NULL;
+		sub[i].cls = SMTP_PENDING;
+		sub[i].again = sub[i].notify_dropped = 0;
+	}
+}
+
+/* The transaction of sj over k. */
+static int
+deliver_mx_send(struct deliver_mx *mx, struct deliver_mx_conn *k,
+                const struct deliver_job *sj, const char *helo,
+                struct smtp_rcpt *sub, struct err *e)
+{
+	struct smtp_envelope env;
+	char *last = NULL;
+	int rc;
+
+	if (k->uses++ == 0)
+		deliver_mx_check_ehlo(mx, sj, k, helo);
+	deliver_envelope(sj, sub, &env);
+	rc = smtp_send(&k->s, sj->m, &env, &last, e);
+	free(last);
+	k->idle = net_now_ms();
+	return rc;
+}
+
 /* One transaction for the pending recipients of g through address ip of
  * MX host name under policy p. 0 when a session was had (the recipients
  * got their answers), -1 when none (they are temporary, with why). The
  * final answers are logged here; temporary ones once the domain has no
- * host left to try (deliver_mx_domain). */
+ * host left to try (deliver_mx_domain). A kept connection that fails
+ * before any recipient was answered (the server may have closed it while
+ * it waited) is given up for a new one, once. */
 static int
 deliver_mx_try(struct deliver_mx *mx, const struct account *a,
                const struct deliver_job *j, const char *helo,
@@ -519,48 +506,46 @@ deliver_mx_try(struct deliver_mx *mx, const struct account *a,
 	size_t *map = xcalloc(g->n, sizeof(*map));
 	struct strlist rcpts = { 0 };
 	struct deliver_job sj = *j;
-	struct smtp_envelope env;
-	struct smtp_target t;
 	struct deliver_mx_conn *k;
 	struct err e = { 0 };
 	long long budget = smtp_budget_ms(config_timeout(a),
 	                                  (long long)message_size(j->m));
 	double start = deliver_now();
-	char *last = NULL;
 	size_t n = deliver_mx_pending(g, res, &rcpts, sub, map);
-	int rc = 0;
+	int rc = -1, kept;
 
 	sj.rcpts = &rcpts;
 	k = deliver_mx_reuse(mx, ip, name, helo, p->name, budget);
-	if (k == NULL) {
-		k = deliver_mx_slot(mx);
-		deliver_mx_target(a, ip, name, helo, p, budget, &t);
-		rc = deliver_mx_open(mx, k, &t, p, &e);
+	kept = k != NULL;
+	if (k == NULL)
+		k = deliver_mx_connect(mx, a, ip, name, helo, p, budget, &e);
+	if (k != NULL)
+		rc = deliver_mx_send(mx, k, &sj, helo, sub, &e);
+	if (k != NULL && rc < 0 && kept && deliver_mx_unanswered(sub, n, &e)) {
+		deliver_mx_conn_drop(k);
+		deliver_mx_reset(sub, n);
+		err_clear(&e);
+		k = deliver_mx_connect(mx, a, ip, name, helo, p, budget, &e);
+		if (k != NULL)
+			rc = deliver_mx_send(mx, k, &sj, helo, sub, &e);
 	}
-	if (rc == 0) {
-		k->uses++;
-		deliver_mx_check_ehlo(mx, j, k, helo);
-		deliver_envelope(&sj, sub, &env);
-		rc = smtp_send(&k->s, j->m, &env, &last, &e);
+	if (k != NULL) {
 		deliver_mx_log(&sj, sub, name, k, p->name, start, SMTP_DONE,
 		               SMTP_PERM);
 		/* After a failed transaction the dialogue's state is unknown. */
 		if (rc < 0)
 			deliver_mx_conn_drop(k);
-		rc = 0;
 	} else {
 		deliver_mx_all(sub, n, SMTP_TEMP, e.msg ? e.msg : "");
 		if (log_verbose())
 			log_diag("%s", e.msg ? e.msg : "");
-		k = NULL;
 	}
 	deliver_mx_merge(res, sub, map, n);
 	err_clear(&e);
-	free(last);
 	strlist_free(&rcpts);
 	free(map);
 	free(sub);
-	return rc;
+	return k != NULL ? 0 : -1;
 }
 
 /* -- one domain ------------------------------------------------------------ */
@@ -628,16 +613,6 @@ deliver_mx_refused(const struct deliver_mx_group *g, struct smtp_rcpt *res,
 	}
 }
 
-static enum route_family
-deliver_mx_family(const struct account *a)
-{
-	const char *f = config_str(a, CFG_MX_ADDRESS_FAMILY, "any");
-
-	return strcmp(f, "ipv4") == 0   ? ROUTE_IPV4
-	       : strcmp(f, "ipv6") == 0 ? ROUTE_IPV6
-	                                : ROUTE_ANY;
-}
-
 /* Each host of plan in turn, each of its addresses, while recipients of g
  * are open. The last failure stays the open recipients' temporary reply.
  * Returns the name of the last host tried (borrowed from plan). */
@@ -682,57 +657,14 @@ deliver_mx_ascii(const char *domain, struct err *e)
 	return addr_host_ascii(domain, e);
 }
 
-/* The MTA-STS policy of domain (mode none when mta_sts is off, for an
- * address literal, or when there is none), kept in the queue's
- * directory when it exists. */
-static void
-deliver_mx_sts_policy(struct deliver_mx *mx, const struct account *a,
-                      const struct deliver_job *j, const char *domain,
-                      struct mtasts_policy *sts)
-{
-	struct mtasts_source src = { 0 };
-	struct buf b = { 0 };
-	struct stat st;
-	char *spool = spool_dir(a), *dir = NULL, *note = NULL;
-
-	memset(sts, 0, sizeof(*sts));
-	if (domain[0] == '[' || !config_bool(a, CFG_MTA_STS, 1))
-		goto out;
-	if (stat(spool, &st) == 0 && S_ISDIR(st.st_mode))
-		dir = xasprintf("%s/mta-sts", spool);
-	src.dns = &mx->dns;
-	src.cache_dir = dir;
-	src.trust_file = config_str(a, CFG_TLS_TRUST_FILE, NULL);
-	src.source_ip = config_str(a, CFG_SOURCE_IP, NULL);
-	src.timeout_s = config_timeout(a);
-	src.now = time(NULL);
-	mtasts_get(&src, domain, sts, &note);
-	if (note != NULL) {
-		if (log_verbose())
-			log_diag("%s", note);
-		log_kv(&b, "mta_sts", "unavailable");
-		log_kv(&b, "domain", domain);
-		log_kv(&b, "reason", note);
-		log_note(j->m->id, buf_cstr(&b));
-	}
-out:
-	buf_free(&b);
-	free(note);
-	free(dir);
-	free(spool);
-}
-
 static void
 deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
                   const struct deliver_job *j, const char *helo,
                   const struct deliver_mx_group *g, struct smtp_rcpt *res)
 {
-	struct route_plan plan = { 0 };
-	struct mtasts_policy sts = { 0 };
-	struct dns_lookup l;
+	const struct deliver_mx_route *r;
 	struct err e = { 0 };
 	char *ascii = deliver_mx_ascii(g->domain, &e), *why;
-
 	const char *last;
 
 	if (ascii == NULL) {
@@ -742,23 +674,22 @@ deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
 		err_clear(&e);
 		return;
 	}
-	dns_lookup_on(&l, &mx->dns);
-	if (route_domain(&l, ascii, deliver_mx_family(a), deliver_mx_random,
-	                 &plan) == ROUTE_OK) {
-		deliver_mx_sts_policy(mx, a, j, ascii, &sts);
-		last = deliver_mx_hosts(mx, a, j, helo, &plan, &sts, g, res);
+	r = deliver_mx_route(mx, a, j, ascii);
+	if (r->plan.status == ROUTE_OK) {
+		last = deliver_mx_hosts(mx, a, j, helo, &r->plan, &r->sts, g,
+		                        res);
 		if (deliver_mx_open_rcpts(g, res))
 			deliver_mx_fail(j, g, res, SMTP_TEMP, NULL, last);
 	} else {
-		why = xasprintf("%s %s", plan.enhanced ? plan.enhanced : "4.4.3",
-		                plan.reason ? plan.reason : "");
+		why = xasprintf("%s %s",
+		                r->plan.enhanced ? r->plan.enhanced : "4.4.3",
+		                r->plan.reason ? r->plan.reason : "");
 		deliver_mx_fail(j, g, res,
-		                plan.status == ROUTE_PERM ? SMTP_PERM : SMTP_TEMP,
+		                r->plan.status == ROUTE_PERM ? SMTP_PERM
+		                                             : SMTP_TEMP,
 		                why, NULL);
 		free(why);
 	}
-	mtasts_policy_free(&sts);
-	route_free(&plan);
 	free(ascii);
 }
 

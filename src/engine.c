@@ -282,7 +282,10 @@ engine_lifetime(void *ctx, const struct queue_env *env)
 const char *
 engine_remote_mta(void *ctx, const struct queue_env *env)
 {
-	return config_str(engine_entry_account(ctx, env), CFG_HOST, NULL);
+	const struct account *a = engine_entry_account(ctx, env);
+
+	/* Direct delivery talks to many hosts: none is named. */
+	return deliver_is_mx(a) ? NULL : config_str(a, CFG_HOST, NULL);
 }
 
 time_t

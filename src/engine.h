@@ -59,7 +59,7 @@ time_t engine_delay_warning(void *ctx, const struct queue_env *env);
 
 /* runq_options.remote_mta_of (ctx: the struct config): the relay of the
  * entry's account (its host), the MTA whose replies the entry keeps;
- * NULL when it has none. Borrows from ctx. */
+ * NULL when it has none or delivers to MX hosts. Borrows from ctx. */
 const char *engine_remote_mta(void *ctx, const struct queue_env *env);
 
 /* Send log lines where account a says (syslog, logfile). */

@@ -143,7 +143,8 @@ http_chunks(const char *p, const char *end, size_t max,
 			return http_bad(r, "bad chunk size");
 		if (eol == NULL)
 			return HTTP_MORE;
-		if (!isxdigit((unsigned char)*p))
+		if (!isxdigit((unsigned char)*p) ||
+		    (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
 			return http_bad(r, "bad chunk size");
 		size = strtoull(p, &stop, 16);
 		if (size > max || stop - p > 8 ||

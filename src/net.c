@@ -539,6 +539,8 @@ net_pending(struct net *n)
 			;
 	if (r > 0)
 		buf_append(&n->in, chunk, (size_t)r);
+	else if (r == 0 && n->tls == NULL)
+		n->eof = 1;
 	return n->in.len > 0;
 }
 

@@ -65,7 +65,7 @@ pretend_default(const struct account *a, enum config_cmd cmd,
 	case CFG_TIMEOUT:
 		return xasprintf("%ld", t->timeout);
 	case CFG_DOMAIN:
-		return xstrdup(t->helo);
+		return deliver_is_mx(a) ? addr_host_fqdn() : xstrdup(t->helo);
 	case CFG_QUALIFY_DOMAIN:
 		return xstrdup(domain);
 	case CFG_FROM:

@@ -11,6 +11,10 @@
 
 #include <config.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@
 
 #include "buf.h"
 #include "engine.h"
+#include "file.h"
 #include "i18n.h"
 #include "json.h"
 #include "log.h"
@@ -149,6 +154,118 @@ qcmd_pickup(const struct config *cfg)
 	strlist_free(&dirs);
 }
 
+/* A run over a large spool is shared: one more process for every
+ * QCMD_ENTRIES_PER_WORKER entries, QCMD_WORKERS in all at most, each
+ * taking the entries whose ids hash to it (runq_options.share); an entry
+ * another runner has locked is passed by as ever. */
+#define QCMD_WORKERS 4
+#define QCMD_ENTRIES_PER_WORKER 250
+
+/* How many processes the run over q takes. */
+static int
+qcmd_workers(struct queue *q, const struct runq_options *o)
+{
+	DIR *d;
+	struct dirent *de;
+	size_t n = 0;
+	int fd;
+
+	if (o->only_id != NULL ||
+	    (fd = openat(q->entries_fd, ".", O_RDONLY | O_DIRECTORY |
+	                                          O_CLOEXEC)) < 0)
+		return 1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL &&
+	       n < QCMD_WORKERS * QCMD_ENTRIES_PER_WORKER)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return 1 + (int)(n / QCMD_ENTRIES_PER_WORKER) > QCMD_WORKERS
+	               ? QCMD_WORKERS
+	               : 1 + (int)(n / QCMD_ENTRIES_PER_WORKER);
+}
+
+/* One helper process of a shared run: share k of o; its figures go back
+ * through fd. */
+static void
+qcmd_helper(struct queue *q, const struct runq_options *o, unsigned k,
+            struct engine *g, int fd)
+{
+	struct runq_options mine = *o;
+	struct runq_stats st;
+	struct err e = { 0 };
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	mine.share = k;
+	rc = runq_run(q, &mine, engine_deliver, g, &st, &e);
+	if (rc < 0 && e.msg != NULL)
+		log_diag("%s", e.msg);
+	deliver_conn_close(g->conn);
+	queue_close(q);
+	if (file_write_all(fd, &st, sizeof(st)) < 0)
+		rc = -1;
+	_exit(rc < 0 ? 1 : 0);
+}
+
+/* The end of helper k of a shared run: its figures added to st. */
+static void
+qcmd_helper_done(pid_t pid, int fd, struct runq_stats *st)
+{
+	struct runq_stats one;
+
+	memset(&one, 0, sizeof(one));
+	if (read(fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		qcmd_add_stats(st, &one);
+	close(fd);
+	(void)waitpid(pid, NULL, 0);
+}
+
+/* runq_run over q by as many processes as qcmd_workers says; st sums
+ * what they all did. A helper that cannot be started leaves its share to
+ * this process. */
+static int
+qcmd_run_shared(struct queue *q, const struct runq_options *o,
+                struct engine *g, int alone, struct runq_stats *st,
+                struct err *e)
+{
+	pid_t pid[QCMD_WORKERS];
+	int fds[QCMD_WORKERS], p[2], rc;
+	unsigned n = alone ? 1 : (unsigned)qcmd_workers(q, o), k;
+	struct runq_options mine = *o;
+	struct runq_stats one;
+
+	mine.shares = n;
+	for (k = 1; k < n; k++) {
+		pid[k] = -1;
+		if (pipe(p) < 0)
+			continue;
+		if ((pid[k] = fork()) == 0) {
+			close(p[0]);
+			qcmd_helper(q, &mine, k, g, p[1]);
+		}
+		close(p[1]);
+		if (pid[k] < 0)
+			close(p[0]);
+		fds[k] = p[0];
+	}
+	mine.share = 0;
+	rc = runq_run(q, &mine, engine_deliver, g, st, e);
+	for (k = 1; k < n; k++) {
+		if (pid[k] > 0) {
+			qcmd_helper_done(pid[k], fds[k], st);
+			continue;
+		}
+		mine.share = k;
+		if (rc == 0 &&
+		    (rc = runq_run(q, &mine, engine_deliver, g, &one, e)) == 0)
+			qcmd_add_stats(st, &one);
+	}
+	return rc;
+}
+
 int
 qcmd_run(const struct cli_opts *cli, const struct config *cfg,
          struct err *e)
@@ -174,7 +291,7 @@ qcmd_run(const struct cli_opts *cli, const struct config *cfg,
 			break;
 		if (o.only_id == NULL)
 			qcmd_pickup_queue(cfg, &q);
-		rc = runq_run(&q, &o, engine_deliver, &g, &st, e);
+		rc = qcmd_run_shared(&q, &o, &g, cli->queue_alone, &st, e);
 		qcmd_add_stats(&sum, &st);
 		queue_close(&q);
 	}

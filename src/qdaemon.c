@@ -155,6 +155,7 @@ qdaemon_spawn(const struct cli_opts *cli, const struct config *cfg,
 		return pid;
 	signal(SIGINT, SIG_IGN);
 	wo.queue_due = 1;
+	wo.queue_alone = 1;
 	wo.queue_id = id;
 	qcmd_stop_on(SIGTERM);
 	_exit(qcmd_run(&wo, cfg, &e) < 0 ? 1 : 0);

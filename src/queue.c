@@ -116,6 +116,10 @@ queue_open(struct queue *q, const char *dir, struct err *e)
 void
 queue_close(struct queue *q)
 {
+	struct err e = { 0 };
+
+	(void)queue_sync(q, &e);
+	err_clear(&e);
 	if (q->entries_fd >= 0)
 		close(q->entries_fd);
 	if (q->tmp_fd >= 0)
@@ -619,14 +623,29 @@ fail:
 }
 
 int
+queue_sync(struct queue *q, struct err *e)
+{
+	if (q->unsynced == 0 || q->entries_fd < 0)
+		return 0;
+	q->unsynced = 0;
+	if (fsync(q->entries_fd) < 0) {
+		err_set(e, ERR_IO, _("cannot sync the queue %s: %s"), q->dir,
+		        strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
 queue_remove(struct queue *q, struct queue_entry *ent, struct err *e)
 {
-	if (unlinkat(q->entries_fd, ent->env.id, 0) < 0 ||
-	    fsync(q->entries_fd) < 0) {
+	if (unlinkat(q->entries_fd, ent->env.id, 0) < 0) {
 		err_set(e, ERR_IO, _("cannot remove queue entry %s: %s"),
 		        ent->env.id, strerror(errno));
 		return -1;
 	}
+	if (++q->unsynced >= QUEUE_SYNC_REMOVALS)
+		return queue_sync(q, e);
 	return 0;
 }
 
@@ -639,7 +658,9 @@ queue_cmp_ids(const void *a, const void *b)
 int
 queue_list(struct queue *q, char ***ids, size_t *n, struct err *e)
 {
-	int fd = dup(q->entries_fd);
+	/* A description of its own: a dup would share the offset with
+	 * every process forked after queue_open (a shared run's helpers). */
+	int fd = openat(q->entries_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 	size_t cap = 0;

@@ -68,7 +68,14 @@ struct queue {
 	int entries_fd; /* O_DIRECTORY fds, for *at() calls */
 	int tmp_fd;
 	int quarantine_fd;
+	unsigned unsynced; /* removals not yet made durable (queue_sync) */
 };
+
+/* Removals are made durable together: after this many, at queue_sync and
+ * at queue_close. A crash of the system (not of dsmtp) in between may
+ * bring back removed entries, whose mail is then delivered again, never
+ * lost. One directory fsync per removal cost more than the delivery. */
+#define QUEUE_SYNC_REMOVALS 64
 
 /* A loaded entry: its envelope, and where its message bytes lie in fd.
  * While loaded with a lock, no other process can load it locked. */
@@ -120,8 +127,12 @@ void queue_entry_free(struct queue_entry *ent);
  * entry is then unchanged). */
 int queue_update(struct queue *q, struct queue_entry *ent, struct err *e);
 
-/* Remove a loaded, locked entry (every recipient done or bounced). */
+/* Remove a loaded, locked entry (every recipient done or bounced); durable
+ * with the next queue_sync (QUEUE_SYNC_REMOVALS). */
 int queue_remove(struct queue *q, struct queue_entry *ent, struct err *e);
+/* Make the removals so far durable (fsync entries/). 0, or -1 with e set
+ * (ERR_IO). */
+int queue_sync(struct queue *q, struct err *e);
 
 /* Remove what writers that died left in tmp/: files older than
  * QUEUE_TMP_STALE seconds at now whose lock nobody holds (a live writer

@@ -459,6 +459,19 @@ runq_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* 1 when id is this process's in a shared run (FNV-1a of the id). */
+static int
+runq_mine(const struct runq_options *o, const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	if (o->shares < 2)
+		return 1;
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h % o->shares == o->share;
+}
+
 /* The ids of one pass: with only_id that one alone (no listing: -qI and
  * the daemon's workers for one new entry cost one file, not the spool). */
 static int
@@ -489,8 +502,9 @@ runq_pass(struct queue *q, const struct runq_options *o, runq_deliver_fn fn,
 	if (runq_ids(q, o, &ids, &n, e) < 0)
 		return -1;
 	for (i = 0; i < n && !(o->stop != NULL && *o->stop); i++) {
-		if (nskip > 0 && bsearch(&ids[i], skip, nskip, sizeof(*skip),
-		                         runq_cmp) != NULL)
+		if (!runq_mine(o, ids[i]) ||
+		    (nskip > 0 && bsearch(&ids[i], skip, nskip, sizeof(*skip),
+		                          runq_cmp) != NULL))
 			continue;
 		rc = queue_load(q, ids[i], 1, &ent, &le);
 		if (rc == 1)

@@ -44,6 +44,9 @@ struct runq_options {
 	const char *(*remote_mta_of)(void *ctx, const struct queue_env *env);
 	void *lifetime_ctx;          /* for the three */
 	const char *only_id;       /* -qI: that entry only */
+	/* shares > 1: a run shared by that many processes; this one takes
+	 * the entries whose id hashes to share (0 .. shares-1). */
+	unsigned share, shares;
 	const char *only_domain;   /* -qR: entries with a recipient there */
 	const char *only_sender;   /* -qS: entries whose sender contains it */
 	const char *reporting_mta; /* this host's name, for bounces */

@@ -280,6 +280,15 @@ def own_mx(c):
     level(c, items, 'mx sts.test', 'pass', 'a sending domain with an MX')
 
 
+def direct_delivery(c):
+    """An account that delivers to MX hosts has no relay to check; its
+    EHLO name is its domain."""
+    code, items, res = check_dns(c, 'good.test', extra=['delivery mx'])
+    c.eq([k for k in items if k.startswith('relay')], [],
+         'no relay check: %s' % sorted(items))
+    level(c, items, 'ptr %s' % EGRESS, 'pass', 'the EHLO name out.good.test')
+
+
 def test_json(c):
     code, items, res = check_dns(c, 'nodmarc.test', json_out=True)
     c.eq(code, 1, 'exit status')
@@ -306,6 +315,8 @@ def failing(c, domain, name, lvl, fix_has=None, found_has=None, **kw):
 
 
 TESTS = [
+    ('delivery mx: no relay check, the EHLO name is the domain',
+     direct_delivery),
     ('a good set-up: every check passes, exit 0', test_good),
     ('DKIM record missing: fail, with the record to publish',
      lambda c: failing(c, 'nodkim.test', 'dkim s1._domainkey.nodkim.test',
@@ -392,9 +403,11 @@ TESTS = [
     ('--to: a domain that does not exist fails',
      lambda c: recipient(c, 'nothere.example.test', [
          ('mx nothere.example.test', 'fail', '')])),
-    ('--to: an MTA-STS record: its id; two records: warn',
+    ('--to: an MTA-STS record whose policy cannot be fetched: warn; two '
+     'records: warn',
      lambda c: (recipient(c, 'sts.test', [
-         ('mta-sts sts.test', 'pass', 'policy id 20261201T000000')]),
+         ('mta-sts sts.test', 'warn', 'policy id 20261201T000000, but the '
+          'policy cannot be had')]),
          recipient(c, 'sts2.test', [
              ('mta-sts sts2.test', 'warn', '2 MTA-STS records')]))),
 ]

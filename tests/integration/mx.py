@@ -526,6 +526,25 @@ def connection_reuse(c):
     c.eq(p1.connections, 1, 'over one connection')
 
 
+def kept_connection_dropped(c):
+    """A kept connection the server dropped unseen (it hangs up at the
+    second MAIL): the message goes over a new connection at once, nothing
+    is deferred."""
+    with sandbox() as box, servers(c, [('127.0.1.1', 'smtp', {
+            'hang_up_on_mail': 2})]) as (p1,):
+        for i in range(3):
+            res = send(c, box, ['u%d@order.mx.test' % i], extra=(),
+                       argv=['-odq'])
+        res = run_queue(c, box)
+        got = rcpts_of(p1)
+        text = T.read_log(box).decode()
+    c.exit(res, T.EX_OK)
+    c.eq(len(got), 3, 'all three delivered')
+    c.true(p1.connections >= 2, 'a new connection: %d' % p1.connections)
+    c.true('status=deferred' not in text, 'nothing deferred: %s' % text)
+    c.eq(entries(box), [], 'nothing left queued')
+
+
 def ehlo_reverse_dns(c):
     """The EHLO name against the egress address's reverse DNS: nothing
     said when it is the forward-confirmed PTR name; else one warning in
@@ -1004,6 +1023,8 @@ TESTS = [
     ('address literals, IPv4 and IPv6', literals),
     ('IPv6 first; mx_address_family ipv4', address_family),
     ('a queue run reuses the connection to a host', connection_reuse),
+    ('a kept connection dropped by the server: a new one at once',
+     kept_connection_dropped),
     ('the EHLO name against the egress address\'s reverse DNS',
      ehlo_reverse_dns),
     ('fallback_mx: the MX hosts when every relay is down',

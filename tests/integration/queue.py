@@ -553,6 +553,43 @@ def two_runners(c):
         c.eq([r.code for r in results], [0, 0], 'exit codes')
 
 
+def shared_run(c):
+    """A run over a large spool is shared by helper processes (one per
+    250 entries, 4 at most): every message delivered exactly once, the
+    figures of -v summed over them, nothing left."""
+    n = 520
+    with T.sandbox() as box:
+        sp = Spool(box)
+        items = list(range(n))
+        lock = threading.Lock()
+
+        def fill():
+            while True:
+                with lock:
+                    if not items:
+                        return
+                    i = items.pop()
+                sp.run(['-oi', '-odq', 's%d@example.org' % i], MSG)
+        ts = [threading.Thread(target=fill) for _ in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        c.need(len(sp.entry_files()) == n, '%d entries' % n)
+        with sp.server() as srv:
+            res = sp.run(['-q', '-v'], timeout=120)
+            srv.settle()
+        got = sorted(a for t in srv.accepted for a in t.rcpt_addrs)
+        c.exit(res, 0)
+        c.eq(got, sorted('s%d@example.org' % i for i in range(n)),
+             'each message delivered exactly once')
+        c.eq(srv.open_peak, 3, 'three processes with a connection open '
+             'at once')
+        c.true(b'queue run: %d entries tried' % n in res.err,
+               'the figures are summed: %r' % res.err[-300:])
+        c.eq(sp.entry_files(), [], 'entries left')
+
+
 def one_connection(c):
     with T.sandbox() as box:
         sp = Spool(box)
@@ -649,6 +686,8 @@ def queue_off_is_synchronous(c):
 
 
 TESTS = [
+    ('a run over 520 entries shared by three processes: each message once',
+     shared_run),
     ('relay down: exit 0, silent, queued with the error; -q delivers once',
      relay_down),
     ('-v says the message is queued, with its id', verbose_says_queued),

@@ -64,6 +64,9 @@ class Options:
     eod_reply: str = None
     rcpt_replies: dict = dataclasses.field(default_factory=dict)
     eod_delay: float = 0.0        # seconds to wait before the DATA reply
+    hang_up_on_mail: int = 0      # close, unanswered, at the Nth MAIL of a
+                                  # connection (a server that dropped a
+                                  # kept connection unseen); 0: never
 
     def offers(self, ext):
         return ext in self.extensions
@@ -140,6 +143,10 @@ class RecordingSMTP(SMTP):
         self.srv.note_connection(transport)
         super().connection_made(transport)
 
+    def connection_lost(self, exc):
+        self.srv.note_closed()
+        super().connection_lost(exc)
+
     async def push(self, status):
         if isinstance(status, str):
             status = status.encode('utf-8')
@@ -197,6 +204,10 @@ class RecordingSMTP(SMTP):
         bad = self.check_params(params, MAIL_PARAMS)
         if bad:
             return await self.push(bad)
+        self.mails = getattr(self, 'mails', 0) + 1
+        if self.opts.hang_up_on_mail == self.mails:
+            self.transport.close()
+            return
         if self.opts.mail_reply:
             return await self.push(self.opts.mail_reply)
         self.txn.mail_from, self.txn.mail_params = addr, params
@@ -358,6 +369,8 @@ class SmtpServer:
         self.partial = []           # DATA bytes read before close-in-data
         self.connections = 0
         self._transports = set()
+        self.open_now = 0           # connections open at this moment
+        self.open_peak = 0          # the most that were open at once
         self._loop = self._thread = self._server = None
 
     # -- results ---------------------------------------------------------
@@ -373,6 +386,11 @@ class SmtpServer:
     def note_connection(self, transport):
         self.connections += 1
         self._transports.add(transport)
+        self.open_now += 1
+        self.open_peak = max(self.open_peak, self.open_now)
+
+    def note_closed(self):
+        self.open_now -= 1
 
     def commands_named(self, verb):
         verb = verb.upper().encode()

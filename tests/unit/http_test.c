@@ -229,6 +229,9 @@ test_bad_chunks(void **state)
 	bad_head(CHUNKED_HEAD "5 x\r\nhello\r\n0\r\n\r\n");
 	bad_head(CHUNKED_HEAD "000000005\r\nhello\r\n0\r\n\r\n");
 	bad_head(CHUNKED_HEAD "100000000\r\nhello\r\n0\r\n\r\n");
+	/* strtoull would take a C prefix; HTTP has none. */
+	bad_head(CHUNKED_HEAD "0x5\r\nhello\r\n0\r\n\r\n");
+	bad_head(CHUNKED_HEAD "0X5\r\nhello\r\n0\r\n\r\n");
 	/* The chunk's CRLF missing or wrong. */
 	bad_head(CHUNKED_HEAD "5\r\nhelloXY0\r\n\r\n");
 	bad_head(CHUNKED_HEAD "5\r\nhello\r0\r\n\r\n");
