@@ -3,7 +3,7 @@
 # itself) on 127.0.0.1.
 # Not run by CI.  See bench/README.md for what it measures and how to read it.
 #
-# Usage: bench/run.sh [GROUP]...     GROUP: plain, dkim, tls, queue or all (default)
+# Usage: bench/run.sh [GROUP]...     GROUP: plain, dkim, tls, queue, mx or all (default)
 #   plain  dsmtp vs msmtp relaying to Postfix's smtp-sink (2 KB, 50 MiB, loop)
 #   dkim   dsmtp signing (RSA + Ed25519) vs the same dsmtp not signing, to
 #          smtp-sink; dkimsign | msmtp as a comparison
@@ -13,6 +13,9 @@
 #          queued messages to smtp-sink, dsmtp vs dma and nullmailer (these
 #          two need root: they run in a private mount namespace); memory of
 #          --queue-list and --queue-run with 100,000 entries queued
+#   mx     direct delivery: 1,000 messages to 20 domains whose MX hosts are
+#          on loopback in a network namespace with its own resolver, one
+#          queue run each, dsmtp vs dma (bench/mx.sh; needs root)
 #
 # Environment (all optional):
 #   RUNS_2K=15 RUNS_50M=5   measured runs per peer for the 2 KB / 50 MiB message
@@ -72,20 +75,21 @@ die() {
 
 # ------------------------------------------------------------------ groups
 
-DO_PLAIN=0 DO_DKIM=0 DO_TLS=0 DO_QUEUE=0
+DO_PLAIN=0 DO_DKIM=0 DO_TLS=0 DO_QUEUE=0 DO_MX=0
 (($# > 0)) || set -- all
 for g in "$@"; do
 	case $g in
-	all) DO_PLAIN=1 DO_DKIM=1 DO_TLS=1 DO_QUEUE=1 ;;
+	all) DO_PLAIN=1 DO_DKIM=1 DO_TLS=1 DO_QUEUE=1 DO_MX=1 ;;
 	plain) DO_PLAIN=1 ;;
 	dkim) DO_DKIM=1 ;;
 	tls) DO_TLS=1 ;;
 	queue) DO_QUEUE=1 ;;
+	mx) DO_MX=1 ;;
 	-h | --help)
 		sed -n '2,/^$/s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 		exit 0
 		;;
-	*) die "unknown group '$g' (use plain, dkim, tls, queue or all)" ;;
+	*) die "unknown group '$g' (use plain, dkim, tls, queue, mx or all)" ;;
 	esac
 done
 SELECTED=()
@@ -93,6 +97,7 @@ SELECTED=()
 ((DO_DKIM)) && SELECTED+=(dkim)
 ((DO_TLS)) && SELECTED+=(tls)
 ((DO_QUEUE)) && SELECTED+=(queue)
+((DO_MX)) && SELECTED+=(mx)
 NEED_SINK=$((DO_PLAIN || DO_DKIM || DO_QUEUE))
 # The plain and dkim groups also send a 50 MiB message.
 NEED_BIG=$((DO_PLAIN || DO_DKIM))
@@ -1042,6 +1047,14 @@ run_queue() {
 ((DO_DKIM)) && run_dkim
 ((DO_TLS)) && run_tls
 ((DO_QUEUE)) && run_queue
+if ((DO_MX)); then
+	group_banner "mx: direct delivery to MX hosts, dsmtp vs dma (bench/mx.sh)"
+	if ((EUID != 0)); then
+		say "mx group skipped: it needs root (network and mount namespaces)"
+	else
+		DSMTP=$DSMTP_RUN "$HERE/mx.sh" || die "the mx group failed"
+	fi
+fi
 
 END=$EPOCHREALTIME
 echo
