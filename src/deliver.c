@@ -268,6 +268,7 @@ static void
 deliver_relay_close(struct deliver_conn *c)
 {
 	struct deliver_mx *mx = c->mx;
+	int parallel = c->parallel;
 
 	if (c->live)
 		smtp_close(&c->s);
@@ -278,6 +279,7 @@ deliver_relay_close(struct deliver_conn *c)
 	memset(c, 0, sizeof(*c));
 	c->s.net.fd = -1;
 	c->mx = mx;
+	c->parallel = parallel;
 }
 
 void
@@ -484,6 +486,7 @@ deliver_run(const struct account *a, const struct deliver_job *j,
 	struct deliver_conn c = { 0 };
 	int rc;
 
+	c.parallel = 1;
 	rc = deliver_run_on(&c, a, j, results, e);
 	deliver_conn_close(&c);
 	return rc;

@@ -59,6 +59,11 @@ struct deliver_conn {
 	int live;                /* smtp_open was called: close it */
 	struct deliver_mx *mx;   /* delivery mx: the resolver and the kept
 				  * connections; NULL: none yet */
+	int parallel;            /* delivery mx: the domains of a message in
+				  * parallel processes (a submission: one
+				  * slow domain does not hold up the
+				  * others; a queue run keeps its
+				  * connections instead) */
 };
 
 /* deliver_run through c: its connection when it is to the same account

@@ -34,12 +34,6 @@ struct deliver_mx_policy {
 	char *refuse;          /* set: this host is not used, and why */
 };
 
-/* One domain's recipients within a job. */
-struct deliver_mx_group {
-	const char *domain;
-	size_t *idx; /* into the job's recipients and results */
-	size_t n;
-};
 
 int
 deliver_is_mx(const struct account *a)
@@ -695,46 +689,104 @@ deliver_mx_domain(struct deliver_mx *mx, const struct account *a,
 
 /* -- the job ---------------------------------------------------------------- */
 
+void
+deliver_mx_group_run(struct deliver_mx *mx, const struct account *a,
+                     const struct deliver_job *j, const char *helo,
+                     const struct deliver_mx_group *g, struct smtp_rcpt *res)
+{
+	if (g->domain == NULL)
+		deliver_mx_fail(j, g, res, SMTP_PERM,
+		                _("5.1.3 the address has no domain to deliver "
+		                  "to"),
+		                NULL);
+	else
+		deliver_mx_domain(mx, a, j, helo, g, res);
+}
+
+void
+deliver_mx_forget(struct deliver_mx *mx)
+{
+	size_t i;
+
+	for (i = 0; i < DELIVER_MX_CONNS; i++) {
+		struct deliver_mx_conn *k = &mx->conns[i];
+
+		if (k->ip[0] == '\0')
+			continue;
+		k->s.net.broken = 1; /* no QUIT */
+		if (k->s.net.tls != NULL)
+			tls_abandon(k->s.net.tls);
+		deliver_mx_conn_drop(k);
+	}
+	if (mx->dns_ready > 0)
+		dns_close(&mx->dns);
+	mx->dns_ready = 0;
+}
+
+/* The recipients of j by domain (groups[0..*ng), each with its indexes;
+ * release with deliver_mx_groups_free). */
+static struct deliver_mx_group *
+deliver_mx_groups(const struct deliver_job *j, size_t *ng)
+{
+	size_t n = j->rcpts->n, *first = xcalloc(n, sizeof(*first)), i, k;
+	struct deliver_mx_group *gs = xcalloc(n, sizeof(*gs));
+
+	route_group((const char *const *)j->rcpts->v, n, first);
+	*ng = 0;
+	for (i = 0; i < n; i++) {
+		struct deliver_mx_group *g = &gs[*ng];
+
+		if (first[i] != i)
+			continue;
+		g->idx = xcalloc(n - i, sizeof(*g->idx));
+		for (k = i; k < n; k++)
+			if (first[k] == i)
+				g->idx[g->n++] = k;
+		g->domain = route_domain_of(j->rcpts->v[i]);
+		(*ng)++;
+	}
+	free(first);
+	return gs;
+}
+
+static void
+deliver_mx_groups_free(struct deliver_mx_group *gs, size_t ng)
+{
+	size_t i;
+
+	for (i = 0; i < ng; i++) {
+		free((char *)gs[i].domain);
+		free(gs[i].idx);
+	}
+	free(gs);
+}
+
 int
 deliver_mx_run(struct deliver_conn *c, const struct account *a,
                const struct deliver_job *j, struct smtp_rcpt *res,
                struct err *e)
 {
 	struct deliver_mx *mx = deliver_mx_state(c);
-	size_t n = j->rcpts->n, *groups = xcalloc(n, sizeof(*groups));
-	struct deliver_mx_group g;
-	char *helo, *domain;
-	size_t i, k;
+	struct deliver_mx_group *gs;
+	size_t i, ng;
+	char *helo;
 
 	if (deliver_mx_dns(mx, e) == NULL) {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < j->rcpts->n; i++) {
 			res[i].cls = SMTP_TEMP;
 			res[i].reply = xstrdup(e->msg ? e->msg : "");
 		}
-		free(groups);
 		return -1;
 	}
 	helo = a->val[CFG_DOMAIN] ? xstrdup(a->val[CFG_DOMAIN])
 	                          : addr_host_fqdn();
-	route_group((const char *const *)j->rcpts->v, n, groups);
-	g.idx = xcalloc(n, sizeof(*g.idx));
-	for (i = 0; i < n; i++) {
-		if (groups[i] != i)
-			continue;
-		for (g.n = 0, k = i; k < n; k++)
-			if (groups[k] == i)
-				g.idx[g.n++] = k;
-		g.domain = domain = route_domain_of(j->rcpts->v[i]);
-		if (domain == NULL)
-			deliver_mx_fail(j, &g, res, SMTP_PERM,
-			                _("5.1.3 the address has no domain to "
-			                  "deliver to"), NULL);
-		else
-			deliver_mx_domain(mx, a, j, helo, &g, res);
-		free(domain);
-	}
-	free(g.idx);
-	free(groups);
+	gs = deliver_mx_groups(j, &ng);
+	if (c->parallel && ng > 1)
+		deliver_mx_parallel(mx, a, j, helo, gs, ng, res);
+	else
+		for (i = 0; i < ng; i++)
+			deliver_mx_group_run(mx, a, j, helo, &gs[i], res);
+	deliver_mx_groups_free(gs, ng);
 	free(helo);
 	return 0;
 }

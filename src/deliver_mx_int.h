@@ -57,6 +57,35 @@ struct deliver_mx {
 	                        * checked against the EHLO name */
 };
 
+/* One domain's recipients within a job. */
+struct deliver_mx_group {
+	const char *domain; /* NULL: the address has none */
+	size_t *idx;        /* into the job's recipients and results */
+	size_t n;
+};
+
+/* Deliver g's recipients (every one of them ends with a result in res,
+ * logged). */
+void deliver_mx_group_run(struct deliver_mx *mx, const struct account *a,
+                          const struct deliver_job *j, const char *helo,
+                          const struct deliver_mx_group *g,
+                          struct smtp_rcpt *res);
+
+/* Groups to deliver at once, each in a process of its own
+ * (deliver_mx_par.c), at most this many at a time. */
+#define DELIVER_MX_PARALLEL 4
+
+/* Deliver gs[0..ng) in parallel processes, DELIVER_MX_PARALLEL at a
+ * time; their results come back into res. */
+void deliver_mx_parallel(struct deliver_mx *mx, const struct account *a,
+                         const struct deliver_job *j, const char *helo,
+                         const struct deliver_mx_group *gs, size_t ng,
+                         struct smtp_rcpt *res);
+
+/* In a forked process: let go of the connections and the resolver mx
+ * shares with its parent, without a word on them. */
+void deliver_mx_forget(struct deliver_mx *mx);
+
 /* The route of domain (A-labels, or an address literal) for account a,
  * and its MTA-STS policy (mode none for a literal, with mta_sts off, or
  * when it has none; the policy kept in the queue's directory when that

@@ -153,6 +153,8 @@ enqueue_submit(const struct enqueue_msg *q, struct err *e)
 	struct engine runner = { q->cfg, NULL, NULL, NULL, &conn };
 	int rc;
 
+	/* The first attempt's domains at once, as without the queue. */
+	conn.parallel = 1;
 	if (spool_open(&qu, q->a, e) < 0)
 		return -1;
 	enqueue_env(q, &env);

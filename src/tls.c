@@ -452,6 +452,12 @@ tls_pending(struct tls_session *t)
 }
 
 void
+tls_abandon(struct tls_session *t)
+{
+	t->established = 0;
+}
+
+void
 tls_close(struct tls_session *t)
 {
 	if (t == NULL)

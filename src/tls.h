@@ -57,6 +57,9 @@ int tls_pending(struct tls_session *t);
  * checks (whether or not the policy asked for them), matched the pinned
  * fingerprint, or matched a TLSA record. */
 int tls_verified(struct tls_session *t);
+/* Let tls_close send nothing: the connection is another process's too
+ * (a copy made by fork). */
+void tls_abandon(struct tls_session *t);
 /* Send close_notify (best effort) and free. */
 void tls_close(struct tls_session *t);
 

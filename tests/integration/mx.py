@@ -545,6 +545,33 @@ def kept_connection_dropped(c):
     c.eq(entries(box), [], 'nothing left queued')
 
 
+def parallel_domains(c):
+    """A submission delivers the domains of a message at once: one whose
+    MX never answers does not hold up the other (it is listed first)."""
+    arrived = []
+    with sandbox() as box, servers(c, [
+            ('127.0.1.41', 'smtp', {'mode': 'silent'}),
+            ('127.0.1.1', 'smtp', {
+                'on_record': lambda t, n: arrived.append(time.monotonic())})
+    ]) as (silent, p1):
+        t0 = time.monotonic()
+        res = send(c, box, ['a@nomx.mx.test', 'b@order.mx.test'],
+                   extra=('queue off', 'timeout 3'))
+        queued = send(c, box, ['c@nomx.mx.test', 'd@order.mx.test'],
+                      extra=('timeout 3',))
+        got = rcpts_of(p1)
+    c.exit(res, T.EX_TEMPFAIL)
+    c.exit(queued, T.EX_OK)
+    c.eq(got, [['b@order.mx.test'], ['d@order.mx.test']],
+         'the answering domain got both')
+    c.eq(len(entries(box)), 1, 'queued for the silent one')
+    c.true(res.elapsed >= 3, 'the silent one was waited for: %.1f s'
+           % res.elapsed)
+    c.true(arrived and arrived[0] - t0 < 2.0,
+           'delivered before the silent MX timed out: %s s after the start'
+           % ['%.2f' % (a - t0) for a in arrived])
+
+
 def ehlo_reverse_dns(c):
     """The EHLO name against the egress address's reverse DNS: nothing
     said when it is the forward-confirmed PTR name; else one warning in
@@ -1025,6 +1052,8 @@ TESTS = [
     ('a queue run reuses the connection to a host', connection_reuse),
     ('a kept connection dropped by the server: a new one at once',
      kept_connection_dropped),
+    ('the domains of a message at once: a silent MX holds up no other',
+     parallel_domains),
     ('the EHLO name against the egress address\'s reverse DNS',
      ehlo_reverse_dns),
     ('fallback_mx: the MX hosts when every relay is down',
