@@ -125,19 +125,21 @@ deliver_mx_secure(const struct route_host *h)
 	return 0;
 }
 
-/* DANE for h (RFC 7672 2.2): its TLSA records when its address records
- * and they are authenticated. 1 when DANE applies (p filled), 0 when not,
- * -1 when the lookup failed (p->refuse: the host is deferred, never
- * tried without DANE). */
+/* DANE for h (RFC 7672 2.2): its TLSA records when the MX answer that
+ * named it (mx_secure), its address records and they are authenticated;
+ * an MX host named by an answer that was not is not trusted to be the
+ * domain's, so DANE is not used for it, as Postfix does. 1 when DANE
+ * applies (p filled), 0 when not, -1 when the lookup failed (p->refuse:
+ * the host is deferred, never tried without DANE). */
 static int
-deliver_mx_dane(struct dns_resolver *r, const struct route_host *h,
-                struct deliver_mx_policy *p)
+deliver_mx_dane(struct dns_resolver *r, int mx_secure,
+                const struct route_host *h, struct deliver_mx_policy *p)
 {
 	struct err e = { 0 };
 	char *name;
 	int rc;
 
-	if (!r->trust_ad || !deliver_mx_secure(h))
+	if (!r->trust_ad || !mx_secure || !deliver_mx_secure(h))
 		return 0;
 	name = xasprintf("_25._tcp.%s", h->name);
 	rc = dns_query(r, name, DNS_TLSA, &p->tlsa, &e);
@@ -201,13 +203,14 @@ deliver_mx_sts(const struct deliver_job *j, const struct mtasts_policy *sts,
 static void
 deliver_mx_policy(struct dns_resolver *r, const struct account *a,
                   const struct deliver_job *j,
-                  const struct mtasts_policy *sts,
+                  const struct mtasts_policy *sts, int mx_secure,
                   const struct route_host *h, struct deliver_mx_policy *p)
 {
 	const char *want = config_str(a, CFG_MX_TLS, "opportunistic");
 
 	memset(p, 0, sizeof(*p));
-	if (deliver_mx_dane(r, h, p) != 0 || deliver_mx_sts(j, sts, h, p))
+	if (deliver_mx_dane(r, mx_secure, h, p) != 0 ||
+	    deliver_mx_sts(j, sts, h, p))
 		return;
 	if (strcmp(want, "dane") == 0) {
 		p->refuse = xasprintf(_("%s has no authenticated TLSA records "
@@ -626,7 +629,8 @@ deliver_mx_hosts(struct deliver_mx *mx, const struct account *a,
 		const struct route_host *host = &plan->hosts[h];
 
 		last = host->name;
-		deliver_mx_policy(&mx->dns, a, j, sts, host, &p);
+		deliver_mx_policy(&mx->dns, a, j, sts, plan->mx_secure, host,
+		                  &p);
 		if (p.refuse != NULL)
 			deliver_mx_refused(g, res, p.refuse);
 		for (i = 0; p.refuse == NULL && i < host->naddrs &&

@@ -91,6 +91,7 @@ t.tls       A 127.0.1.91
 badtls      MX 10 x.badtls
 x.badtls    A 127.0.1.92
 h.ins       A 127.0.2.7
+hosted      MX 10 ee.dsec.test.
 _25._tcp.h.ins TLSA 3 1 1 {wrong}
 sts         MX 10 good.sts
 sts         MX 20 rogue.sts
@@ -784,17 +785,24 @@ def dane_unusable(c):
 
 def dane_insecure_host(c):
     """An MX in the signed zone whose host is in an unsigned one: its TLSA
-    records (which match nothing) are not used."""
+    records (which match nothing) are not used.  An MX answer that is not
+    authenticated, naming a host whose records are: no DANE either (the
+    MX name itself is not trusted)."""
     st = setup(c)
     with sandbox() as box, servers(c, [
             ('127.0.2.7', 'tls', {'tls': 'starttls',
-                                  'cert': st['certs']['wrongname']})]) as (s,):
+                                  'cert': st['certs']['wrongname']}),
+            ('127.0.2.1', 'tls', {'tls': 'starttls',
+                                  'cert': st['certs']['ee']})]) as (s, ee):
         res = send(c, box, ['a@ins.dsec.test'])
+        hosted = send(c, box, ['b@hosted.mx.test'])
         time.sleep(0.2)
+        lines = log_lines(box)
     c.exit(res, T.EX_OK)
-    lines = log_lines(box)
-    c.true(lines and 'tls_policy=opportunistic' in lines[0],
-           'log: %s' % lines)
+    c.exit(hosted, T.EX_OK)
+    c.true(len(lines) == 2 and all('tls_policy=opportunistic' in x
+                                   for x in lines), 'log: %s' % lines)
+    c.eq(len(ee.transactions), 1, 'the host with DANE records took b@')
 
 
 def dane_required(c):
@@ -1070,7 +1078,8 @@ TESTS = [
     ('a bogus TLSA answer: deferred, no connection', dane_bogus),
     ('TLSA present but unusable: TLS required, unauthenticated',
      dane_unusable),
-    ('an insecure MX host: no DANE', dane_insecure_host),
+    ('an insecure MX host, an insecure MX answer: no DANE',
+     dane_insecure_host),
     ('mx_tls dane without DANE records: deferred', dane_required),
     ('MTA-STS enforce: the policy\'s host, verified; kept; curl agrees',
      sts_enforce),
