@@ -188,18 +188,12 @@ checkdns_mtasts(struct check_report *r, const struct dns_lookup *l,
                 const char *trust_file)
 {
 	char *q = xasprintf("_mta-sts.%s", domain);
-	char *name = xasprintf("mta-sts %s", domain), *id = NULL, *one;
+	char *name = xasprintf("mta-sts %s", domain), *id = NULL;
 	struct dns_answer a;
-	size_t i, n = 0;
+	size_t n = 0;
 
 	if (checkdns_ask(l, q, DNS_TXT, &a) == 0)
-		for (i = 0; i < a.nrrs; i++)
-			if (a.rrs[i].type == DNS_TXT &&
-			    (one = mtasts_txt_id((const char *)a.rrs[i].data))) {
-				n++;
-				free(id);
-				id = one;
-			}
+		id = mtasts_answer_id(&a, &n);
 	if (n == 0)
 		checkdns_add(r, CHECK_PASS, name,
 		             xstrdup(_("no MTA-STS record")), NULL);

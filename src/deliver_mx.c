@@ -84,22 +84,24 @@ deliver_mx_state(struct deliver_conn *c)
 	return c->mx;
 }
 
-/* The resolver, opened on first use; NULL with e set when it cannot be. */
-static struct dns_resolver *
+struct dns_resolver *
 deliver_mx_dns(struct deliver_mx *mx, struct err *e)
 {
-	if (mx->dns_ready == 0)
+	if (mx->dns_ready == 0) {
 		mx->dns_ready = dns_open(&mx->dns, DELIVER_MX_DNS_TIMEOUT,
 		                         DELIVER_MX_DNS_TRIES, e) == 0 ? 1 : -1;
+		/* Said once per resolver, not once per message. */
+		if (mx->dns_ready > 0 && !mx->dns.trust_ad && log_verbose())
+			log_diag(_("DNSSEC is not in effect: the resolver is "
+			           "not trusted to validate (no \"options "
+			           "trust-ad\" and a nameserver off this host), "
+			           "so DANE is not used"));
+	}
 	if (mx->dns_ready < 0) {
 		if (e->cls == ERR_NONE)
 			err_set(e, ERR_TEMP, _("the resolver cannot be used"));
 		return NULL;
 	}
-	if (!mx->dns.trust_ad && log_verbose())
-		log_diag(_("DNSSEC is not in effect: the resolver is not "
-		           "trusted to validate (no \"options trust-ad\" and "
-		           "a nameserver off this host), so DANE is not used"));
 	return &mx->dns;
 }
 

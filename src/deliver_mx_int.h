@@ -82,8 +82,13 @@ void deliver_mx_parallel(struct deliver_mx *mx, const struct account *a,
                          const struct deliver_mx_group *gs, size_t ng,
                          struct smtp_rcpt *res);
 
+/* mx's resolver, opened on first use (-v says once when DNSSEC answers
+ * are not believed); NULL with e set when it cannot be opened. */
+struct dns_resolver *deliver_mx_dns(struct deliver_mx *mx, struct err *e);
+
 /* In a forked process: let go of the connections and the resolver mx
- * shares with its parent, without a word on them. */
+ * shares with its parent, without a word on them (the next
+ * deliver_mx_dns opens its own). */
 void deliver_mx_forget(struct deliver_mx *mx);
 
 /* The route of domain (A-labels, or an address literal) for account a,

@@ -42,11 +42,14 @@ deliver_mx_child(struct deliver_mx *mx, const struct account *a,
 	int rc = 0;
 
 	deliver_mx_forget(mx);
-	if (dns_open(&mx->dns, DELIVER_MX_DNS_TIMEOUT, DELIVER_MX_DNS_TRIES,
-	             &e) == 0)
-		mx->dns_ready = 1;
+	if (deliver_mx_dns(mx, &e) != NULL)
+		deliver_mx_group_run(mx, a, j, helo, g, res);
+	for (i = 0; i < g->n; i++)
+		if (res[g->idx[i]].cls == SMTP_PENDING) {
+			res[g->idx[i]].cls = SMTP_TEMP;
+			res[g->idx[i]].reply = xstrdup(e.msg ? e.msg : "");
+		}
 	err_clear(&e);
-	deliver_mx_group_run(mx, a, j, helo, g, res);
 	for (i = 0; i < g->n && rc == 0; i++) {
 		const struct smtp_rcpt *r = &res[g->idx[i]];
 		size_t len = r->reply ? strlen(r->reply) : 0;
@@ -63,22 +66,6 @@ deliver_mx_child(struct deliver_mx *mx, const struct account *a,
 	close(fd);
 	deliver_mx_close(mx); /* QUIT on its own connections */
 	_exit(rc == 0 ? 0 : 1);
-}
-
-/* Read exactly n bytes; 0, or -1 at the end or on error. */
-static int
-deliver_mx_read(int fd, void *p, size_t n)
-{
-	ssize_t r;
-	size_t got = 0;
-
-	while (got < n) {
-		r = read(fd, (char *)p + got, n - got);
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
 }
 
 /* 1 when idx is one of g's recipients. */
@@ -103,9 +90,9 @@ deliver_mx_collect(const struct deliver_mx_group *g, struct smtp_rcpt *res,
 	char reply[DELIVER_MX_WIRE_REPLY + 1];
 	size_t i;
 
-	while (deliver_mx_read(fd, &w, sizeof(w)) == 0 &&
+	while (file_read_exact(fd, &w, sizeof(w)) == 0 &&
 	       w.len <= DELIVER_MX_WIRE_REPLY &&
-	       deliver_mx_read(fd, reply, w.len) == 0) {
+	       file_read_exact(fd, reply, w.len) == 0) {
 		if (!deliver_mx_member(g, w.idx) || w.cls < SMTP_DONE ||
 		    w.cls > SMTP_PERM)
 			break;

@@ -97,6 +97,24 @@ file_fail(struct err *e, enum err_class cls, const char *path,
 }
 
 int
+file_read_exact(int fd, void *p, size_t n)
+{
+	char *c = p;
+	ssize_t r;
+
+	while (n > 0) {
+		r = read(fd, c, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
 file_write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;

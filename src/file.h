@@ -33,6 +33,10 @@ void file_fail(struct err *e, enum err_class cls, const char *path,
  * Returns 0, or -1 with errno set. */
 int file_write_all(int fd, const void *p, size_t n);
 
+/* Read exactly n bytes from fd into p, going on after EINTR and short
+ * reads. Returns 0, or -1 at the end of the file first or with errno set. */
+int file_read_exact(int fd, void *p, size_t n);
+
 /* Read fd from its start (pread: its offset is left alone) into b until
  * the bytes hold until or more than max octets were read, or the file
  * ends: the head of a file whose header ends in a known line. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns.h"
 #include "mtasts.h"
 #include "xmalloc.h"
 
@@ -48,6 +49,28 @@ mtasts_txt_id(const char *txt)
 		p += strcspn(p, ";");
 	}
 	return NULL;
+}
+
+char *
+mtasts_answer_id(const struct dns_answer *a, size_t *n)
+{
+	char *id = NULL, *one;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < a->nrrs; i++) {
+		if (a->rrs[i].type != DNS_TXT ||
+		    (one = mtasts_txt_id((const char *)a->rrs[i].data)) == NULL)
+			continue;
+		(*n)++;
+		free(id);
+		id = one;
+	}
+	if (*n != 1) {
+		free(id);
+		id = NULL;
+	}
+	return id;
 }
 
 void

@@ -25,6 +25,12 @@ struct mtasts_policy {
  * STSv1 record. Pure. */
 char *mtasts_txt_id(const char *txt);
 
+/* The TXT records of an _mta-sts answer: their number that are STSv1
+ * records in *n, and the id when that is exactly one (RFC 8461 3.1:
+ * any other number means no policy), else NULL. Caller frees. */
+struct dns_answer;
+char *mtasts_answer_id(const struct dns_answer *a, size_t *n);
+
 /* Parse a policy file (lines "key: value", CRLF or LF): version STSv1,
  * mode, max_age and (unless mode is none) at least one mx; unknown keys
  * are ignored. Returns 0, or -1 when it is not a valid policy (p is then

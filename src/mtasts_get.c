@@ -116,23 +116,12 @@ mtasts_discover(const struct mtasts_source *s, const char *domain)
 {
 	struct dns_answer a = { 0 };
 	struct err e = { 0 };
-	char *name = xasprintf("_mta-sts.%s", domain), *id = NULL, *one;
-	size_t i, found = 0;
+	char *name = xasprintf("_mta-sts.%s", domain), *id = NULL;
+	size_t n;
 
 	if (dns_query(s->dns, name, DNS_TXT, &a, &e) == 0 &&
 	    a.rcode == DNS_NOERROR)
-		for (i = 0; i < a.nrrs; i++) {
-			if (a.rrs[i].type != DNS_TXT ||
-			    (one = mtasts_txt_id((char *)a.rrs[i].data)) == NULL)
-				continue;
-			found++;
-			free(id);
-			id = one;
-		}
-	if (found != 1) {
-		free(id);
-		id = NULL;
-	}
+		id = mtasts_answer_id(&a, &n);
 	err_clear(&e);
 	dns_answer_free(&a);
 	free(name);

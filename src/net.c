@@ -205,9 +205,8 @@ net_set_budget(struct net *n, long long budget_ms)
 	n->budget_end = budget_ms > 0 ? net_ms_add(net_now_ms(), budget_ms) : 0;
 }
 
-/* 1 when host is an IPv4 or IPv6 address. */
-static int
-net_numeric(const char *host)
+int
+net_is_address(const char *host)
 {
 	unsigned char buf[16];
 
@@ -234,7 +233,7 @@ net_connect(struct net *n, const char *host, int port, const char *source_ip,
 	hints.ai_socktype = SOCK_STREAM;
 	/* An address is connected to as given: AI_ADDRCONFIG would refuse
 	 * ::1 on a host whose only IPv6 address is ::1. */
-	hints.ai_flags = net_numeric(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
+	hints.ai_flags = net_is_address(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
 	snprintf(service, sizeof(service), "%d", port);
 	rc = getaddrinfo(host, service, &hints, &res);
 	if (rc != 0) {

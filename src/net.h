@@ -42,6 +42,9 @@ int net_poll_timeout(long long deadline, long long now);
  * -1 with errno set. */
 int net_wait_fd(int fd, short events, long long deadline);
 
+/* 1 when host is an IPv4 or IPv6 address, not a name. */
+int net_is_address(const char *host);
+
 /* Connect to host:port (or, when socket_path is set, to that Unix
  * socket), trying every address, binding to source_ip when set. Sets
  * TCP_NODELAY. Failures are ERR_TEMP with a message naming the host.

@@ -217,7 +217,7 @@ qcmd_helper_done(pid_t pid, int fd, struct runq_stats *st)
 	struct runq_stats one;
 
 	memset(&one, 0, sizeof(one));
-	if (read(fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+	if (file_read_exact(fd, &one, sizeof(one)) == 0)
 		qcmd_add_stats(st, &one);
 	close(fd);
 	(void)waitpid(pid, NULL, 0);

@@ -137,16 +137,6 @@ tls_credentials(struct tls_session *t, const struct tls_policy *p,
 	return 0;
 }
 
-/* RFC 6066: SNI carries host names, never address literals. */
-static int
-tls_is_ip(const char *host)
-{
-	unsigned char buf[16];
-
-	return inet_pton(AF_INET, host, buf) == 1 ||
-	       inet_pton(AF_INET6, host, buf) == 1;
-}
-
 static int
 tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 {
@@ -165,7 +155,8 @@ tls_setup(struct tls_session *t, const struct tls_policy *p, struct err *e)
 	free(prio);
 	if (rc < 0)
 		return tls_fail(e, ERR_CONFIG, "tls_priorities", rc);
-	if (p->host != NULL && !tls_is_ip(p->host))
+	/* RFC 6066: SNI carries host names, never address literals. */
+	if (p->host != NULL && !net_is_address(p->host))
 		gnutls_server_name_set(t->s, GNUTLS_NAME_DNS, p->host,
 				       strlen(p->host));
 	gnutls_credentials_set(t->s, GNUTLS_CRD_CERTIFICATE, t->cred);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "dns.h"
 #include "mtasts.h"
 
 static void
@@ -144,11 +145,52 @@ test_match(void **state)
 	mtasts_policy_free(&p);
 }
 
+/* An answer of TXT records (and one A record, which is skipped). */
+static char *
+answer_id(const char *const *txts, size_t ntxt, size_t *n)
+{
+	struct dns_rr rrs[8];
+	struct dns_answer a = { 0 };
+	size_t i;
+
+	memset(rrs, 0, sizeof(rrs));
+	rrs[0].type = DNS_A;
+	for (i = 0; i < ntxt; i++) {
+		rrs[i + 1].type = DNS_TXT;
+		rrs[i + 1].data = (unsigned char *)txts[i];
+		rrs[i + 1].len = strlen(txts[i]);
+	}
+	a.rrs = rrs;
+	a.nrrs = ntxt + 1;
+	return mtasts_answer_id(&a, n);
+}
+
+static void
+test_answer_id(void **state)
+{
+	static const char *const one[] = { "v=spf1 -all",
+		                           "v=STSv1; id=abc123;" };
+	static const char *const two[] = { "v=STSv1; id=a;", "v=STSv1; id=b;" };
+	size_t n = 9;
+	char *id;
+
+	(void)state;
+	id = answer_id(one, 2, &n);
+	assert_string_equal(id, "abc123");
+	assert_int_equal(n, 1);
+	free(id);
+	assert_null(answer_id(two, 2, &n));
+	assert_int_equal(n, 2);
+	assert_null(answer_id(one, 1, &n));
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_txt),
+		cmocka_unit_test(test_answer_id),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_refused),
 		cmocka_unit_test(test_policy_not_terminated),
